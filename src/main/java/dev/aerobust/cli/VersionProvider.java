@@ -1,0 +1,16 @@
+package dev.aerobust.cli;
+
+import java.util.Map;
+
+import dev.aerobust.util.Versions;
+import picocli.CommandLine;
+
+/** {@code --version}: aerobust, Java and OS, without loading the engine. */
+final class VersionProvider implements CommandLine.IVersionProvider {
+
+    @Override
+    public String[] getVersion() {
+        Map<String, String> v = Versions.basic();
+        return new String[] {"aerobust " + v.get("aerobust"), "java " + v.get("java"), "os " + v.get("os")};
+    }
+}

@@ -1,0 +1,101 @@
+package dev.aerobust.nn;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Properties;
+
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The one entry point to the tensor engine: loads the natives safely, sets threads, seeds, and reports versions.
+ *
+ * <p>Every other class in this package calls {@link #init()} before its first engine call.
+ */
+public final class Engine {
+
+    /** Environment variable that overrides the intra-op thread count. */
+    public static final String THREADS_ENV = "AEROBUST_THREADS";
+
+    private static volatile boolean ready;
+
+    private Engine() {
+    }
+
+    /** Loads the engine once: unpacks natives first (see {@link NativeCache}), then sets the thread count. */
+    public static void init() {
+        if (ready) {
+            return;
+        }
+        synchronized (Engine.class) {
+            if (ready) {
+                return;
+            }
+            NativeCache.prepare();
+            // OpenBLAS threads fight libtorch's OpenMP pool; the launcher and the build set the variable,
+            // this property covers embedders that did not.
+            if (System.getenv("OPENBLAS_NUM_THREADS") == null) {
+                System.setProperty("org.bytedeco.openblas.nthreads", "1");
+            }
+            torch.set_num_threads(defaultThreads());
+            ready = true;
+        }
+    }
+
+    /** Threads used by default: {@value #THREADS_ENV} if set, else every available core. */
+    public static int defaultThreads() {
+        String env = System.getenv(THREADS_ENV);
+        if (env != null && !env.isBlank()) {
+            try {
+                int n = Integer.parseInt(env.trim());
+                if (n > 0) {
+                    return n;
+                }
+            } catch (NumberFormatException ignored) {
+                // fall through to the core count
+            }
+            throw new IllegalArgumentException(THREADS_ENV + " must be a positive integer, got '" + env + "'");
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    public static void setThreads(int n) {
+        if (n <= 0) {
+            throw new IllegalArgumentException("thread count must be positive, got " + n);
+        }
+        init();
+        torch.set_num_threads(n);
+    }
+
+    public static int threads() {
+        init();
+        return torch.get_num_threads();
+    }
+
+    /** Seeds the engine's global generator (weight init, noise, sampling). */
+    public static void seed(long seed) {
+        init();
+        torch.manual_seed(seed);
+    }
+
+    /** The libtorch version, read from the preset's Maven metadata (e.g. {@code 2.10.0}). */
+    public static String torchVersion() {
+        String v = presetVersion();
+        int dash = v.indexOf('-');
+        return dash > 0 ? v.substring(0, dash) : v;
+    }
+
+    /** The JavaCPP preset version, e.g. {@code 2.10.0-1.5.13}. */
+    public static String presetVersion() {
+        try (InputStream in = Engine.class.getClassLoader()
+                .getResourceAsStream("META-INF/maven/org.bytedeco/pytorch/pom.properties")) {
+            if (in == null) {
+                return "unknown";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "unknown");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}
