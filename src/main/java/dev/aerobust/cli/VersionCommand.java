@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** Loads the engine and prints every version that provenance records. Also a smoke test of the native load. */
-@Command(name = "version", description = "Load the tensor engine and print the versions (aerobust, libtorch, Java, OS).")
+@Command(name = "version", mixinStandardHelpOptions = true, description = "Load the tensor engine and print the versions (aerobust, libtorch, Java, OS).")
 final class VersionCommand implements Callable<Integer> {
 
     @Option(names = "--json", description = "Print one JSON object.")

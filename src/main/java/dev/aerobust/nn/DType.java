@@ -21,7 +21,7 @@ public enum DType {
 
     static DType of(ScalarType t) {
         for (DType d : values()) {
-            if (d.scalarType == t) {
+            if (d.scalarType.value == t.value) {
                 return d;
             }
         }

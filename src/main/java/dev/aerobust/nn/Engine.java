@@ -37,6 +37,8 @@ public final class Engine {
                 System.setProperty("org.bytedeco.openblas.nthreads", "1");
             }
             torch.set_num_threads(defaultThreads());
+            // NNPACK refuses this CPU and warns on every conv; the default kernels are used anyway.
+            torch.globalContext().setUserEnabledNNPACK(false);
             ready = true;
         }
     }
