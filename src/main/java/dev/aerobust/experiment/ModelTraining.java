@@ -1,0 +1,153 @@
+package dev.aerobust.experiment;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.data.Datasets;
+import dev.aerobust.data.ImageSet;
+import dev.aerobust.data.Split;
+import dev.aerobust.eval.Accuracy;
+import dev.aerobust.model.Autoencoder;
+import dev.aerobust.model.Classifier;
+import dev.aerobust.nn.Engine;
+import dev.aerobust.train.AutoencoderConfig;
+import dev.aerobust.train.AutoencoderObjective;
+import dev.aerobust.train.ClassifierConfig;
+import dev.aerobust.train.ClassifierObjective;
+import dev.aerobust.train.ReconstructionMetrics;
+import dev.aerobust.train.Trainer;
+import dev.aerobust.train.Units;
+
+/** Trains a model end to end: data, split, training, final metrics, and the model store with provenance. */
+public final class ModelTraining {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelTraining.class);
+
+    /** A stored model: its id and metadata, and whether it was trained now or found in the store. */
+    public record Outcome(String id, JsonNode meta, boolean reused) {
+    }
+
+    private ModelTraining() {
+    }
+
+    /** The train and validation sets: BTSC's track split, or a seeded hold-out of the training set. */
+    static ImageSet[] trainVal(DatasetId d, Path dataDir, int valSize, long seed) {
+        if (d == DatasetId.BTSC) {
+            return new ImageSet[] {Datasets.load(d, Split.TRAIN, dataDir, seed),
+                Datasets.load(d, Split.VAL, dataDir, seed)};
+        }
+        ImageSet all = Datasets.load(d, Split.TRAIN, dataDir, seed);
+        if (valSize <= 0 || valSize >= all.size()) {
+            throw new dev.aerobust.util.AerobustException(dev.aerobust.util.ExitCode.USAGE,
+                    "validation size must be in 1.." + (all.size() - 1) + ", got " + valSize);
+        }
+        int[] perm = ImageSet.permutation(all.size(), seed ^ 0x5eedL);
+        int cut = all.size() - valSize;
+        return new ImageSet[] {all.subset(Arrays.copyOfRange(perm, 0, cut)),
+            all.subset(Arrays.copyOfRange(perm, cut, all.size()))};
+    }
+
+    public static Outcome classifier(ClassifierConfig cfg, Path dataDir, ModelStore store) throws IOException {
+        Engine.init();
+        ImageSet test = Datasets.load(cfg.dataset(), Split.TEST, dataDir, cfg.seed());
+        String id = ModelStore.id("classifier", cfg.dataset().cliName(), cfg, test.checksum());
+        if (store.has(id)) {
+            LOG.info("model {} already trained; reusing it", id);
+            return new Outcome(id, store.meta(id), true);
+        }
+        ImageSet[] tv = trainVal(cfg.dataset(), dataDir, cfg.valSize(), cfg.seed());
+        LOG.info("training classifier {} on {} images ({} for validation)", id, tv[0].size(), tv[1].size());
+        Engine.seed(cfg.seed());
+        Classifier model = new Classifier(cfg.dataset());
+        long t0 = System.nanoTime();
+        Trainer.Result r = Trainer.fit(model, new ClassifierObjective(model), tv[0], tv[1], cfg.settings(),
+                store.workDir(id));
+        double acc = Accuracy.of(model::forward, test, 500);
+        LOG.info("clean test accuracy {}", String.format("%.4f", acc));
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("clean_accuracy", acc);
+        metrics.put("test_images", test.size());
+        Map<String, Object> meta = meta(id, "classifier", null, cfg, cfg.seed(), test, r, t0, metrics);
+        store.save(id, model, meta);
+        return new Outcome(id, store.meta(id), false);
+    }
+
+    /**
+     * Trains an autoencoder. If {@code classifierId} names a stored classifier of the same dataset, the final
+     * metrics include the stacked system's clean accuracy: classifier(decoder(mu(x))) on the test set.
+     */
+    public static Outcome autoencoder(AutoencoderConfig cfg, Path dataDir, ModelStore store, String classifierId)
+            throws IOException {
+        Engine.init();
+        ImageSet test = Datasets.load(cfg.dataset(), Split.TEST, dataDir, cfg.seed());
+        String id = ModelStore.id(cfg.family().label(), cfg.dataset().cliName(), cfg, test.checksum());
+        if (store.has(id)) {
+            LOG.info("model {} already trained; reusing it", id);
+            return new Outcome(id, store.meta(id), true);
+        }
+        ImageSet[] tv = trainVal(cfg.dataset(), dataDir, cfg.valSize(), cfg.seed());
+        LOG.info("training {} {} (stp {}, noise std {} in [0,1]{}) on {} images", cfg.family().label(), id,
+                cfg.stp(), Units.noiseStd(cfg.stp()), cfg.family().contractive() ? ", alpha " + cfg.alpha() : "",
+                tv[0].size());
+        Engine.seed(cfg.seed());
+        Autoencoder model = new Autoencoder(cfg.spec());
+        long t0 = System.nanoTime();
+        Trainer.Result r = Trainer.fit(model, new AutoencoderObjective(model, cfg), tv[0], tv[1], cfg.settings(),
+                store.workDir(id));
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        metrics.put("recon_mse_test", ReconstructionMetrics.mse(model, test, 500, 0, false));
+        Engine.seed(cfg.seed());
+        metrics.put("recon_mse_test_noisy", ReconstructionMetrics.mse(model, test, 500, Units.noiseStd(cfg.stp()),
+                cfg.clipNoise()));
+        if (model.variational()) {
+            Engine.seed(cfg.seed());
+            metrics.put("neg_elbo_test", ReconstructionMetrics.negativeElbo(model, test, 500, cfg.samples()));
+        }
+        if (classifierId != null) {
+            Classifier clf = new Classifier(cfg.dataset());
+            store.loadWeights(classifierId, clf);
+            clf.train(false);
+            double acc = Accuracy.of(x -> clf.forward(model.forward(x)), test, 500);
+            metrics.put("stacked_clean_accuracy", acc);
+            metrics.put("stacked_classifier", classifierId);
+        }
+        LOG.info("final metrics {}", metrics);
+        Map<String, Object> meta = meta(id, "autoencoder", cfg.family().label(), cfg, cfg.seed(), test, r, t0,
+                metrics);
+        store.save(id, model, meta);
+        return new Outcome(id, store.meta(id), false);
+    }
+
+    private static Map<String, Object> meta(String id, String kind, String family, Object cfg, long seed,
+                                            ImageSet test, Trainer.Result r, long t0, Map<String, Object> metrics) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("id", id);
+        m.put("kind", kind);
+        if (family != null) {
+            m.put("family", family);
+        }
+        m.put("dataset", test.id().cliName());
+        m.put("config", cfg);
+        m.put("provenance", Provenance.now(seed, test.id().cliName(), test.checksum()));
+        Map<String, Object> training = new LinkedHashMap<>();
+        training.put("epochs", r.curve().size());
+        training.put("best_epoch", r.bestEpoch());
+        training.put("best_val", r.bestVal());
+        training.put("early_stopped", r.earlyStopped());
+        training.put("seconds", (System.nanoTime() - t0) / 1e9);
+        training.put("curve", r.curve());
+        m.put("training", training);
+        m.put("metrics", metrics);
+        m.put("weights", ModelStore.WEIGHTS + " (TorchScript archive; Python: torch.jit.load(p).state_dict())");
+        return m;
+    }
+}

@@ -1,0 +1,109 @@
+package dev.aerobust.train;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+
+import dev.aerobust.data.ImageSet;
+import dev.aerobust.model.Autoencoder;
+
+/**
+ * The loss of every autoencoder family on one batch:
+ * <ul>
+ * <li>the input is {@code x + n}, n Gaussian with std {@code stp / 2} drawn afresh, clipped to [0, 1];</li>
+ * <li>the target is the clean {@code x} (denoising) or the noisy input itself (augmentation);</li>
+ * <li>AE, DAE, CAE: 1/2 the per-image sum of squared errors, batch mean;</li>
+ * <li>VAE, DVAE, CVAE: -ELBO with {@code samples} latent samples, Gaussian decoder with learned, floored
+ * variance, analytic KL with linear warm-up;</li>
+ * <li>CAE, CVAE: plus alpha ||d mu / d x||_F^2 (+ beta ||d sigma^2 / d x||_F^2), exact, at the noisy input.</li>
+ * </ul>
+ * The validation metric is the per-pixel MSE of the deterministic reconstruction of clean images.
+ */
+public final class AutoencoderObjective implements Trainer.Objective {
+
+    private final Autoencoder model;
+    private final AutoencoderConfig cfg;
+
+    public AutoencoderObjective(Autoencoder model, AutoencoderConfig cfg) {
+        this.model = model;
+        this.cfg = cfg;
+    }
+
+    @Override
+    public Map<String, Double> step(Tensor x, Tensor y, double epochs) {
+        Map<String, Double> terms = new LinkedHashMap<>();
+        Tensor input = Objectives.noisy(x, Units.noiseStd(cfg.stp()), cfg.clipNoise());
+        Tensor target = cfg.denoising() ? x : input;
+        Tensor loss = loss(input, target, epochs, terms);
+        loss.backward();
+        double total = loss.item_double();
+        if (cfg.family().contractive()) {
+            total += contractive(input, terms);
+        }
+        Map<String, Double> out = new LinkedHashMap<>();
+        out.put("loss", total);
+        out.putAll(terms);
+        return out;
+    }
+
+    /** The reconstruction loss (AE) or -ELBO (VAE) on one batch, without the contractive penalty. */
+    Tensor loss(Tensor input, Tensor target, double epochs, Map<String, Double> terms) {
+        Autoencoder.Encoding enc = model.encode(input);
+        if (!model.variational()) {
+            Tensor rec = Objectives.halfSquaredError(model.decode(enc.mu()), target);
+            terms.put("rec", rec.item_double());
+            return rec;
+        }
+        int n = cfg.samples();
+        long[] reps = {n, 1};
+        Autoencoder.Encoding rep = new Autoencoder.Encoding(enc.mu().repeat(reps), enc.logvar().repeat(reps));
+        Tensor mean = model.decode(Autoencoder.sample(rep, 1.0));
+        long[] imgReps = new long[(int) target.dim()];
+        java.util.Arrays.fill(imgReps, 1);
+        imgReps[0] = n;
+        // per image: sum over pixels; then the mean over samples and batch
+        Tensor nll = Objectives.gaussianNll(mean, target.repeat(imgReps), model.decoderVariance()).mean();
+        Tensor kl = Objectives.klToStandardNormal(enc.mu(), enc.logvar()).mean();
+        double w = Objectives.warmup(epochs, cfg.warmupEpochs());
+        terms.put("nll", nll.item_double());
+        terms.put("kl", kl.item_double());
+        return nll.add(kl.mul(new Scalar(w)));
+    }
+
+    /** Back-propagates the exact contractive terms chunk by chunk; returns their weighted value. */
+    double contractive(Tensor input, Map<String, Double> terms) {
+        double total = 0;
+        double a = Units.contractiveWeight(cfg.alpha());
+        if (a > 0) {
+            double jac = Objectives.jacobianFrobeniusSq(input, xr -> model.encode(xr).mu(), cfg.latent(),
+                    cfg.jacobianChunk(), t -> t.mul(new Scalar(a)).backward());
+            terms.put("jac_mu", jac);
+            total += a * jac;
+        }
+        double b = Units.contractiveWeight(cfg.beta());
+        if (b > 0) {
+            double jac = Objectives.jacobianFrobeniusSq(input, xr -> model.encode(xr).variance(), cfg.latent(),
+                    cfg.jacobianChunk(), t -> t.mul(new Scalar(b)).backward());
+            terms.put("jac_var", jac);
+            total += b * jac;
+        }
+        return total;
+    }
+
+    @Override
+    public double validate(ImageSet val) {
+        return ReconstructionMetrics.mse(model, val, 500, 0, false);
+    }
+
+    @Override
+    public String metricName() {
+        return "recon_mse";
+    }
+
+    @Override
+    public boolean higherIsBetter() {
+        return false;
+    }
+}

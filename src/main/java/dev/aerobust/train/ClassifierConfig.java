@@ -1,0 +1,30 @@
+package dev.aerobust.train;
+
+import dev.aerobust.data.DatasetId;
+
+/**
+ * How a classifier is trained (system.md section 2, authors' code). Every field is a hyper-parameter with its
+ * default in {@link #defaults}; the CLI options, the model key and the provenance all come from these fields.
+ *
+ * @param dataset     the dataset
+ * @param batch       batch size: 100 (MNIST, Fashion-MNIST), 32 (BTSC)
+ * @param lr          Adam learning rate, 1e-4
+ * @param weightDecay L2 weight decay on weights and biases, 1e-3
+ * @param clipNorm    gradient clipping by global norm: none (0), or 100 for BTSC
+ * @param maxEpochs   upper bound on epochs; early stopping ends training sooner
+ * @param patience    epochs without a better validation accuracy before stopping
+ * @param valSize     images held out of the training set for validation (MNIST, Fashion-MNIST)
+ * @param seed        the one seed of the run
+ */
+public record ClassifierConfig(DatasetId dataset, int batch, double lr, double weightDecay, double clipNorm,
+                               int maxEpochs, int patience, int valSize, long seed) {
+
+    public static ClassifierConfig defaults(DatasetId d) {
+        boolean btsc = d == DatasetId.BTSC;
+        return new ClassifierConfig(d, btsc ? 32 : 100, 1e-4, 1e-3, btsc ? 100 : 0, 60, 5, 5000, 0);
+    }
+
+    public Trainer.Settings settings() {
+        return new Trainer.Settings(batch, lr, weightDecay, clipNorm, maxEpochs, patience, seed);
+    }
+}
