@@ -12,7 +12,7 @@ import dev.aerobust.nn.Net;
  * FC to the classes. It returns logits. Dropout 0.3 follows every pool for BTSC and pools 2 and 4 otherwise
  * (authors' code). Pooling floors, so 28x28 goes 28, 14, 7, 3, 1.
  */
-public final class Classifier extends Net implements ImageModel {
+public final class Classifier extends Net implements ImageModel, LogitsModel {
 
     public static final int FILTERS = 32;
     public static final int HIDDEN = 500;
@@ -63,6 +63,17 @@ public final class Classifier extends Net implements ImageModel {
             }
         }
         return fc2.forward(torch.relu(fc1.forward(h.flatten(1, -1))));
+    }
+
+    @Override
+    public Tensor logits(Tensor x) {
+        return forward(x);
+    }
+
+    @Override
+    public void freeze() {
+        train(false);
+        requiresGrad(false);
     }
 
     @Override

@@ -1,0 +1,190 @@
+package dev.aerobust.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.data.ImageSet;
+import dev.aerobust.data.Split;
+import dev.aerobust.model.Autoencoder;
+import dev.aerobust.model.Classifier;
+import dev.aerobust.model.Family;
+import dev.aerobust.nn.Engine;
+import dev.aerobust.nn.Tensors;
+import dev.aerobust.testing.Synthetic;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+
+class TrainerTest {
+
+    @TempDir
+    Path tmp;
+
+    static ImageSet synthetic(int n, long seed) {
+        int[] labels = new int[n];
+        Arrays.setAll(labels, i -> i % 10);
+        byte[] px = Synthetic.images(n, 28, 28, seed);
+        for (int i = 0; i < px.length; i++) {
+            px[i] &= 0x3f; // faint noise
+        }
+        // make the class visible: a bright bar at a class-dependent row
+        for (int i = 0; i < n; i++) {
+            for (int c = 0; c < 28; c++) {
+                px[i * 784 + (2 + 2 * labels[i]) * 28 + c] = (byte) 255;
+            }
+        }
+        return new ImageSet(DatasetId.MNIST, Split.TRAIN, 1, 28, 28, px, labels, "synthetic");
+    }
+
+    static Trainer.Settings settings(int epochs) {
+        return new Trainer.Settings(32, 3e-3, 0, 0, epochs, 10, 7);
+    }
+
+    @Test
+    void aClassifierLearnsAndTheSameSeedGivesTheSameWeights() throws Exception {
+        ImageSet train = synthetic(256, 1);
+        ImageSet val = synthetic(64, 2);
+        float[][] weights = new float[2][];
+        for (int run = 0; run < 2; run++) {
+            Engine.seed(7);
+            Classifier c = new Classifier(DatasetId.MNIST);
+            Trainer.Result r = Trainer.fit(c, new ClassifierObjective(c), train, val, settings(3),
+                    tmp.resolve("run" + run));
+            assertEquals(3, r.curve().size());
+            assertTrue(r.bestVal() > 0.5, "val accuracy " + r.bestVal());
+            weights[run] = Tensors.toFloats(c.namedParameters().get("fc2.weight"));
+        }
+        assertArrayEquals(weights[0], weights[1]);
+    }
+
+    @Test
+    void aKilledRunResumesWhereItStoppedAndMatchesAnUninterruptedOne() throws Exception {
+        ImageSet train = synthetic(128, 1);
+        ImageSet val = synthetic(32, 2);
+        Engine.seed(7);
+        Classifier whole = new Classifier(DatasetId.MNIST);
+        Trainer.fit(whole, new ClassifierObjective(whole), train, val, settings(2), tmp.resolve("whole"));
+
+        Engine.seed(7);
+        Classifier first = new Classifier(DatasetId.MNIST);
+        Trainer.fit(first, new ClassifierObjective(first), train, val, settings(1), tmp.resolve("split"));
+        Engine.seed(123); // a new process: other init, which the checkpoint overrides
+        Classifier resumed = new Classifier(DatasetId.MNIST);
+        Trainer.Result r = Trainer.fit(resumed, new ClassifierObjective(resumed), train, val, settings(2),
+                tmp.resolve("split"));
+        assertEquals(2, r.curve().size(), "epoch 1 came from the checkpoint, epoch 2 was trained");
+        // the best weights of each are the same function
+        assertArrayEquals(Tensors.toFloats(whole.namedParameters().get("fc2.weight")),
+                Tensors.toFloats(resumed.namedParameters().get("fc2.weight")), 1e-6f);
+    }
+
+    @Test
+    void aNanLossStopsWithAClearMessageAndKeepsTheLastCheckpoint() throws Exception {
+        ImageSet train = synthetic(64, 1);
+        Classifier c = new Classifier(DatasetId.MNIST);
+        ClassifierObjective real = new ClassifierObjective(c);
+        Trainer.Objective diverging = new Trainer.Objective() {
+            @Override
+            public Map<String, Double> step(Tensor x, Tensor y, double epochs) {
+                Map<String, Double> t = real.step(x, y, epochs);
+                return epochs >= 1 ? Map.of("ce", Double.NaN) : t;
+            }
+
+            @Override
+            public double validate(ImageSet v) {
+                return real.validate(v);
+            }
+
+            @Override
+            public String metricName() {
+                return "accuracy";
+            }
+
+            @Override
+            public boolean higherIsBetter() {
+                return true;
+            }
+        };
+        AerobustException e = assertThrows(AerobustException.class,
+                () -> Trainer.fit(c, diverging, train, train, settings(3), tmp.resolve("w")));
+        assertEquals(ExitCode.NUMERIC, e.exitCode());
+        assertTrue(e.getMessage().startsWith("training diverged at epoch 2, step 1: ce = NaN"), e.getMessage());
+        assertTrue(Files.isRegularFile(tmp.resolve("w/last.pt")), "epoch 1's checkpoint is kept");
+    }
+
+    @Test
+    void earlyStoppingEndsAfterPatienceEpochsWithoutImprovement() throws Exception {
+        ImageSet train = synthetic(32, 1);
+        Classifier c = new Classifier(DatasetId.MNIST);
+        ClassifierObjective real = new ClassifierObjective(c);
+        Trainer.Objective flat = new Trainer.Objective() {
+            @Override
+            public Map<String, Double> step(Tensor x, Tensor y, double epochs) {
+                return real.step(x, y, epochs);
+            }
+
+            @Override
+            public double validate(ImageSet v) {
+                return 0.5; // never improves after the first epoch
+            }
+
+            @Override
+            public String metricName() {
+                return "accuracy";
+            }
+
+            @Override
+            public boolean higherIsBetter() {
+                return true;
+            }
+        };
+        Trainer.Result r = Trainer.fit(c, flat, train, train, new Trainer.Settings(32, 1e-3, 0, 0, 20, 2, 1),
+                tmp.resolve("es"));
+        assertTrue(r.earlyStopped());
+        assertEquals(3, r.curve().size());
+        assertEquals(1, r.bestEpoch());
+    }
+
+    /** A long contractive training run must hold native memory flat (a leak was seen in another engine). */
+    @Test
+    void contractiveTrainingHoldsResidentMemoryFlat() throws Exception {
+        Engine.seed(1);
+        AutoencoderConfig d = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CVAE);
+        AutoencoderConfig cfg = new AutoencoderConfig(DatasetId.MNIST, Family.CVAE, false, 0.4, true, 0.1, 0.1, 2, 5,
+                d.decoderMean(), 0.01, 8, 4, 1e-4, 1e-2, 1, 1, 10, 0, 8);
+        Autoencoder m = new Autoencoder(cfg.spec());
+        AutoencoderObjective obj = new AutoencoderObjective(m, cfg);
+        ImageSet train = synthetic(4, 3);
+        dev.aerobust.nn.Optim opt = dev.aerobust.nn.Optim.adam(m.parameters(), 1e-4, 1e-2);
+        int[] idx = new int[4];
+        Arrays.setAll(idx, i -> i);
+        Runnable step = () -> {
+            try (dev.aerobust.nn.Scope s = dev.aerobust.nn.Scope.open()) {
+                opt.zeroGrad();
+                obj.step(train.images(idx), train.labels(idx), 1);
+                opt.step();
+            }
+        };
+        for (int i = 0; i < 50; i++) {
+            step.run();
+        }
+        long before = Pointer.physicalBytes();
+        for (int i = 0; i < 400; i++) {
+            step.run();
+        }
+        long grown = Pointer.physicalBytes() - before;
+        assertTrue(grown < 48L << 20, "resident memory grew by " + (grown >> 20) + " MiB over 400 steps");
+    }
+}
