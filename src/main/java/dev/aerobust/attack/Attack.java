@@ -1,0 +1,18 @@
+package dev.aerobust.attack;
+
+import org.bytedeco.pytorch.Tensor;
+
+import dev.aerobust.model.LogitsModel;
+
+/**
+ * An attack, configured once and called on a model, inputs, labels and budgets (Foolbox's shape). It returns,
+ * for each eps, the adversarial inputs, a success matrix [eps x inputs] and margins. Implementations check the
+ * hard invariants on every output before returning it.
+ */
+public interface Attack {
+
+    /** A short name, as the CLI and the result records spell it. */
+    String name();
+
+    AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps);
+}
