@@ -14,7 +14,9 @@ import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.aerobust.attack.CwLinf;
 import dev.aerobust.data.DatasetId;
+import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.model.Family;
@@ -67,6 +69,7 @@ public final class Bench {
         double tCon = aeStep(s, Family.CVAE, 10, x, "contractive_train (CVAE, exact Jacobian)");
         out.put("contractive_train_img_s", round(b / tCon));
         out.put("contractive_over_vae_step", round(tCon / tVae10));
+        out.put("cw_img_iter_s", round(cwRate(s)));
         out.put("peak_rss_mib", peakRssMib());
         return out;
     }
@@ -85,6 +88,25 @@ public final class Bench {
             obj.step(x, null, 10);
             opt.step();
         }, label);
+    }
+
+    /**
+     * Image-iterations per second of the real CW-Linf attack (best-iterate tracking, projection, invariant
+     * checks included) on the deterministic VAE + classifier stack, batch 1000, one eps.
+     */
+    private static double cwRate(Settings s) {
+        Classifier clf = new Classifier(DatasetId.MNIST);
+        Autoencoder vae = new Autoencoder(AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE).spec());
+        DefendedClassifier stack = DefendedClassifier.deterministic(clf, vae);
+        stack.freeze();
+        int n = 1000;
+        int steps = 20;
+        Tensor x = torch.rand(n, 1, 28, 28);
+        Tensor y = torch.randint(10, new long[] {n});
+        CwLinf attack = new CwLinf(new CwLinf.Config(steps, 0.05, 1, 0, CwLinf.Variant.BEST_ITERATE, n), false);
+        Settings few = new Settings(Math.min(1, s.warmup()), Math.max(3, s.reps() / 5));
+        double t = median(few, () -> attack.run(stack, x, y, new double[] {0.1}), "cw_iter (" + steps + " steps)");
+        return (double) n * steps / t;
     }
 
     /** Median seconds of one call of {@code body}, each inside its own scope. */

@@ -18,7 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code aerobust bench}: the speed benchmark, optionally against the PyTorch reference in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time the benchmark workloads (spec/benchmark.md): classifier, VAE and contractive training"
-                + " steps (batch 128).",
+                + " steps (batch 128), and CW-Linf iterations on VAE + classifier (batch 1000).",
             "Prints one JSON object on stdout with --json; logs go to stderr.",
             "--reference runs the PyTorch reference script in the same run and adds the ratios."})
 final class BenchCommand implements Callable<Integer> {
