@@ -87,16 +87,18 @@ final class AttackCommand implements Callable<Integer> {
         if (n <= 0) {
             throw new AerobustException(ExitCode.USAGE, "--n must be positive, got " + n);
         }
+        if (eps != null) {
+            for (double e : eps) {
+                if (!(e >= 0) || e > 1) {
+                    throw new AerobustException(ExitCode.USAGE, "eps must be in [0, 1], got " + e);
+                }
+            }
+        }
         Engine.init();
         ModelStore store = ModelStore.atHome();
         JsonNode meta = store.meta(model);
         DatasetId d = DatasetId.parse(meta.path("dataset").asText());
         double[] grid = eps != null ? eps : defaultGrid(d);
-        for (double e : grid) {
-            if (!(e >= 0) || e > 1) {
-                throw new AerobustException(ExitCode.USAGE, "eps must be in [0, 1], got " + e);
-            }
-        }
         CwLinf.Config def = CwLinf.Config.defaults();
         CwLinf.Variant variant = switch (attack) {
             case "cw-linf" -> CwLinf.Variant.BEST_ITERATE;

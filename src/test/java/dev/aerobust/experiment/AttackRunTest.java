@@ -1,0 +1,77 @@
+package dev.aerobust.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.aerobust.attack.CwLinf;
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.model.Classifier;
+import dev.aerobust.nn.Engine;
+import dev.aerobust.testing.RealData;
+import dev.aerobust.train.ClassifierConfig;
+
+class AttackRunTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void modelIdsDependOnEverythingThatDeterminesTheModelAndNothingElse() {
+        ClassifierConfig a = ClassifierConfig.defaults(DatasetId.MNIST);
+        ClassifierConfig b = new ClassifierConfig(a.dataset(), a.batch(), a.lr(), a.weightDecay(), a.clipNorm(),
+                a.maxEpochs(), a.patience(), a.valSize(), 1);
+        assertEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", a, "c"));
+        assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", b, "c"));
+        assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", a, "d"));
+        assertTrue(ModelStore.id("classifier", "mnist", a, "c").startsWith("classifier-mnist-"));
+    }
+
+    /** Records are written per eps with provenance; a rerun with more eps computes only the new ones. */
+    @Test
+    void attackRecordsAreWrittenPerEpsAndARerunResumes() throws Exception {
+        Path dataDir = RealData.dataDir(DatasetId.MNIST);
+        ModelStore store = new ModelStore(tmp.resolve("models"));
+        Engine.seed(1);
+        Classifier c = new Classifier(DatasetId.MNIST);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("id", "classifier-mnist-test");
+        meta.put("kind", "classifier");
+        meta.put("dataset", "mnist");
+        store.save("classifier-mnist-test", c, meta);
+        assertEquals(1, store.list().size());
+        AttackRun.Spec spec = new AttackRun.Spec("classifier-mnist-test", null, DefendedClassifier.Mode.NONE, 0, 1,
+                6, 0);
+        CwLinf cw = new CwLinf(new CwLinf.Config(3, 0.05, 1, 0, CwLinf.Variant.BEST_ITERATE, 100), false);
+        Map<String, Object> cfg = Map.of("steps", 3);
+        List<Map<String, Object>> first = AttackRun.run(spec, cw, cfg, new double[] {0, 0.1}, dataDir, store,
+                tmp.resolve("results"), tmp.resolve("adv"));
+        assertEquals(2, first.size());
+        assertTrue(first.get(0).containsKey("provenance"));
+        assertEquals(0.0, ((Number) first.get(0).get("max_linf")).doubleValue());
+        assertTrue(Files.isRegularFile(Path.of((String) first.get(1).get("adversarial_npy"))));
+        Path runDir;
+        try (var s = Files.list(tmp.resolve("results/classifier-mnist-test"))) {
+            runDir = s.findFirst().orElseThrow();
+        }
+        Path eps0 = runDir.resolve("eps-0.0000.json");
+        FileTime before = FileTime.fromMillis(1000);
+        Files.setLastModifiedTime(eps0, before);
+        List<Map<String, Object>> second = AttackRun.run(spec, cw, cfg, new double[] {0, 0.1, 0.2}, dataDir, store,
+                tmp.resolve("results"), null);
+        assertEquals(3, second.size());
+        assertEquals(before, Files.getLastModifiedTime(eps0), "a finished eps is not redone");
+        assertTrue(Files.isRegularFile(runDir.resolve("eps-0.2000.json")));
+    }
+}
