@@ -15,4 +15,12 @@ public interface Attack {
     String name();
 
     AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps);
+
+    /**
+     * Whether the attack takes the randomized (sampled) defense itself, as EOT does; otherwise it is given the
+     * deterministic surrogate (sampling off, z = mu).
+     */
+    default boolean attacksRandomizedModel() {
+        return false;
+    }
 }

@@ -9,7 +9,9 @@ import java.util.concurrent.Callable;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.CwLinf;
+import dev.aerobust.attack.Pgd;
 import dev.aerobust.data.DataHome;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.defense.DefendedClassifier;
@@ -40,8 +42,14 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--classifier", paramLabel = "ID", description = "Classifier under the autoencoder (default: the newest stored one of the dataset).")
     String classifier;
 
-    @Option(names = "--attack", paramLabel = "NAME", description = "cw-linf (default, best iterate) or cw-linf-authors (the authors' code).")
+    @Option(names = "--attack", paramLabel = "NAME", description = "cw-linf (default, best iterate), cw-linf-authors (the authors' code), pgd, or eot-pgd (EOT against the sampled defense).")
     String attack = "cw-linf";
+
+    @Option(names = "--restarts", paramLabel = "N", description = "PGD random restarts (default 1).")
+    Integer restarts;
+
+    @Option(names = "--eot-draws", paramLabel = "N", description = "eot-pgd: latent draws averaged per gradient (default 10).")
+    Integer eotDraws;
 
     @Option(names = "--eps", split = ",", paramLabel = "EPS", description = "Budgets in [0, 1] pixel units (default: the dataset's grid).")
     double[] eps;
@@ -99,15 +107,39 @@ final class AttackCommand implements Callable<Integer> {
         JsonNode meta = store.meta(model);
         DatasetId d = DatasetId.parse(meta.path("dataset").asText());
         double[] grid = eps != null ? eps : defaultGrid(d);
-        CwLinf.Config def = CwLinf.Config.defaults();
-        CwLinf.Variant variant = switch (attack) {
-            case "cw-linf" -> CwLinf.Variant.BEST_ITERATE;
-            case "cw-linf-authors" -> CwLinf.Variant.AUTHORS;
+        Map<String, Object> attackCfg = new LinkedHashMap<>();
+        Attack impl;
+        switch (attack) {
+            case "cw-linf", "cw-linf-authors" -> {
+                CwLinf.Config def = CwLinf.Config.defaults();
+                CwLinf.Config cfg = new CwLinf.Config(steps == null ? def.steps() : steps, lr == null ? def.lr() : lr,
+                        def.gamma(), def.kappa(), attack.equals("cw-linf") ? CwLinf.Variant.BEST_ITERATE
+                                : CwLinf.Variant.AUTHORS, batch == null ? def.batchRows() : batch);
+                attackCfg.put("steps", cfg.steps());
+                attackCfg.put("lr", cfg.lr());
+                attackCfg.put("gamma", cfg.gamma());
+                attackCfg.put("kappa", cfg.kappa());
+                attackCfg.put("variant", cfg.variant().name().toLowerCase());
+                impl = new CwLinf(cfg, true);
+            }
+            case "pgd", "eot-pgd" -> {
+                Pgd.Config def = Pgd.Config.defaults();
+                int draws = attack.equals("pgd") ? 1 : eotDraws == null ? 10 : eotDraws;
+                if (draws > 1 && !"sampled".equals(defense)) {
+                    throw new AerobustException(ExitCode.USAGE, "eot-pgd attacks the sampled defense as deployed;"
+                            + " add --defense sampled");
+                }
+                Pgd.Config cfg = new Pgd.Config(steps == null ? def.steps() : steps, def.stepFactor(),
+                        restarts == null ? def.restarts() : restarts, draws, batch == null ? def.batchRows() : batch);
+                attackCfg.put("steps", cfg.steps());
+                attackCfg.put("step_factor", cfg.stepFactor());
+                attackCfg.put("restarts", cfg.restarts());
+                attackCfg.put("eot_draws", cfg.eotDraws());
+                impl = new Pgd(cfg, true);
+            }
             default -> throw new AerobustException(ExitCode.USAGE, "unknown attack '" + attack
-                    + "' (known: cw-linf, cw-linf-authors)");
-        };
-        CwLinf.Config cfg = new CwLinf.Config(steps == null ? def.steps() : steps, lr == null ? def.lr() : lr,
-                def.gamma(), def.kappa(), variant, batch == null ? def.batchRows() : batch);
+                    + "' (known: cw-linf, cw-linf-authors, pgd, eot-pgd)");
+        }
         DefendedClassifier.Mode mode = switch (defense) {
             case "deterministic" -> "autoencoder".equals(meta.path("kind").asText())
                     ? DefendedClassifier.Mode.DETERMINISTIC : DefendedClassifier.Mode.NONE;
@@ -116,14 +148,8 @@ final class AttackCommand implements Callable<Integer> {
                     + "' (known: deterministic, sampled)");
         };
         String clf = TrainCommand.resolveClassifier(store, d, classifier);
-        Map<String, Object> attackCfg = new LinkedHashMap<>();
-        attackCfg.put("steps", cfg.steps());
-        attackCfg.put("lr", cfg.lr());
-        attackCfg.put("gamma", cfg.gamma());
-        attackCfg.put("kappa", cfg.kappa());
-        attackCfg.put("variant", cfg.variant().name().toLowerCase());
         List<Map<String, Object>> records = AttackRun.run(
-                new AttackRun.Spec(model, clf, mode, scale, samples, n, seed), new CwLinf(cfg, true), attackCfg, grid,
+                new AttackRun.Spec(model, clf, mode, scale, samples, n, seed), impl, attackCfg, grid,
                 data.resolve(), store, DataHome.home().resolve("results"), saveAdv);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

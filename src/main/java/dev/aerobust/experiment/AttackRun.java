@@ -24,6 +24,7 @@ import dev.aerobust.data.Split;
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.eval.LatentStats;
 import dev.aerobust.eval.RobustAccuracy;
+import dev.aerobust.eval.Sanity;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.nn.Engine;
@@ -133,7 +134,7 @@ public final class AttackRun {
             double[] epsTodo = todo.stream().mapToDouble(Double::doubleValue).toArray();
             Engine.seed(spec.seed());
             long t0 = System.nanoTime();
-            AttackResult r = attack.run(surrogate, x, y, epsTodo);
+            AttackResult r = attack.run(attack.attacksRandomizedModel() ? deployed : surrogate, x, y, epsTodo);
             double secs = (System.nanoTime() - t0) / 1e9;
             LOG.info("{} on {} images x {} eps: {} s", attack.name(), set.size(), epsTodo.length,
                     String.format("%.1f", secs));
@@ -170,10 +171,30 @@ public final class AttackRun {
             }
         }
         List<Map<String, Object>> out = new ArrayList<>();
+        List<String> warnings = new ArrayList<>();
+        if (deployed.randomized() && !attack.attacksRandomizedModel()) {
+            warnings.add("the defense is randomized but " + attack.name() + " attacks its deterministic surrogate;"
+                    + " use eot-pgd for the defense as deployed");
+        }
         for (double e : eps) {
             @SuppressWarnings("unchecked")
             Map<String, Object> m = ModelStore.JSON.readValue(record(dir, e).toFile(), Map.class);
             out.add(m);
+        }
+        warnings.addAll(Sanity.accuracyNeverRises(out));
+        warnings.addAll(Sanity.gradients(attack.attacksRandomizedModel() ? deployed : surrogate, set));
+        for (String w : warnings) {
+            LOG.warn("sanity: {}", w);
+        }
+        Map<String, Object> sanity = new LinkedHashMap<>();
+        sanity.put("warnings", warnings);
+        sanity.put("checks", List.of("accuracy never rises with eps", "input gradients neither zero nor NaN",
+                "randomized defense attacked with EOT"));
+        Files.createDirectories(dir);
+        Atomic.writeString(dir.resolve("sanity.json"), ModelStore.JSON.writerWithDefaultPrettyPrinter()
+                .writeValueAsString(sanity));
+        for (Map<String, Object> m : out) {
+            m.put("sanity_warnings", warnings);
         }
         return out;
     }

@@ -100,8 +100,9 @@ public final class Trainer {
         int bestEpoch = state.bestEpoch();
         double bestVal = state.bestVal();
         int bad = state.badEpochs();
-        boolean stopped = false;
-        for (int epoch = state.epochsDone() + 1; epoch <= s.maxEpochs(); epoch++) {
+        // a run killed after its early stop, before it was stored, must not train on
+        boolean stopped = bad >= s.patience();
+        for (int epoch = state.epochsDone() + 1; epoch <= s.maxEpochs() && !stopped; epoch++) {
             // the noise and dropout stream of each epoch depends on the seed and the epoch only, so a resumed
             // run draws what an uninterrupted one would
             Engine.seed(s.seed() * 1_000_003L + epoch);

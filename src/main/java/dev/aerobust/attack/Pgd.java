@@ -1,0 +1,209 @@
+package dev.aerobust.attack;
+
+import java.util.Arrays;
+
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+import dev.aerobust.model.LogitsModel;
+import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Scope;
+import dev.aerobust.nn.Tensors;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+import dev.aerobust.util.Progress;
+
+/**
+ * PGD (BIM with a random start) in the L-infinity ball: from a uniform random start in the box, signed-gradient
+ * steps on the margin loss {@code -(Z_y - max_{j != y} Z_j)}, each followed by projection onto the box and
+ * [0, 1]; the step size is {@code stepFactor * eps / steps} (2.5, as Madry et al.). Restarts keep, per input,
+ * the restart with the lowest margin. With {@code eotDraws > 1} it is EOT-PGD: each gradient is the average
+ * over that many draws of a randomized model (the sampled defense as deployed), taken in one batch.
+ */
+public final class Pgd implements Attack {
+
+    /**
+     * @param steps      gradient steps per restart
+     * @param stepFactor step size as a multiple of eps / steps
+     * @param restarts   random restarts
+     * @param eotDraws   draws of a randomized model averaged per gradient (1: plain PGD)
+     * @param batchRows  rows (image x eps) per batch
+     */
+    public record Config(int steps, double stepFactor, int restarts, int eotDraws, int batchRows) {
+        public Config {
+            if (steps <= 0 || !(stepFactor > 0) || restarts <= 0 || eotDraws <= 0 || batchRows <= 0) {
+                throw new AerobustException(ExitCode.USAGE, "pgd needs positive steps, step factor, restarts,"
+                        + " EOT draws and batch");
+            }
+        }
+
+        public static Config defaults() {
+            return new Config(100, 2.5, 1, 1, 2000);
+        }
+    }
+
+    private final Config cfg;
+    private final boolean progress;
+
+    public Pgd(Config cfg, boolean progress) {
+        this.cfg = cfg;
+        this.progress = progress;
+    }
+
+    @Override
+    public String name() {
+        return cfg.eotDraws() > 1 ? "eot-pgd" : "pgd";
+    }
+
+    /** EOT-PGD attacks the randomized model itself; plain PGD its deterministic surrogate. */
+    @Override
+    public boolean attacksRandomizedModel() {
+        return cfg.eotDraws() > 1;
+    }
+
+    @Override
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
+        for (double e : eps) {
+            if (!(e >= 0)) {
+                throw new AerobustException(ExitCode.USAGE, "eps must be >= 0, got " + e);
+            }
+        }
+        long[] shape = Tensors.shape(x);
+        int n = (int) shape[0];
+        int per = (int) (x.numel() / n);
+        float[] clean = Tensors.toFloats(x);
+        long[] y = Tensors.toLongs(labels);
+        int rows = n * eps.length;
+        float[] advAll = new float[rows * per];
+        double[] marginAll = new double[rows];
+        Progress bar = progress ? new Progress(name(), (long) rows * cfg.steps() * cfg.restarts()) : null;
+        long done = 0;
+        for (int r0 = 0; r0 < rows; r0 += cfg.batchRows()) {
+            int m = Math.min(rows, r0 + cfg.batchRows()) - r0;
+            float[] xs = new float[m * per];
+            long[] ys = new long[m];
+            double[] es = new double[m];
+            for (int r = 0; r < m; r++) {
+                int img = (r0 + r) % n;
+                System.arraycopy(clean, img * per, xs, r * per, per);
+                ys[r] = y[img];
+                es[r] = eps[(r0 + r) / n];
+            }
+            long[] chunkShape = shape.clone();
+            chunkShape[0] = m;
+            try (Scope s = Scope.open()) {
+                Tensor x0 = Tensors.fromFloats(xs, chunkShape);
+                Tensor yt = Tensors.fromLongs(ys, m);
+                double[] margins = new double[m];
+                Tensor adv = chunk(model, x0, yt, es, margins, bar, done);
+                Invariants.check(name(), x0, xs, adv, es);
+                System.arraycopy(Tensors.toFloats(adv), 0, advAll, r0 * per, m * per);
+                System.arraycopy(margins, 0, marginAll, r0, m);
+            }
+            done += (long) m * cfg.steps() * cfg.restarts();
+        }
+        if (bar != null) {
+            bar.close();
+        }
+        float[][] adversarial = new float[eps.length][];
+        boolean[][] success = new boolean[eps.length][n];
+        double[][] margin = new double[eps.length][n];
+        for (int e = 0; e < eps.length; e++) {
+            adversarial[e] = Arrays.copyOfRange(advAll, e * n * per, (e + 1) * n * per);
+            for (int i = 0; i < n; i++) {
+                margin[e][i] = marginAll[e * n + i];
+                success[e][i] = margin[e][i] < 0;
+            }
+        }
+        return new AttackResult(eps.clone(), shape, adversarial, success, margin);
+    }
+
+    /** The mean margin over EOT draws, per row, differentiable in {@code xa}. */
+    private Tensor margin(LogitsModel model, Tensor xa, Tensor y) {
+        if (cfg.eotDraws() == 1) {
+            return Margins.margin(model.logits(xa), y);
+        }
+        int d = cfg.eotDraws();
+        long m = xa.size(0);
+        long[] reps = new long[(int) xa.dim()];
+        Arrays.fill(reps, 1);
+        reps[0] = d;
+        Tensor mg = Margins.margin(model.logits(xa.repeat(reps)), y.repeat(new long[] {d}));
+        return mg.view(d, m).mean(new long[] {0}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+    }
+
+    private Tensor chunk(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar,
+                         long done) {
+        int m = eps.length;
+        long[] bshape = new long[(int) x0.dim()];
+        Arrays.fill(bshape, 1);
+        bshape[0] = m;
+        float[] ef = new float[m];
+        float[] step = new float[m];
+        for (int i = 0; i < m; i++) {
+            ef[i] = (float) eps[i];
+            step[i] = (float) (cfg.stepFactor() * eps[i] / cfg.steps());
+        }
+        Tensor epsT = Tensors.fromFloats(ef, bshape);
+        Tensor negEps = epsT.neg();
+        Tensor stepT = Tensors.fromFloats(step, bshape);
+        Tensor best = x0.clone();
+        double[] bestMargin = new double[m];
+        Arrays.fill(bestMargin, Double.POSITIVE_INFINITY);
+        long k = 0;
+        for (int restart = 0; restart < cfg.restarts(); restart++) {
+            Tensor start = torch.rand_like(x0).mul(new Scalar(2.0)).sub(new Scalar(1.0)).mul(epsT);
+            Tensor xa = torch.clamp(x0.add(start), sc(0.0), sc(1.0)).detach();
+            for (int t = 0; t <= cfg.steps(); t++) {
+                try (Scope s = Scope.open()) {
+                    Tensor xv = xa.detach().set_requires_grad(true);
+                    Tensor mg = margin(model, xv, y);
+                    double[] mv = Tensors.toDoubles(mg.detach());
+                    boolean[] take = new boolean[m];
+                    boolean any = false;
+                    for (int i = 0; i < m; i++) {
+                        if (Double.isNaN(mv[i])) {
+                            throw new AerobustException(ExitCode.NUMERIC, name() + ": NaN margin (row " + i + ")");
+                        }
+                        if (mv[i] < bestMargin[i]) {
+                            bestMargin[i] = mv[i];
+                            take[i] = true;
+                            any = true;
+                        }
+                    }
+                    if (any) {
+                        float[] tf = new float[m];
+                        for (int i = 0; i < m; i++) {
+                            tf[i] = take[i] ? 1 : 0;
+                        }
+                        Tensor mask = Tensors.fromFloats(tf, bshape).gt(new Scalar(0.5));
+                        Autograd.noGrad(() -> best.copy_(torch.where(mask, xv.detach(), best)));
+                    }
+                    if (t == cfg.steps()) {
+                        break;
+                    }
+                    Tensor g = Autograd.grad(mg.sum().neg(), xv, false);
+                    Tensor next = Autograd.noGrad(() -> {
+                        Tensor moved = xv.detach().add(g.sign().mul(stepT));
+                        Tensor d = torch.clamp(moved.sub(x0), new TensorOptional(negEps), new TensorOptional(epsT));
+                        return torch.clamp(x0.add(d), sc(0.0), sc(1.0));
+                    });
+                    xa.copy_(next);
+                }
+                k += m;
+                if (bar != null && t < cfg.steps()) {
+                    bar.update(done + k, "");
+                }
+            }
+        }
+        System.arraycopy(bestMargin, 0, marginsOut, 0, m);
+        return best;
+    }
+
+    private static ScalarOptional sc(double v) {
+        return new ScalarOptional(new Scalar(v));
+    }
+}
