@@ -4,6 +4,7 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
+import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Layers;
 import dev.aerobust.nn.Net;
 
@@ -83,6 +84,55 @@ public final class Autoencoder extends Net implements ImageModel {
 
     public boolean variational() {
         return spec.variational();
+    }
+
+    /** Which encoder output a Jacobian is taken of. */
+    public enum Head { MEAN, VARIANCE }
+
+    /**
+     * The exact squared Frobenius norm of the Jacobian of the encoder's mean (or of sigma^2) with respect to
+     * {@code x}, as the batch mean of the per-image value; differentiable with respect to the weights.
+     *
+     * <p>The encoder is {@code W . relu . C2 . relu . C1}, so the Jacobian's transpose is
+     * {@code C1^T D1 C2^T D2 W^T}, with D the ReLU masks at {@code x} and {@code C^T} the adjoint of a strided conv
+     * (a transposed conv with the same weight). This is exactly what the first backward pass of a double
+     * back-propagation computes; written out, the second derivative becomes an ordinary backward pass through
+     * transposed convolutions. The masks are piecewise constant, so their derivative is zero, as in autograd.
+     * {@code Objectives.jacobianFrobeniusSq} computes the same value by generic double back-propagation, and the
+     * tests hold the two equal. For sigma^2 = exp(logvar), row k scales by sigma^2_k.
+     *
+     * @param chunk latent rows per pass, bounding memory
+     * @param sink  receives each chunk's term (e.g. to back-propagate it at once and free its graph)
+     * @return the value
+     */
+    public double jacobianFrobeniusSq(Tensor x, Head head, int chunk, java.util.function.Consumer<Tensor> sink) {
+        if (head == Head.VARIANCE && !variational()) {
+            throw new IllegalStateException("a deterministic autoencoder has no variance head");
+        }
+        long b = x.size(0);
+        int hh = spec.height() / 4;
+        int ww = spec.width() / 4;
+        Tensor pre1 = Autograd.noGrad(() -> enc1.forward(x));
+        Tensor pre2 = Autograd.noGrad(() -> enc2.forward(torch.relu(pre1)));
+        Tensor d1 = pre1.gt(new Scalar(0.0)).to(pre1.scalar_type()).detach().unsqueeze(1);
+        Tensor d2 = pre2.gt(new Scalar(0.0)).to(pre2.scalar_type()).detach().unsqueeze(1);
+        Layers.Linear linear = head == Head.MEAN ? muHead : logvarHead;
+        double total = 0;
+        for (int k0 = 0; k0 < spec.latent(); k0 += chunk) {
+            int k = Math.min(chunk, spec.latent() - k0);
+            Tensor rows = linear.weight().narrow(0, k0, k).view(1, k, FILTERS, hh, ww).mul(d2);
+            if (head == Head.VARIANCE) {
+                // sigma^2 depends on the weights too; each chunk's graph is freed by its sink, so rebuild it
+                Tensor scale = torch.exp(linear.forward(features(x)));
+                rows = rows.mul(scale.narrow(1, k0, k).view(b, k, 1, 1, 1));
+            }
+            Tensor u = enc2.adjoint(rows.view(b * k, FILTERS, hh, ww));
+            u = u.view(b, k, FILTERS, 2 * hh, 2 * ww).mul(d1).view(b * k, FILTERS, 2 * hh, 2 * ww);
+            Tensor term = enc1.adjoint(u).pow(new Scalar(2.0)).sum().div(new Scalar((double) b));
+            total += term.item_double();
+            sink.accept(term);
+        }
+        return total;
     }
 
     /** The encoder's features before the heads. */

@@ -17,7 +17,8 @@ import dev.aerobust.model.Autoencoder;
  * <li>AE, DAE, CAE: 1/2 the per-image sum of squared errors, batch mean;</li>
  * <li>VAE, DVAE, CVAE: -ELBO with {@code samples} latent samples, Gaussian decoder with learned, floored
  * variance, analytic KL with linear warm-up;</li>
- * <li>CAE, CVAE: plus alpha ||d mu / d x||_F^2 (+ beta ||d sigma^2 / d x||_F^2), exact, at the noisy input.</li>
+ * <li>CAE, CVAE: plus alpha ||d mu / d x||_F^2 (+ beta ||d sigma^2 / d x||_F^2), exact, at the noisy input
+ * ({@link Autoencoder#jacobianFrobeniusSq}, held equal to generic double back-propagation by the tests).</li>
  * </ul>
  * The validation metric is the per-pixel MSE of the deterministic reconstruction of clean images.
  */
@@ -77,15 +78,15 @@ public final class AutoencoderObjective implements Trainer.Objective {
         double total = 0;
         double a = Units.contractiveWeight(cfg.alpha());
         if (a > 0) {
-            double jac = Objectives.jacobianFrobeniusSq(input, xr -> model.encode(xr).mu(), cfg.latent(),
-                    cfg.jacobianChunk(), t -> t.mul(new Scalar(a)).backward());
+            double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.MEAN, cfg.jacobianChunk(),
+                    t -> t.mul(new Scalar(a)).backward());
             terms.put("jac_mu", jac);
             total += a * jac;
         }
         double b = Units.contractiveWeight(cfg.beta());
         if (b > 0) {
-            double jac = Objectives.jacobianFrobeniusSq(input, xr -> model.encode(xr).variance(), cfg.latent(),
-                    cfg.jacobianChunk(), t -> t.mul(new Scalar(b)).backward());
+            double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.VARIANCE, cfg.jacobianChunk(),
+                    t -> t.mul(new Scalar(b)).backward());
             terms.put("jac_var", jac);
             total += b * jac;
         }

@@ -175,6 +175,43 @@ class ObjectivesTest {
         }
     }
 
+    /** The model's explicit adjoint Jacobian equals generic double back-propagation, value and weight gradient. */
+    @Test
+    void adjointJacobianEqualsDoubleBackpropagation() {
+        for (boolean variational : new boolean[] {false, true}) {
+            Engine.seed(12);
+            Autoencoder m = tiny(variational);
+            try (Scope s = Scope.open()) {
+                Tensor x = images(3);
+                for (Autoencoder.Head head : variational ? Autoencoder.Head.values()
+                        : new Autoencoder.Head[] {Autoencoder.Head.MEAN}) {
+                    java.util.function.Function<Tensor, Tensor> f = head == Autoencoder.Head.MEAN
+                            ? xr -> m.encode(xr).mu() : xr -> m.encode(xr).variance();
+                    m.zeroGrad();
+                    double generic = Objectives.jacobianFrobeniusSq(x, f, 3, 2, Tensor::backward);
+                    Map<String, double[]> g1 = new LinkedHashMap<>();
+                    m.namedParameters().forEach((k, v) -> g1.put(k, v.grad().defined()
+                            ? Tensors.toDoubles(v.grad()) : null));
+                    m.zeroGrad();
+                    double adjoint = m.jacobianFrobeniusSq(x, head, 2, Tensor::backward);
+                    assertEquals(generic, adjoint, 1e-10 * Math.max(1, generic), head + " value");
+                    m.namedParameters().forEach((k, v) -> {
+                        double[] a = g1.get(k);
+                        double[] b = v.grad().defined() ? Tensors.toDoubles(v.grad()) : null;
+                        if (a == null || b == null) {
+                            assertTrue(a == null || java.util.Arrays.stream(a).allMatch(z -> z == 0), k);
+                            assertTrue(b == null || java.util.Arrays.stream(b).allMatch(z -> z == 0), k);
+                            return;
+                        }
+                        for (int i = 0; i < a.length; i++) {
+                            assertEquals(a[i], b[i], 1e-9 * Math.max(1, Math.abs(a[i])), head + " d/d" + k + "[" + i + "]");
+                        }
+                    });
+                }
+            }
+        }
+    }
+
     /** Training step of a contractive VAE: the total gradient is that of -ELBO plus the weighted penalties. */
     @Test
     void contractiveStepGradientMatchesFiniteDifferencesOfTheTotal() {
