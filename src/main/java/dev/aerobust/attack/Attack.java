@@ -23,4 +23,9 @@ public interface Attack {
     default boolean attacksRandomizedModel() {
         return false;
     }
+
+    /** The same attack with twice the steps, for the convergence check; null where that has no meaning. */
+    default Attack doubled() {
+        return null;
+    }
 }

@@ -71,6 +71,12 @@ public final class CwLinf implements Attack {
     }
 
     @Override
+    public Attack doubled() {
+        return new CwLinf(new Config(2 * cfg.steps(), cfg.lr(), cfg.gamma(), cfg.kappa(), cfg.variant(),
+                cfg.batchRows()), false);
+    }
+
+    @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
         for (double e : eps) {
             if (!(e >= 0)) {

@@ -58,6 +58,12 @@ public final class Pgd implements Attack {
         return cfg.eotDraws() > 1 ? "eot-pgd" : "pgd";
     }
 
+    @Override
+    public Attack doubled() {
+        return new Pgd(new Config(2 * cfg.steps(), cfg.stepFactor(), cfg.restarts(), cfg.eotDraws(), cfg.batchRows()),
+                false);
+    }
+
     /** EOT-PGD attacks the randomized model itself; plain PGD its deterministic surrogate. */
     @Override
     public boolean attacksRandomizedModel() {

@@ -10,7 +10,9 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.aerobust.attack.Attack;
+import dev.aerobust.attack.CwL2;
 import dev.aerobust.attack.CwLinf;
+import dev.aerobust.attack.DeepFool;
 import dev.aerobust.attack.Pgd;
 import dev.aerobust.data.DataHome;
 import dev.aerobust.data.DatasetId;
@@ -42,7 +44,7 @@ final class AttackCommand implements Callable<Integer> {
     @Option(names = "--classifier", paramLabel = "ID", description = "Classifier under the autoencoder (default: the newest stored one of the dataset).")
     String classifier;
 
-    @Option(names = "--attack", paramLabel = "NAME", description = "cw-linf (default, best iterate), cw-linf-authors (the authors' code), pgd, or eot-pgd (EOT against the sampled defense).")
+    @Option(names = "--attack", paramLabel = "NAME", description = "cw-linf (default, best iterate), cw-linf-authors (the authors' code), pgd, eot-pgd (EOT against the sampled defense), deepfool, or cw-l2 (textbook CW; its eps are L2 budgets).")
     String attack = "cw-linf";
 
     @Option(names = "--restarts", paramLabel = "N", description = "PGD random restarts (default 1).")
@@ -96,9 +98,11 @@ final class AttackCommand implements Callable<Integer> {
             throw new AerobustException(ExitCode.USAGE, "--n must be positive, got " + n);
         }
         if (eps != null) {
+            double max = "cw-l2".equals(attack) ? Double.MAX_VALUE : 1;
             for (double e : eps) {
-                if (!(e >= 0) || e > 1) {
-                    throw new AerobustException(ExitCode.USAGE, "eps must be in [0, 1], got " + e);
+                if (!(e >= 0) || e > max) {
+                    throw new AerobustException(ExitCode.USAGE, "eps must be in [0, "
+                            + (max == 1 ? "1]" : "inf)") + ", got " + e);
                 }
             }
         }
@@ -137,8 +141,26 @@ final class AttackCommand implements Callable<Integer> {
                 attackCfg.put("eot_draws", cfg.eotDraws());
                 impl = new Pgd(cfg, true);
             }
+            case "deepfool" -> {
+                DeepFool.Config def = DeepFool.Config.defaults();
+                DeepFool.Config cfg = new DeepFool.Config(steps == null ? def.steps() : steps, def.overshoot());
+                attackCfg.put("steps", cfg.steps());
+                attackCfg.put("overshoot", cfg.overshoot());
+                impl = new DeepFool(cfg);
+            }
+            case "cw-l2" -> {
+                CwL2.Config def = CwL2.Config.defaults();
+                CwL2.Config cfg = new CwL2.Config(def.searchSteps(), steps == null ? def.steps() : steps,
+                        lr == null ? def.lr() : lr, def.initialConst(), def.kappa());
+                attackCfg.put("search_steps", cfg.searchSteps());
+                attackCfg.put("steps", cfg.steps());
+                attackCfg.put("lr", cfg.lr());
+                attackCfg.put("initial_const", cfg.initialConst());
+                attackCfg.put("eps_norm", "l2");
+                impl = new CwL2(cfg);
+            }
             default -> throw new AerobustException(ExitCode.USAGE, "unknown attack '" + attack
-                    + "' (known: cw-linf, cw-linf-authors, pgd, eot-pgd)");
+                    + "' (known: cw-linf, cw-linf-authors, pgd, eot-pgd, deepfool, cw-l2)");
         }
         DefendedClassifier.Mode mode = switch (defense) {
             case "deterministic" -> "autoencoder".equals(meta.path("kind").asText())

@@ -42,6 +42,60 @@ public final class Sanity {
         return w;
     }
 
+    /** Images the sanity runs use. */
+    public static final int RUN_IMAGES = 100;
+    /** Accuracy an unbounded attack may leave, and the noise band of the step-doubling check. */
+    public static final double SLACK = 0.02;
+
+    /**
+     * Two small runs on the first {@value #RUN_IMAGES} images: the attack with eps = 1 (unbounded in [0, 1])
+     * must leave about 0% accuracy, and twice the steps at the largest eps must change accuracy by no more than
+     * {@value #SLACK}. Their numbers go into {@code out}.
+     */
+    public static List<String> runs(dev.aerobust.attack.Attack attack, LogitsModel attacked,
+                                    dev.aerobust.defense.DefendedClassifier deployed, ImageSet set, double[] eps,
+                                    long seed, Map<String, Object> out) {
+        List<String> w = new ArrayList<>();
+        int n = Math.min(RUN_IMAGES, set.size());
+        int[] idx = new int[n];
+        java.util.Arrays.setAll(idx, i -> i);
+        double maxEps = java.util.Arrays.stream(eps).max().orElse(0);
+        try (Scope s = Scope.open()) {
+            Tensor x = set.images(idx);
+            Tensor y = set.labels(idx);
+            long[] labels = Tensors.toLongs(y);
+            dev.aerobust.nn.Engine.seed(seed);
+            // unbounded: the whole [0, 1] box, or for an L2 attack a ball that holds it
+            double all = "cw-l2".equals(attack.name()) ? Math.sqrt(x.numel() / (double) n) : 1.0;
+            var unbounded = attack.run(attacked, x, y, new double[] {all});
+            double accU = RobustAccuracy.of(deployed, unbounded.adversarial(0), labels, 500, 1, seed).mean();
+            out.put("unbounded_accuracy", accU);
+            if (accU > SLACK) {
+                w.add(String.format(Locale.ROOT, "an unbounded %s leaves %.1f%% accuracy on %d images: the attack"
+                        + " fails where it cannot (gradient masking, or too few steps)", attack.name(), 100 * accU, n));
+            }
+            var twice = attack.doubled();
+            if (twice != null && maxEps > 0) {
+                dev.aerobust.nn.Engine.seed(seed);
+                var base = attack.run(attacked, x, y, new double[] {maxEps});
+                dev.aerobust.nn.Engine.seed(seed);
+                var more = twice.run(attacked, x, y, new double[] {maxEps});
+                double a = RobustAccuracy.of(deployed, base.adversarial(0), labels, 500, 1, seed).mean();
+                double b = RobustAccuracy.of(deployed, more.adversarial(0), labels, 500, 1, seed).mean();
+                out.put("accuracy_at_max_eps", a);
+                out.put("accuracy_at_max_eps_doubled_steps", b);
+                if (b > a + SLACK) {
+                    w.add(String.format(Locale.ROOT, "twice the steps raised accuracy at eps %s from %.3f to %.3f:"
+                            + " the attack is unstable", maxEps, a, b));
+                } else if (b < a - SLACK) {
+                    w.add(String.format(Locale.ROOT, "twice the steps lowered accuracy at eps %s from %.3f to %.3f:"
+                            + " the attack has not converged", maxEps, a, b));
+                }
+            }
+        }
+        return w;
+    }
+
     /** The attacked model's input gradients on the first images must be finite and not all zero. */
     public static List<String> gradients(LogitsModel model, ImageSet set) {
         int n = Math.min(16, set.size());

@@ -182,14 +182,21 @@ public final class AttackRun {
             out.add(m);
         }
         warnings.addAll(Sanity.accuracyNeverRises(out));
-        warnings.addAll(Sanity.gradients(attack.attacksRandomizedModel() ? deployed : surrogate, set));
+        DefendedClassifier attacked = attack.attacksRandomizedModel() ? deployed : surrogate;
+        warnings.addAll(Sanity.gradients(attacked, set));
+        Map<String, Object> runs = new LinkedHashMap<>();
+        if (!todo.isEmpty() || !Files.isRegularFile(dir.resolve("sanity.json"))) {
+            warnings.addAll(Sanity.runs(attack, attacked, deployed, set, eps, spec.seed(), runs));
+        }
         for (String w : warnings) {
             LOG.warn("sanity: {}", w);
         }
         Map<String, Object> sanity = new LinkedHashMap<>();
         sanity.put("warnings", warnings);
         sanity.put("checks", List.of("accuracy never rises with eps", "input gradients neither zero nor NaN",
-                "randomized defense attacked with EOT"));
+                "randomized defense attacked with EOT", "an unbounded attack reaches about 0%",
+                "twice the steps changes accuracy by no more than noise"));
+        sanity.put("runs", runs);
         Files.createDirectories(dir);
         Atomic.writeString(dir.resolve("sanity.json"), ModelStore.JSON.writerWithDefaultPrettyPrinter()
                 .writeValueAsString(sanity));

@@ -16,8 +16,13 @@ public final class Autograd {
      * the graph, so a loss built from it can be back-propagated to the weights (the exact contractive penalty).
      */
     public static Tensor grad(Tensor out, Tensor input, boolean createGraph) {
+        return grad(out, input, createGraph, createGraph);
+    }
+
+    /** As {@link #grad(Tensor, Tensor, boolean)}, keeping the graph for further gradients of the same forward. */
+    public static Tensor grad(Tensor out, Tensor input, boolean createGraph, boolean retainGraph) {
         TensorVector g = torch.grad(new TensorVector(out), new TensorVector(input), new TensorVector(),
-                new BoolOptional(createGraph), createGraph, false);
+                new BoolOptional(retainGraph), createGraph, false);
         return g.get(0);
     }
 
