@@ -65,6 +65,12 @@ class AttackRunTest {
         try (var s = Files.list(tmp.resolve("results/classifier-mnist-test"))) {
             runDir = s.findFirst().orElseThrow();
         }
+        var sanity = ModelStore.JSON.readTree(runDir.resolve("sanity.json").toFile());
+        double unbounded = sanity.path("runs").path("unbounded_accuracy").asDouble(-1);
+        assertTrue(unbounded >= 0 && unbounded <= 1, "the unbounded run was recorded");
+        boolean warned = sanity.path("warnings").toString().contains("unbounded");
+        assertEquals(unbounded > 0.02, warned, "a failed unbounded run is a recorded warning");
+        assertTrue(sanity.path("runs").has("accuracy_at_max_eps_doubled_steps"));
         Path eps0 = runDir.resolve("eps-0.0000.json");
         FileTime before = FileTime.fromMillis(1000);
         Files.setLastModifiedTime(eps0, before);
