@@ -187,6 +187,39 @@ class CwLinfTest {
         }
     }
 
+    /**
+     * Native resident memory stays flat (within 5%) from attack iteration 100 to iteration 1000. One engine
+     * thread, so that per-thread allocator arenas of a loaded machine do not blur a leak of our own.
+     */
+    @Test
+    void residentMemoryHoldsFlatOverAThousandIterations() {
+        DefendedClassifier model = randomStack(6);
+        int threads = Engine.threads();
+        Engine.setThreads(1);
+        try (Scope s = Scope.open()) {
+            Tensor x = torch.rand(32, 1, 28, 28);
+            Tensor y = Tensors.fromLongs(new long[32], 32);
+            CwLinf cw = attack(100);
+            cw.run(model, x, y, new double[] {0.1}); // one-time allocations
+            cw.run(model, x, y, new double[] {0.1});
+            long at100 = nativeResident();
+            for (int i = 1; i < 10; i++) {
+                cw.run(model, x, y, new double[] {0.1});
+            }
+            long at1000 = nativeResident();
+            assertTrue(at1000 <= at100 * 1.05, String.format("native RSS %d MiB at iteration 100, %d MiB at 1000",
+                    at100 >> 20, at1000 >> 20));
+        } finally {
+            Engine.setThreads(threads);
+        }
+    }
+
+    /** Resident memory less the Java heap, after a collection: what the engine holds. */
+    static long nativeResident() {
+        System.gc();
+        return org.bytedeco.javacpp.Pointer.physicalBytes() - Runtime.getRuntime().totalMemory();
+    }
+
     @Test
     void aSampledDefenseIsRandomizedAndItsSurrogateIsNot() {
         DefendedClassifier d = randomStack(4);
