@@ -56,11 +56,7 @@ public final class CwL2 implements Attack {
 
     @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
-        for (double e : eps) {
-            if (!(e >= 0)) {
-                throw new AerobustException(ExitCode.USAGE, "eps must be >= 0, got " + e);
-            }
-        }
+        Rows.requireEps(eps);
         int n = (int) x.size(0);
         double[] c = new double[n];
         double[] lower = new double[n];
@@ -92,25 +88,16 @@ public final class CwL2 implements Attack {
                         double[] mg = Tensors.toDoubles(margin.detach());
                         double[] d2 = Tensors.toDoubles(l2sq.detach());
                         boolean[] take = new boolean[n];
-                        boolean any = false;
                         for (int i = 0; i < n; i++) {
                             if (mg[i] < -cfg.kappa() || (cfg.kappa() == 0 && mg[i] < 0)) {
                                 succeeded[i] = true;
                                 if (Math.sqrt(d2[i]) < bestL2[i]) {
                                     bestL2[i] = Math.sqrt(d2[i]);
                                     take[i] = true;
-                                    any = true;
                                 }
                             }
                         }
-                        if (any) {
-                            float[] tf = new float[n];
-                            for (int i = 0; i < n; i++) {
-                                tf[i] = take[i] ? 1 : 0;
-                            }
-                            Tensor mask = Tensors.fromFloats(tf, n, 1, 1, 1).gt(new Scalar(0.5));
-                            Autograd.noGrad(() -> best.copy_(torch.where(mask, xa.detach(), best)));
-                        }
+                        Rows.keep(best, xa, take);
                         Tensor loss = l2sq.add(ct.mul(torch.clamp(margin, new ScalarOptional(new Scalar(-cfg.kappa())),
                                 new ScalarOptional()))).sum();
                         double lv = loss.item_double();

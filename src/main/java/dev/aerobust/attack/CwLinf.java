@@ -78,74 +78,16 @@ public final class CwLinf implements Attack {
 
     @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
-        for (double e : eps) {
-            if (!(e >= 0)) {
-                throw new AerobustException(ExitCode.USAGE, "eps must be >= 0, got " + e);
-            }
-        }
-        long[] shape = Tensors.shape(x);
-        int n = (int) shape[0];
-        int per = (int) (x.numel() / n);
-        float[] clean = Tensors.toFloats(x);
-        long[] y = Tensors.toLongs(labels);
-        int rows = n * eps.length;
-        float[] advAll = new float[rows * per];
-        double[] marginAll = new double[rows];
-        Progress bar = progress ? new Progress(name(), (long) rows * cfg.steps()) : null;
-        long done = 0;
-        for (int r0 = 0; r0 < rows; r0 += cfg.batchRows()) {
-            int r1 = Math.min(rows, r0 + cfg.batchRows());
-            int m = r1 - r0;
-            float[] xs = new float[m * per];
-            long[] ys = new long[m];
-            double[] es = new double[m];
-            for (int r = r0; r < r1; r++) {
-                int img = r % n;
-                System.arraycopy(clean, img * per, xs, (r - r0) * per, per);
-                ys[r - r0] = y[img];
-                es[r - r0] = eps[r / n];
-            }
-            long[] chunkShape = shape.clone();
-            chunkShape[0] = m;
-            try (Scope s = Scope.open()) {
-                Tensor x0 = Tensors.fromFloats(xs, chunkShape);
-                Tensor yt = Tensors.fromLongs(ys, m);
-                double[] margins = new double[m];
-                Tensor adv = attackChunk(model, x0, yt, es, margins, done, rows, bar);
-                Invariants.check(name(), x0, xs, adv, es);
-                System.arraycopy(Tensors.toFloats(adv), 0, advAll, r0 * per, m * per);
-                System.arraycopy(margins, 0, marginAll, r0, m);
-            }
-            done += (long) m * cfg.steps();
-        }
-        if (bar != null) {
-            bar.close();
-        }
-        float[][] adversarial = new float[eps.length][];
-        boolean[][] success = new boolean[eps.length][n];
-        double[][] margin = new double[eps.length][n];
-        for (int e = 0; e < eps.length; e++) {
-            adversarial[e] = Arrays.copyOfRange(advAll, e * n * per, (e + 1) * n * per);
-            for (int i = 0; i < n; i++) {
-                margin[e][i] = marginAll[e * n + i];
-                success[e][i] = margin[e][i] < 0;
-            }
-        }
-        return new AttackResult(eps.clone(), shape, adversarial, success, margin);
+        Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * cfg.steps()) : null;
+        return Rows.run(name(), x, labels, eps, cfg.batchRows(), cfg.steps(), bar,
+                (x0, y, es, margins, done) -> attackChunk(model, x0, y, es, margins, done, bar));
     }
 
     /** Runs the optimisation on one chunk of rows; fills {@code marginsOut} and returns the kept iterates. */
     private Tensor attackChunk(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, long done,
-                               long total, Progress bar) {
+                               Progress bar) {
         int m = eps.length;
-        long[] bshape = new long[(int) x0.dim()];
-        Arrays.fill(bshape, 1);
-        bshape[0] = m;
-        float[] ef = new float[m];
-        for (int i = 0; i < m; i++) {
-            ef[i] = (float) eps[i];
-        }
-        Tensor epsT = Tensors.fromFloats(ef, bshape);
+        Tensor epsT = Rows.perRow(eps, x0.dim());
         Tensor negEps = epsT.neg();
         boolean authors = cfg.variant() == Variant.AUTHORS;
         // the authors' variable starts at zero and is projected: every pixel pulled eps toward the bottom
@@ -163,7 +105,6 @@ public final class CwLinf implements Attack {
                 double[] mg = Tensors.toDoubles(margin.detach());
                 if (!authors || t == cfg.steps()) {
                     boolean[] take = new boolean[m];
-                    boolean any = false;
                     for (int i = 0; i < m; i++) {
                         if (Double.isNaN(mg[i])) {
                             throw new AerobustException(ExitCode.NUMERIC, name() + ": NaN margin at step " + t
@@ -172,14 +113,10 @@ public final class CwLinf implements Attack {
                         // authors: the last iterate; best-iterate: the lowest margin so far
                         if (authors || mg[i] < bestMargin[i]) {
                             take[i] = true;
-                            any = true;
                             bestMargin[i] = mg[i];
                         }
                     }
-                    if (any) {
-                        Tensor mask = Tensors.fromFloats(toFloats(take), bshape).gt(new Scalar(0.5));
-                        Autograd.noGrad(() -> best.copy_(torch.where(mask, xa.detach(), best)));
-                    }
+                    Rows.keep(best, xa, take);
                 }
                 if (t == cfg.steps()) {
                     break;
@@ -213,13 +150,5 @@ public final class CwLinf implements Attack {
 
     private static org.bytedeco.pytorch.ScalarOptional sc(double v) {
         return new org.bytedeco.pytorch.ScalarOptional(new Scalar(v));
-    }
-
-    private static float[] toFloats(boolean[] b) {
-        float[] f = new float[b.length];
-        for (int i = 0; i < b.length; i++) {
-            f[i] = b[i] ? 1f : 0f;
-        }
-        return f;
     }
 }

@@ -48,11 +48,7 @@ public final class DeepFool implements Attack {
 
     @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
-        for (double e : eps) {
-            if (!(e >= 0)) {
-                throw new AerobustException(ExitCode.USAGE, "eps must be >= 0, got " + e);
-            }
-        }
+        Rows.requireEps(eps);
         Tensor found = x.clone();
         long n = x.size(0);
         long[] y = Tensors.toLongs(labels);

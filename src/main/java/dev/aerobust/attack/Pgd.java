@@ -72,59 +72,10 @@ public final class Pgd implements Attack {
 
     @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
-        for (double e : eps) {
-            if (!(e >= 0)) {
-                throw new AerobustException(ExitCode.USAGE, "eps must be >= 0, got " + e);
-            }
-        }
-        long[] shape = Tensors.shape(x);
-        int n = (int) shape[0];
-        int per = (int) (x.numel() / n);
-        float[] clean = Tensors.toFloats(x);
-        long[] y = Tensors.toLongs(labels);
-        int rows = n * eps.length;
-        float[] advAll = new float[rows * per];
-        double[] marginAll = new double[rows];
-        Progress bar = progress ? new Progress(name(), (long) rows * cfg.steps() * cfg.restarts()) : null;
-        long done = 0;
-        for (int r0 = 0; r0 < rows; r0 += cfg.batchRows()) {
-            int m = Math.min(rows, r0 + cfg.batchRows()) - r0;
-            float[] xs = new float[m * per];
-            long[] ys = new long[m];
-            double[] es = new double[m];
-            for (int r = 0; r < m; r++) {
-                int img = (r0 + r) % n;
-                System.arraycopy(clean, img * per, xs, r * per, per);
-                ys[r] = y[img];
-                es[r] = eps[(r0 + r) / n];
-            }
-            long[] chunkShape = shape.clone();
-            chunkShape[0] = m;
-            try (Scope s = Scope.open()) {
-                Tensor x0 = Tensors.fromFloats(xs, chunkShape);
-                Tensor yt = Tensors.fromLongs(ys, m);
-                double[] margins = new double[m];
-                Tensor adv = chunk(model, x0, yt, es, margins, bar, done);
-                Invariants.check(name(), x0, xs, adv, es);
-                System.arraycopy(Tensors.toFloats(adv), 0, advAll, r0 * per, m * per);
-                System.arraycopy(margins, 0, marginAll, r0, m);
-            }
-            done += (long) m * cfg.steps() * cfg.restarts();
-        }
-        if (bar != null) {
-            bar.close();
-        }
-        float[][] adversarial = new float[eps.length][];
-        boolean[][] success = new boolean[eps.length][n];
-        double[][] margin = new double[eps.length][n];
-        for (int e = 0; e < eps.length; e++) {
-            adversarial[e] = Arrays.copyOfRange(advAll, e * n * per, (e + 1) * n * per);
-            for (int i = 0; i < n; i++) {
-                margin[e][i] = marginAll[e * n + i];
-                success[e][i] = margin[e][i] < 0;
-            }
-        }
-        return new AttackResult(eps.clone(), shape, adversarial, success, margin);
+        long work = (long) cfg.steps() * cfg.restarts();
+        Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * work) : null;
+        return Rows.run(name(), x, labels, eps, cfg.batchRows(), work, bar,
+                (x0, y, es, margins, done) -> chunk(model, x0, y, es, margins, bar, done));
     }
 
     /** The mean margin over EOT draws, per row, differentiable in {@code xa}. */
@@ -144,18 +95,13 @@ public final class Pgd implements Attack {
     private Tensor chunk(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar,
                          long done) {
         int m = eps.length;
-        long[] bshape = new long[(int) x0.dim()];
-        Arrays.fill(bshape, 1);
-        bshape[0] = m;
-        float[] ef = new float[m];
-        float[] step = new float[m];
+        double[] step = new double[m];
         for (int i = 0; i < m; i++) {
-            ef[i] = (float) eps[i];
-            step[i] = (float) (cfg.stepFactor() * eps[i] / cfg.steps());
+            step[i] = cfg.stepFactor() * eps[i] / cfg.steps();
         }
-        Tensor epsT = Tensors.fromFloats(ef, bshape);
+        Tensor epsT = Rows.perRow(eps, x0.dim());
         Tensor negEps = epsT.neg();
-        Tensor stepT = Tensors.fromFloats(step, bshape);
+        Tensor stepT = Rows.perRow(step, x0.dim());
         Tensor best = x0.clone();
         double[] bestMargin = new double[m];
         Arrays.fill(bestMargin, Double.POSITIVE_INFINITY);
@@ -169,7 +115,6 @@ public final class Pgd implements Attack {
                     Tensor mg = margin(model, xv, y);
                     double[] mv = Tensors.toDoubles(mg.detach());
                     boolean[] take = new boolean[m];
-                    boolean any = false;
                     for (int i = 0; i < m; i++) {
                         if (Double.isNaN(mv[i])) {
                             throw new AerobustException(ExitCode.NUMERIC, name() + ": NaN margin (row " + i + ")");
@@ -177,17 +122,9 @@ public final class Pgd implements Attack {
                         if (mv[i] < bestMargin[i]) {
                             bestMargin[i] = mv[i];
                             take[i] = true;
-                            any = true;
                         }
                     }
-                    if (any) {
-                        float[] tf = new float[m];
-                        for (int i = 0; i < m; i++) {
-                            tf[i] = take[i] ? 1 : 0;
-                        }
-                        Tensor mask = Tensors.fromFloats(tf, bshape).gt(new Scalar(0.5));
-                        Autograd.noGrad(() -> best.copy_(torch.where(mask, xv.detach(), best)));
-                    }
+                    Rows.keep(best, xv, take);
                     if (t == cfg.steps()) {
                         break;
                     }

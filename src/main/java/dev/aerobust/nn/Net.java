@@ -117,16 +117,21 @@ public abstract class Net {
 
     /** Saves weights and buffers atomically: written to a temporary file, then renamed over {@code path}. */
     public void save(Path path) throws IOException {
+        saveArchive(path, module::save);
+    }
+
+    /** Writes an archive filled by {@code fill} to {@code path}: to a temporary file, then renamed over it. */
+    static void saveArchive(Path path, java.util.function.Consumer<OutputArchive> fill) throws IOException {
         Path abs = path.toAbsolutePath();
         Files.createDirectories(abs.getParent());
         Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
         try {
             OutputArchive archive = new OutputArchive();
-            module.save(archive);
+            fill.accept(archive);
             archive.save_to(tmp.toString());
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (RuntimeException e) {
-            throw new IOException("cannot save weights to " + path + ": " + firstLine(e.getMessage()), e);
+            throw new IOException("cannot save to " + path + ": " + firstLine(e.getMessage()), e);
         } finally {
             Files.deleteIfExists(tmp);
         }

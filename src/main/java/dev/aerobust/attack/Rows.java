@@ -1,0 +1,117 @@
+package dev.aerobust.attack;
+
+import java.util.Arrays;
+
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Scope;
+import dev.aerobust.nn.Tensors;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+import dev.aerobust.util.Progress;
+
+/**
+ * The batching that budgeted attacks share: every (image, eps) pair is one row carrying its own eps, rows run
+ * in chunks, each chunk's output is checked against the invariants, and the rows are reassembled into an
+ * {@link AttackResult} (success: a final margin below zero).
+ */
+final class Rows {
+
+    /** Attacks one chunk of rows; returns the kept iterates and fills {@code marginsOut}. */
+    interface Chunk {
+        Tensor attack(Tensor x0, Tensor y, double[] eps, double[] marginsOut, long done);
+    }
+
+    private Rows() {
+    }
+
+    static void requireEps(double[] eps) {
+        for (double e : eps) {
+            if (!(e >= 0)) {
+                throw new AerobustException(ExitCode.USAGE, "eps must be >= 0, got " + e);
+            }
+        }
+    }
+
+    /** Runs {@code chunk} over all rows, {@code batchRows} at a time; {@code workPerRow} feeds the progress bar. */
+    static AttackResult run(String name, Tensor x, Tensor labels, double[] eps, int batchRows, long workPerRow,
+                            Progress bar, Chunk chunk) {
+        requireEps(eps);
+        long[] shape = Tensors.shape(x);
+        int n = (int) shape[0];
+        int per = (int) (x.numel() / n);
+        float[] clean = Tensors.toFloats(x);
+        long[] y = Tensors.toLongs(labels);
+        int rows = n * eps.length;
+        float[] advAll = new float[rows * per];
+        double[] marginAll = new double[rows];
+        long done = 0;
+        for (int r0 = 0; r0 < rows; r0 += batchRows) {
+            int m = Math.min(rows, r0 + batchRows) - r0;
+            float[] xs = new float[m * per];
+            long[] ys = new long[m];
+            double[] es = new double[m];
+            for (int r = 0; r < m; r++) {
+                int img = (r0 + r) % n;
+                System.arraycopy(clean, img * per, xs, r * per, per);
+                ys[r] = y[img];
+                es[r] = eps[(r0 + r) / n];
+            }
+            long[] chunkShape = shape.clone();
+            chunkShape[0] = m;
+            try (Scope s = Scope.open()) {
+                Tensor x0 = Tensors.fromFloats(xs, chunkShape);
+                double[] margins = new double[m];
+                Tensor adv = chunk.attack(x0, Tensors.fromLongs(ys, m), es, margins, done);
+                Invariants.check(name, x0, xs, adv, es);
+                System.arraycopy(Tensors.toFloats(adv), 0, advAll, r0 * per, m * per);
+                System.arraycopy(margins, 0, marginAll, r0, m);
+            }
+            done += m * workPerRow;
+        }
+        if (bar != null) {
+            bar.close();
+        }
+        float[][] adversarial = new float[eps.length][];
+        boolean[][] success = new boolean[eps.length][n];
+        double[][] margin = new double[eps.length][n];
+        for (int e = 0; e < eps.length; e++) {
+            adversarial[e] = Arrays.copyOfRange(advAll, e * n * per, (e + 1) * n * per);
+            for (int i = 0; i < n; i++) {
+                margin[e][i] = marginAll[e * n + i];
+                success[e][i] = margin[e][i] < 0;
+            }
+        }
+        return new AttackResult(eps.clone(), shape, adversarial, success, margin);
+    }
+
+    /** A {@code [m, 1, ..., 1]} tensor of per-row values, broadcastable against a batch of inputs. */
+    static Tensor perRow(double[] v, long dims) {
+        long[] shape = new long[(int) dims];
+        Arrays.fill(shape, 1);
+        shape[0] = v.length;
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return Tensors.fromFloats(f, shape);
+    }
+
+    /** Copies the rows of {@code candidate} whose flag is set into {@code best}, in place. */
+    static void keep(Tensor best, Tensor candidate, boolean[] take) {
+        double[] t = new double[take.length];
+        boolean any = false;
+        for (int i = 0; i < take.length; i++) {
+            t[i] = take[i] ? 1 : 0;
+            any |= take[i];
+        }
+        if (!any) {
+            return;
+        }
+        Tensor mask = perRow(t, best.dim()).gt(new Scalar(0.5));
+        Autograd.noGrad(() -> best.copy_(torch.where(mask, candidate.detach(), best)));
+    }
+}
