@@ -1,9 +1,5 @@
 package dev.aerobust.nn;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.util.Properties;
-
 import org.bytedeco.pytorch.global.torch;
 
 /**
@@ -88,16 +84,6 @@ public final class Engine {
 
     /** The JavaCPP preset version, e.g. {@code 2.10.0-1.5.13}. */
     public static String presetVersion() {
-        try (InputStream in = Engine.class.getClassLoader()
-                .getResourceAsStream("META-INF/maven/org.bytedeco/pytorch/pom.properties")) {
-            if (in == null) {
-                return "unknown";
-            }
-            Properties p = new Properties();
-            p.load(in);
-            return p.getProperty("version", "unknown");
-        } catch (IOException e) {
-            return "unknown";
-        }
+        return dev.aerobust.util.Versions.resourceVersion("META-INF/maven/org.bytedeco/pytorch/pom.properties");
     }
 }

@@ -9,7 +9,8 @@ import org.bytedeco.pytorch.JitModule;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
-import dev.aerobust.data.DataException;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
 
 /**
  * A TorchScript module saved from Python ({@code torch.jit.script(m).save(p)} or {@code torch.jit.trace}), used
@@ -29,14 +30,14 @@ public final class ScriptModule {
     public static ScriptModule load(Path path) {
         Engine.init();
         if (!Files.isRegularFile(path)) {
-            throw new DataException(path, "file not found");
+            throw new AerobustException(ExitCode.DATA, path + ": file not found");
         }
         try {
             JitModule m = torch.load(new org.bytedeco.javacpp.BytePointer(path.toString()));
             m.eval();
             return new ScriptModule(m, path);
         } catch (RuntimeException e) {
-            throw new DataException(path, "not a TorchScript module: " + Net.firstLine(e.getMessage()));
+            throw new AerobustException(ExitCode.DATA, path + ": not a TorchScript module: " + Net.firstLine(e.getMessage()));
         }
     }
 
@@ -46,11 +47,11 @@ public final class ScriptModule {
         try {
             out = module.forward(new IValueVector(new IValue(x)));
         } catch (RuntimeException e) {
-            throw new DataException(path, "forward failed on input " + java.util.Arrays.toString(Tensors.shape(x))
-                    + ": " + Net.firstLine(e.getMessage()));
+            throw new AerobustException(ExitCode.DATA, path + ": forward failed on input "
+                    + java.util.Arrays.toString(Tensors.shape(x)) + ": " + Net.firstLine(e.getMessage()));
         }
         if (!out.isTensor()) {
-            throw new DataException(path, "forward must return a tensor of logits");
+            throw new AerobustException(ExitCode.DATA, path + ": forward must return a tensor of logits");
         }
         return out.toTensor();
     }

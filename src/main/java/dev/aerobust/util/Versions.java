@@ -14,7 +14,12 @@ public final class Versions {
 
     /** aerobust's own version, from the build. */
     public static String aerobust() {
-        try (InputStream in = Versions.class.getResourceAsStream("/dev/aerobust/version.properties")) {
+        return resourceVersion("dev/aerobust/version.properties");
+    }
+
+    /** The {@code version} of a properties resource on the class path (a build's or a Maven artifact's). */
+    public static String resourceVersion(String resource) {
+        try (InputStream in = Versions.class.getClassLoader().getResourceAsStream(resource)) {
             if (in == null) {
                 return "unknown";
             }

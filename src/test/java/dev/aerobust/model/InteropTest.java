@@ -16,7 +16,6 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.aerobust.data.DataException;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Scope;
@@ -63,7 +62,8 @@ class InteropTest {
     void aFileThatIsNotTorchScriptIsAClearError() throws Exception {
         Path junk = tmp.resolve("junk.pt");
         Files.writeString(junk, "junk");
-        DataException e = assertThrows(DataException.class, () -> new ScriptedClassifier(junk));
+        dev.aerobust.util.AerobustException e = assertThrows(dev.aerobust.util.AerobustException.class,
+                () -> new ScriptedClassifier(junk));
         assertTrue(e.getMessage().startsWith(junk + ": not a TorchScript module"), e.getMessage());
     }
 
