@@ -24,6 +24,11 @@ public interface Attack {
         return false;
     }
 
+    /**
+     * The settings that determine its results, as the result records and their run key hold them.
+     */
+    java.util.Map<String, Object> settings();
+
     /** The same attack with twice the steps, for the convergence check; null where that has no meaning. */
     default Attack doubled() {
         return null;

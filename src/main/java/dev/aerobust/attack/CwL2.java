@@ -55,6 +55,12 @@ public final class CwL2 implements Attack {
     }
 
     @Override
+    public java.util.Map<String, Object> settings() {
+        return java.util.Map.of("search_steps", cfg.searchSteps(), "steps", cfg.steps(), "lr", cfg.lr(),
+                "initial_const", cfg.initialConst(), "eps_norm", "l2");
+    }
+
+    @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
         Rows.requireEps(eps);
         int n = (int) x.size(0);

@@ -71,6 +71,12 @@ public final class CwLinf implements Attack {
     }
 
     @Override
+    public java.util.Map<String, Object> settings() {
+        return java.util.Map.of("steps", cfg.steps(), "lr", cfg.lr(), "gamma", cfg.gamma(), "kappa", cfg.kappa(),
+                "variant", cfg.variant().name().toLowerCase());
+    }
+
+    @Override
     public Attack doubled() {
         return new CwLinf(new Config(2 * cfg.steps(), cfg.lr(), cfg.gamma(), cfg.kappa(), cfg.variant(),
                 cfg.batchRows()), false);

@@ -47,6 +47,11 @@ public final class DeepFool implements Attack {
     }
 
     @Override
+    public java.util.Map<String, Object> settings() {
+        return java.util.Map.of("steps", cfg.steps(), "overshoot", cfg.overshoot());
+    }
+
+    @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
         Rows.requireEps(eps);
         Tensor found = x.clone();

@@ -59,6 +59,12 @@ public final class Pgd implements Attack {
     }
 
     @Override
+    public java.util.Map<String, Object> settings() {
+        return java.util.Map.of("steps", cfg.steps(), "step_factor", cfg.stepFactor(), "restarts", cfg.restarts(),
+                "eot_draws", cfg.eotDraws());
+    }
+
+    @Override
     public Attack doubled() {
         return new Pgd(new Config(2 * cfg.steps(), cfg.stepFactor(), cfg.restarts(), cfg.eotDraws(), cfg.batchRows()),
                 false);

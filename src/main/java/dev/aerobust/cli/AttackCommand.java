@@ -2,7 +2,6 @@ package dev.aerobust.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -111,7 +110,6 @@ final class AttackCommand implements Callable<Integer> {
         JsonNode meta = store.meta(model);
         DatasetId d = DatasetId.parse(meta.path("dataset").asText());
         double[] grid = eps != null ? eps : defaultGrid(d);
-        Map<String, Object> attackCfg = new LinkedHashMap<>();
         Attack impl;
         switch (attack) {
             case "cw-linf", "cw-linf-authors" -> {
@@ -119,11 +117,6 @@ final class AttackCommand implements Callable<Integer> {
                 CwLinf.Config cfg = new CwLinf.Config(steps == null ? def.steps() : steps, lr == null ? def.lr() : lr,
                         def.gamma(), def.kappa(), attack.equals("cw-linf") ? CwLinf.Variant.BEST_ITERATE
                                 : CwLinf.Variant.AUTHORS, batch == null ? def.batchRows() : batch);
-                attackCfg.put("steps", cfg.steps());
-                attackCfg.put("lr", cfg.lr());
-                attackCfg.put("gamma", cfg.gamma());
-                attackCfg.put("kappa", cfg.kappa());
-                attackCfg.put("variant", cfg.variant().name().toLowerCase());
                 impl = new CwLinf(cfg, true);
             }
             case "pgd", "eot-pgd" -> {
@@ -135,28 +128,17 @@ final class AttackCommand implements Callable<Integer> {
                 }
                 Pgd.Config cfg = new Pgd.Config(steps == null ? def.steps() : steps, def.stepFactor(),
                         restarts == null ? def.restarts() : restarts, draws, batch == null ? def.batchRows() : batch);
-                attackCfg.put("steps", cfg.steps());
-                attackCfg.put("step_factor", cfg.stepFactor());
-                attackCfg.put("restarts", cfg.restarts());
-                attackCfg.put("eot_draws", cfg.eotDraws());
                 impl = new Pgd(cfg, true);
             }
             case "deepfool" -> {
                 DeepFool.Config def = DeepFool.Config.defaults();
                 DeepFool.Config cfg = new DeepFool.Config(steps == null ? def.steps() : steps, def.overshoot());
-                attackCfg.put("steps", cfg.steps());
-                attackCfg.put("overshoot", cfg.overshoot());
                 impl = new DeepFool(cfg);
             }
             case "cw-l2" -> {
                 CwL2.Config def = CwL2.Config.defaults();
                 CwL2.Config cfg = new CwL2.Config(def.searchSteps(), steps == null ? def.steps() : steps,
                         lr == null ? def.lr() : lr, def.initialConst(), def.kappa());
-                attackCfg.put("search_steps", cfg.searchSteps());
-                attackCfg.put("steps", cfg.steps());
-                attackCfg.put("lr", cfg.lr());
-                attackCfg.put("initial_const", cfg.initialConst());
-                attackCfg.put("eps_norm", "l2");
                 impl = new CwL2(cfg);
             }
             default -> throw new AerobustException(ExitCode.USAGE, "unknown attack '" + attack
@@ -171,7 +153,7 @@ final class AttackCommand implements Callable<Integer> {
         };
         String clf = TrainCommand.resolveClassifier(store, d, classifier);
         List<Map<String, Object>> records = AttackRun.run(
-                new AttackRun.Spec(model, clf, mode, scale, samples, n, seed), impl, attackCfg, grid,
+                new AttackRun.Spec(model, clf, mode, scale, samples, n, seed), impl, grid,
                 data.resolve(), store, DataHome.home().resolve("results"), saveAdv);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

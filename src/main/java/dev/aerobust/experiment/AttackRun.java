@@ -69,8 +69,7 @@ public final class AttackRun {
         return d == DatasetId.BTSC ? test.sample(n, seed) : test.first(n);
     }
 
-    public static List<Map<String, Object>> run(Spec spec, Attack attack, Map<String, Object> attackConfig,
-                                               double[] eps, Path dataDir, ModelStore store, Path resultsRoot,
+    public static List<Map<String, Object>> run(Spec spec, Attack attack, double[] eps, Path dataDir, ModelStore store, Path resultsRoot,
                                                Path saveAdv) throws IOException {
         Engine.init();
         JsonNode meta = store.meta(spec.modelId());
@@ -105,12 +104,14 @@ public final class AttackRun {
         runKey.put("model", spec.modelId());
         runKey.put("classifier", clfId);
         runKey.put("defense", spec.defense().name().toLowerCase(Locale.ROOT));
-        runKey.put("scale", spec.scale());
-        runKey.put("samples", spec.samples());
+        // scale and sampling seeds only exist for a sampled defense: elsewhere they must not split the key
+        boolean sampled = spec.defense() == DefendedClassifier.Mode.SAMPLED;
+        runKey.put("scale", sampled ? spec.scale() : 0.0);
+        runKey.put("samples", sampled ? spec.samples() : 1);
         runKey.put("n", spec.n());
         runKey.put("seed", spec.seed());
         runKey.put("attack", attack.name());
-        runKey.put("attack_config", attackConfig);
+        runKey.put("attack_config", attack.settings());
         String runId = ModelStore.id(attack.name(), spec.defense().name().toLowerCase(Locale.ROOT), runKey,
                 set.checksum());
         Path dir = resultsRoot.resolve(spec.modelId()).resolve(runId);

@@ -5,7 +5,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -70,21 +69,19 @@ public final class Demo {
         CwLinf.Config def = CwLinf.Config.defaults();
         CwLinf.Config cfg = new CwLinf.Config(s.steps(), def.lr(), def.gamma(), def.kappa(), def.variant(),
                 def.batchRows());
-        Map<String, Object> attackCfg = Map.of("steps", cfg.steps(), "lr", cfg.lr(), "gamma", cfg.gamma(), "kappa",
-                cfg.kappa(), "variant", cfg.variant().name().toLowerCase());
         List<Report.Curve> curves = new ArrayList<>();
         List<JsonNode> models = new ArrayList<>();
         models.add(clf.meta());
         LOG.info("attacking the undefended classifier {}", clf.id());
         curves.add(new Report.Curve("no defense (classifier " + clf.id() + ")", AttackRun.run(
                 new AttackRun.Spec(clf.id(), null, DefendedClassifier.Mode.NONE, 0, 1, s.n(), s.seed()),
-                new CwLinf(cfg, true), attackCfg, eps, dataDir, store, resultsRoot, null)));
+                new CwLinf(cfg, true), eps, dataDir, store, resultsRoot, null)));
         for (ModelTraining.Outcome o : defenses) {
             models.add(o.meta());
             LOG.info("attacking the stack {} + classifier", o.id());
             curves.add(new Report.Curve(o.meta().path("family").asText().toUpperCase() + " stp 0.4 ("
                     + o.id() + ")", AttackRun.run(new AttackRun.Spec(o.id(), clf.id(),
-                    DefendedClassifier.Mode.DETERMINISTIC, 0, 1, s.n(), s.seed()), new CwLinf(cfg, true), attackCfg,
+                    DefendedClassifier.Mode.DETERMINISTIC, 0, 1, s.n(), s.seed()), new CwLinf(cfg, true),
                     eps, dataDir, store, resultsRoot, null)));
         }
         Files.createDirectories(reportDir);

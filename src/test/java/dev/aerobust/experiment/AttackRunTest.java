@@ -54,8 +54,7 @@ class AttackRunTest {
         AttackRun.Spec spec = new AttackRun.Spec("classifier-mnist-test", null, DefendedClassifier.Mode.NONE, 0, 1,
                 6, 0);
         CwLinf cw = new CwLinf(new CwLinf.Config(3, 0.05, 1, 0, CwLinf.Variant.BEST_ITERATE, 100), false);
-        Map<String, Object> cfg = Map.of("steps", 3);
-        List<Map<String, Object>> first = AttackRun.run(spec, cw, cfg, new double[] {0, 0.1}, dataDir, store,
+        List<Map<String, Object>> first = AttackRun.run(spec, cw, new double[] {0, 0.1}, dataDir, store,
                 tmp.resolve("results"), tmp.resolve("adv"));
         assertEquals(2, first.size());
         assertTrue(first.get(0).containsKey("provenance"));
@@ -74,7 +73,7 @@ class AttackRunTest {
         Path eps0 = runDir.resolve("eps-0.0000.json");
         FileTime before = FileTime.fromMillis(1000);
         Files.setLastModifiedTime(eps0, before);
-        List<Map<String, Object>> second = AttackRun.run(spec, cw, cfg, new double[] {0, 0.1, 0.2}, dataDir, store,
+        List<Map<String, Object>> second = AttackRun.run(spec, cw, new double[] {0, 0.1, 0.2}, dataDir, store,
                 tmp.resolve("results"), null);
         assertEquals(3, second.size());
         assertEquals(before, Files.getLastModifiedTime(eps0), "a finished eps is not redone");
