@@ -24,8 +24,8 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--ae-epochs", paramLabel = "N", description = "Most epochs per autoencoder (default 10).")
     int aeEpochs = 10;
 
-    @Option(names = "--clf-epochs", paramLabel = "N", description = "Most classifier epochs; early stopping usually ends sooner (default 60).")
-    int clfEpochs = 60;
+    @Option(names = "--clf-epochs", paramLabel = "N", description = "Most classifier epochs; early stopping usually ends sooner (default 80).")
+    int clfEpochs = 80;
 
     @Option(names = "--n", paramLabel = "N", description = "Attack-set size (default 1000).")
     int n = 1000;

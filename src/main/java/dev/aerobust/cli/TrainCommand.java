@@ -89,6 +89,14 @@ final class TrainCommand implements Runnable {
         @Option(names = "--clip-norm", paramLabel = "X", description = "Global gradient-norm clip (0: none; study: 100 for BTSC).")
         Double clipNorm;
 
+        @Option(names = "--lr-factor", paramLabel = "X",
+                description = "Multiply the learning rate by X on a validation plateau (default 0.3; 1: constant).")
+        Double lrFactor;
+
+        @Option(names = "--lr-patience", paramLabel = "N",
+                description = "Epochs without validation improvement before the learning rate drops (default 4; 0: never).")
+        Integer lrPatience;
+
         @Spec
         CommandSpec spec;
 
@@ -98,7 +106,8 @@ final class TrainCommand implements Runnable {
             ClassifierConfig def = ClassifierConfig.defaults(d);
             ClassifierConfig cfg = new ClassifierConfig(d, or(c.batch, def.batch()), or(c.lr, def.lr()),
                     or(c.weightDecay, def.weightDecay()), or(clipNorm, def.clipNorm()), or(c.epochs, def.maxEpochs()),
-                    or(c.patience, def.patience()), or(c.valSize, def.valSize()), or(c.seed, def.seed()));
+                    or(c.patience, def.patience()), or(lrFactor, def.lrFactor()), or(lrPatience, def.lrPatience()),
+                    or(c.valSize, def.valSize()), or(c.seed, def.seed()));
             c.applyThreads();
             ModelTraining.Outcome o = ModelTraining.classifier(cfg, c.data.resolve(), ModelStore.atHome());
             return report(spec, o, c.json, "clean_accuracy");

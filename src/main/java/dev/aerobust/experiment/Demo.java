@@ -53,7 +53,7 @@ public final class Demo {
 
         ClassifierConfig cd = ClassifierConfig.defaults(d);
         ClassifierConfig cc = new ClassifierConfig(d, cd.batch(), cd.lr(), cd.weightDecay(), cd.clipNorm(),
-                s.clfEpochs(), cd.patience(), cd.valSize(), s.seed());
+                s.clfEpochs(), cd.patience(), cd.lrFactor(), cd.lrPatience(), cd.valSize(), s.seed());
         ModelTraining.Outcome clf = ModelTraining.classifier(cc, dataDir, store);
 
         List<ModelTraining.Outcome> defenses = new ArrayList<>();

@@ -44,6 +44,22 @@ public final class Optim {
         adam.step();
     }
 
+    /** Sets the learning rate of every parameter group. */
+    public void setLr(double lr) {
+        if (!(lr > 0)) {
+            throw new IllegalArgumentException("learning rate must be > 0, got " + lr);
+        }
+        var groups = adam.param_groups();
+        for (long i = 0; i < groups.size(); i++) {
+            groups.get(i).options().set_lr(lr);
+        }
+    }
+
+    /** The learning rate of the first parameter group. */
+    public double lr() {
+        return adam.param_groups().get(0).options().get_lr();
+    }
+
     /** Clips the global gradient norm to {@code maxNorm}; returns the norm before clipping. */
     public double clipGradNorm(double maxNorm) {
         return torch.clip_grad_norm_(params, maxNorm);

@@ -75,6 +75,6 @@ public record AutoencoderConfig(DatasetId dataset, Family family, boolean denois
     }
 
     public Trainer.Settings settings() {
-        return new Trainer.Settings(batch, lr, weightDecay, 0, maxEpochs, patience, seed);
+        return Trainer.Settings.constantLr(batch, lr, weightDecay, 0, maxEpochs, patience, seed);
     }
 }

@@ -13,18 +13,22 @@ import dev.aerobust.data.DatasetId;
  * @param clipNorm    gradient clipping by global norm: none (0), or 100 for BTSC
  * @param maxEpochs   upper bound on epochs; early stopping ends training sooner
  * @param patience    epochs without a better validation accuracy before stopping
+ * @param lrFactor    the learning rate is multiplied by this on a validation plateau (1 keeps it constant)
+ * @param lrPatience  epochs without a better validation accuracy before the learning rate drops (0: never)
  * @param valSize     images held out of the training set for validation (MNIST, Fashion-MNIST)
  * @param seed        the one seed of the run
  */
 public record ClassifierConfig(DatasetId dataset, int batch, double lr, double weightDecay, double clipNorm,
-                               int maxEpochs, int patience, int valSize, long seed) {
+                               int maxEpochs, int patience, double lrFactor, int lrPatience, int valSize,
+                               long seed) {
 
     public static ClassifierConfig defaults(DatasetId d) {
         boolean btsc = d == DatasetId.BTSC;
-        return new ClassifierConfig(d, btsc ? 32 : 100, 1e-4, 1e-3, btsc ? 100 : 0, 60, 5, 5000, 0);
+        return new ClassifierConfig(d, btsc ? 32 : 100, 1e-4, 1e-3, btsc ? 100 : 0, 80, 8, 0.3, 4, 5000, 0);
     }
 
     public Trainer.Settings settings() {
-        return new Trainer.Settings(batch, lr, weightDecay, clipNorm, maxEpochs, patience, seed);
+        return new Trainer.Settings(batch, lr, weightDecay, clipNorm, maxEpochs, patience, lrFactor, lrPatience,
+                seed);
     }
 }

@@ -51,21 +51,35 @@ public final class Trainer {
         boolean higherIsBetter();
     }
 
-    /** The loop's settings. */
+    /**
+     * The loop's settings. The learning rate is multiplied by {@code lrFactor} after {@code lrPatience} epochs
+     * without a better validation metric (since the last improvement or the last reduction); {@code lrPatience}
+     * 0 keeps it constant. Training stops after {@code patience} epochs without improvement.
+     */
     public record Settings(int batch, double lr, double weightDecay, double clipNorm, int maxEpochs, int patience,
-                           long seed) {
+                           double lrFactor, int lrPatience, long seed) {
         public Settings {
-            if (batch <= 0 || maxEpochs <= 0 || patience <= 0) {
-                throw new AerobustException(ExitCode.USAGE, "batch, epochs and patience must be positive");
+            if (batch <= 0 || maxEpochs <= 0 || patience <= 0 || lrPatience < 0) {
+                throw new AerobustException(ExitCode.USAGE,
+                        "batch, epochs and patience must be positive, the lr patience >= 0");
             }
             if (!(lr > 0) || !(weightDecay >= 0) || !(clipNorm >= 0)) {
                 throw new AerobustException(ExitCode.USAGE, "lr must be > 0, weight decay and clip norm >= 0");
             }
+            if (!(lrFactor > 0 && lrFactor <= 1)) {
+                throw new AerobustException(ExitCode.USAGE, "the lr factor must be in (0, 1], got " + lrFactor);
+            }
+        }
+
+        /** Constant learning rate. */
+        public static Settings constantLr(int batch, double lr, double weightDecay, double clipNorm, int maxEpochs,
+                                          int patience, long seed) {
+            return new Settings(batch, lr, weightDecay, clipNorm, maxEpochs, patience, 1, 0, seed);
         }
     }
 
-    /** One epoch of the training curve. */
-    public record EpochRecord(int epoch, Map<String, Double> train, double val, double seconds) {
+    /** One epoch of the training curve, with the learning rate it ran at. */
+    public record EpochRecord(int epoch, Map<String, Double> train, double val, double seconds, double lr) {
     }
 
     /** The outcome: the curve, the best epoch and its validation metric. The model holds the best weights. */
@@ -73,7 +87,8 @@ public final class Trainer {
     }
 
     /** Resumable state, written after each epoch. */
-    record State(int epochsDone, List<EpochRecord> curve, int bestEpoch, double bestVal, int badEpochs) {
+    record State(int epochsDone, List<EpochRecord> curve, int bestEpoch, double bestVal, int badEpochs,
+                 double lr, int sinceReduce) {
     }
 
     private Trainer() {
@@ -88,7 +103,7 @@ public final class Trainer {
         Path optPath = workDir.resolve("optim.pt");
         Path statePath = workDir.resolve("state.json");
         State state = new State(0, new ArrayList<>(), -1,
-                objective.higherIsBetter() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, 0);
+                objective.higherIsBetter() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, 0, s.lr(), 0);
         if (Files.isRegularFile(statePath) && Files.isRegularFile(last) && Files.isRegularFile(optPath)) {
             state = JSON.readValue(statePath.toFile(), State.class);
             model.load(last);
@@ -100,6 +115,9 @@ public final class Trainer {
         int bestEpoch = state.bestEpoch();
         double bestVal = state.bestVal();
         int bad = state.badEpochs();
+        double lr = state.lr();
+        int sinceReduce = state.sinceReduce();
+        opt.setLr(lr);
         // a run killed after its early stop, before it was stored, must not train on
         boolean stopped = bad >= s.patience();
         for (int epoch = state.epochsDone() + 1; epoch <= s.maxEpochs() && !stopped; epoch++) {
@@ -144,22 +162,31 @@ public final class Trainer {
             model.train(false);
             double v = objective.validate(val);
             double secs = (System.nanoTime() - t0) / 1e9;
-            curve.add(new EpochRecord(epoch, means, v, secs));
+            curve.add(new EpochRecord(epoch, means, v, secs, lr));
             boolean improved = objective.higherIsBetter() ? v > bestVal : v < bestVal;
             if (improved) {
                 bestVal = v;
                 bestEpoch = epoch;
                 bad = 0;
+                sinceReduce = 0;
                 model.save(best);
             } else {
                 bad++;
+                sinceReduce++;
             }
-            LOG.info("epoch {}: {} | val {} {} {} ({} s, {} img/s)", epoch, format(means), objective.metricName(),
-                    String.format("%.5f", v), improved ? "(best)" : "", String.format("%.1f", secs),
-                    String.format("%.0f", train.size() / secs));
+            LOG.info("epoch {}: {} | val {} {} {} ({} s, {} img/s, lr {})", epoch, format(means),
+                    objective.metricName(), String.format("%.5f", v), improved ? "(best)" : "",
+                    String.format("%.1f", secs), String.format("%.0f", train.size() / secs), String.format("%.3g", lr));
+            if (s.lrPatience() > 0 && sinceReduce >= s.lrPatience() && bad < s.patience()) {
+                lr *= s.lrFactor();
+                sinceReduce = 0;
+                opt.setLr(lr);
+                LOG.info("no improvement for {} epoch(s): learning rate now {}", s.lrPatience(),
+                        String.format("%.3g", lr));
+            }
             model.save(last);
             opt.save(optPath);
-            State st = new State(epoch, curve, bestEpoch, bestVal, bad);
+            State st = new State(epoch, curve, bestEpoch, bestVal, bad, lr, sinceReduce);
             Atomic.writeString(statePath, JSON.writeValueAsString(st));
             if (bad >= s.patience()) {
                 LOG.info("early stop: no improvement of val {} for {} epoch(s)", objective.metricName(), bad);

@@ -31,7 +31,7 @@ class AttackRunTest {
     void modelIdsDependOnEverythingThatDeterminesTheModelAndNothingElse() {
         ClassifierConfig a = ClassifierConfig.defaults(DatasetId.MNIST);
         ClassifierConfig b = new ClassifierConfig(a.dataset(), a.batch(), a.lr(), a.weightDecay(), a.clipNorm(),
-                a.maxEpochs(), a.patience(), a.valSize(), 1);
+                a.maxEpochs(), a.patience(), a.lrFactor(), a.lrPatience(), a.valSize(), 1);
         assertEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", a, "c"));
         assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", b, "c"));
         assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", a, "d"));

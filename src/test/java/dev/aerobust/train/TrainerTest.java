@@ -49,7 +49,7 @@ class TrainerTest {
     }
 
     static Trainer.Settings settings(int epochs) {
-        return new Trainer.Settings(32, 3e-3, 0, 0, epochs, 10, 7);
+        return Trainer.Settings.constantLr(32, 3e-3, 0, 0, epochs, 10, 7);
     }
 
     @Test
@@ -150,11 +150,38 @@ class TrainerTest {
                 return true;
             }
         };
-        Trainer.Result r = Trainer.fit(c, flat, train, train, new Trainer.Settings(32, 1e-3, 0, 0, 20, 2, 1),
+        Trainer.Result r = Trainer.fit(c, flat, train, train, Trainer.Settings.constantLr(32, 1e-3, 0, 0, 20, 2, 1),
                 tmp.resolve("es"));
         assertTrue(r.earlyStopped());
         assertEquals(3, r.curve().size());
         assertEquals(1, r.bestEpoch());
+
+        // on the same plateau, a schedule halves the rate every 2 bad epochs until the patience of 5 runs out
+        Trainer.Result sched = Trainer.fit(c, flat, train, train, new Trainer.Settings(32, 1e-3, 0, 0, 20, 5, 0.5, 2,
+                1), tmp.resolve("lr"));
+        assertTrue(sched.earlyStopped());
+        assertArrayEquals(new double[] {1e-3, 1e-3, 1e-3, 5e-4, 5e-4, 2.5e-4},
+                sched.curve().stream().mapToDouble(Trainer.EpochRecord::lr).toArray(), 1e-15);
+    }
+
+    /** The rate an optimizer is given is the rate it steps with: Adam's first step on a constant gradient is lr. */
+    @Test
+    void settingTheLearningRateChangesTheStep() {
+        try (dev.aerobust.nn.Scope s = dev.aerobust.nn.Scope.open()) {
+            org.bytedeco.pytorch.Tensor p = org.bytedeco.pytorch.global.torch.zeros(3).requires_grad_(true);
+            dev.aerobust.nn.Optim opt = dev.aerobust.nn.Optim.adam(java.util.List.of(p), 1e-2, 0);
+            double[] after = new double[2];
+            for (int k = 0; k < 2; k++) {
+                opt.zeroGrad();
+                p.sum().backward();
+                opt.step();
+                after[k] = Tensors.toFloats(p)[0];
+                opt.setLr(0.25);
+            }
+            assertEquals(-1e-2, after[0], 1e-6);
+            assertEquals(-1e-2 - 0.25, after[1], 1e-5);
+            assertEquals(0.25, opt.lr(), 0);
+        }
     }
 
     /** A long contractive training run must hold native memory flat (a leak was seen in another engine). */
