@@ -94,7 +94,7 @@ final class TrainCommand implements Runnable {
         Double lrFactor;
 
         @Option(names = "--lr-patience", paramLabel = "N",
-                description = "Epochs without validation improvement before the learning rate drops (default 4; 0: never).")
+                description = "Epochs without validation improvement before the learning rate drops (default 4, Fashion-MNIST 6; 0: never).")
         Integer lrPatience;
 
         @Spec

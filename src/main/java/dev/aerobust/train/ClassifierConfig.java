@@ -22,9 +22,17 @@ public record ClassifierConfig(DatasetId dataset, int batch, double lr, double w
                                int maxEpochs, int patience, double lrFactor, int lrPatience, int valSize,
                                long seed) {
 
+    /**
+     * The study's settings, with a plateau schedule on top. Fashion-MNIST's validation accuracy climbs slowly and
+     * noisily at lr 1e-4 (a first run with the MNIST schedule dropped the rate at epoch 34 while it was still
+     * improving and ended at 91.1% test accuracy), so it waits 6 epochs before a drop and 12 before stopping
+     * (MNIST: 4 and 8).
+     */
     public static ClassifierConfig defaults(DatasetId d) {
         boolean btsc = d == DatasetId.BTSC;
-        return new ClassifierConfig(d, btsc ? 32 : 100, 1e-4, 1e-3, btsc ? 100 : 0, 80, 8, 0.3, 4, 5000, 0);
+        boolean slow = d == DatasetId.FASHION_MNIST;
+        return new ClassifierConfig(d, btsc ? 32 : 100, 1e-4, 1e-3, btsc ? 100 : 0, 80, slow ? 12 : 8,
+                0.3, slow ? 6 : 4, 5000, 0);
     }
 
     public Trainer.Settings settings() {
