@@ -69,8 +69,9 @@ public final class AttackRun {
         return d == DatasetId.BTSC ? test.sample(n, seed) : test.first(n);
     }
 
-    public static List<Map<String, Object>> run(Spec spec, Attack attack, double[] eps, Path dataDir, ModelStore store, Path resultsRoot,
-                                               Path saveAdv) throws IOException {
+    public static List<Map<String, Object>> run(Spec spec, Attack attack, double[] eps, Path dataDir,
+                                               ModelStore store, Path resultsRoot, Path saveAdv)
+            throws IOException {
         Engine.init();
         JsonNode meta = store.meta(spec.modelId());
         DatasetId dataset = DatasetId.parse(meta.path("dataset").asText());

@@ -37,7 +37,8 @@ public final class ScriptModule {
             m.eval();
             return new ScriptModule(m, path);
         } catch (RuntimeException e) {
-            throw new AerobustException(ExitCode.DATA, path + ": not a TorchScript module: " + Net.firstLine(e.getMessage()));
+            throw new AerobustException(ExitCode.DATA,
+                    path + ": not a TorchScript module: " + Net.firstLine(e.getMessage()));
         }
     }
 

@@ -115,7 +115,8 @@ public final class Trainer {
         int bestEpoch = state.bestEpoch();
         double bestVal = state.bestVal();
         int bad = state.badEpochs();
-        double lr = state.lr();
+        // a checkpoint written before the schedule existed has no rate (0): it ran at the configured one
+        double lr = state.lr() > 0 ? state.lr() : s.lr();
         int sinceReduce = state.sinceReduce();
         opt.setLr(lr);
         // a run killed after its early stop, before it was stored, must not train on

@@ -14,9 +14,11 @@ import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.eval.Accuracy;
+import dev.aerobust.eval.RobustAccuracy;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Scope;
+import dev.aerobust.nn.Tensors;
 import dev.aerobust.testing.RealData;
 import dev.aerobust.train.ClassifierObjective;
 import dev.aerobust.train.Trainer;
@@ -41,8 +43,8 @@ class UndefendedMnistTest {
         ImageSet test = Datasets.load(DatasetId.MNIST, Split.TEST, dataDir, 0).first(100);
         Engine.seed(2);
         Classifier clf = new Classifier(DatasetId.MNIST);
-        Trainer.fit(clf, new ClassifierObjective(clf), train, test, Trainer.Settings.constantLr(100, 1e-3, 0, 0, 2, 2,
-                2), tmp.resolve("clf"));
+        Trainer.fit(clf, new ClassifierObjective(clf), train, test,
+                Trainer.Settings.constantLr(100, 1e-3, 0, 0, 2, 2, 2), tmp.resolve("clf"));
         clf.freeze();
         double clean = Accuracy.of(clf::logits, test, 100);
         assertTrue(clean >= 0.9, "the briefly trained classifier reaches " + clean);
@@ -53,17 +55,13 @@ class UndefendedMnistTest {
             Tensor x = test.images(idx);
             Tensor y = test.labels(idx);
             double[] eps = {0, 0.3};
-            AttackResult r = new CwLinf(new CwLinf.Config(200, 0.05, 1, 0, CwLinf.Variant.BEST_ITERATE, 2000), false).run(DefendedClassifier.undefended(clf), x, y,
-                    eps);
-            long[] pred = dev.aerobust.nn.Autograd.noGrad(() -> dev.aerobust.nn.Tensors.toLongs(
-                    clf.logits(r.adversarial(1)).argmax(new org.bytedeco.pytorch.LongOptional(1), false)));
-            int correct = 0;
-            for (int i = 0; i < pred.length; i++) {
-                correct += pred[i] == test.labels()[i] ? 1 : 0;
-            }
-            double robust = (double) correct / pred.length;
+            DefendedClassifier undefended = DefendedClassifier.undefended(clf);
+            AttackResult r = new CwLinf(new CwLinf.Config(200, 0.05, 1, 0, CwLinf.Variant.BEST_ITERATE, 2000), false)
+                    .run(undefended, x, y, eps);
+            long[] labels = java.util.Arrays.stream(test.labels()).asLongStream().toArray();
+            double robust = RobustAccuracy.of(undefended, r.adversarial(1), labels, 100, 1, 0).mean();
             assertTrue(robust <= 0.03, "robust accuracy at eps 0.3: " + robust);
-            assertTrue(r.maxLinf(1, dev.aerobust.nn.Tensors.toFloats(x)) <= 0.3 + 1e-6);
+            assertTrue(r.maxLinf(1, Tensors.toFloats(x)) <= 0.3 + 1e-6);
         }
     }
 }

@@ -15,6 +15,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
@@ -88,6 +92,26 @@ class TrainerTest {
         // the best weights of each are the same function
         assertArrayEquals(Tensors.toFloats(whole.namedParameters().get("fc2.weight")),
                 Tensors.toFloats(resumed.namedParameters().get("fc2.weight")), 1e-6f);
+    }
+
+    /** A checkpoint written before the learning-rate schedule existed carries no rate; it resumes at the set one. */
+    @Test
+    void aCheckpointWithoutALearningRateResumesAtTheConfiguredOne() throws Exception {
+        ImageSet train = synthetic(64, 1);
+        Engine.seed(7);
+        Classifier c = new Classifier(DatasetId.MNIST);
+        Trainer.fit(c, new ClassifierObjective(c), train, train, settings(1), tmp.resolve("old"));
+        Path state = tmp.resolve("old/state.json");
+        ObjectNode st = (ObjectNode) new ObjectMapper().readTree(state.toFile());
+        st.remove("lr");
+        st.remove("sinceReduce");
+        for (JsonNode e : st.withArray("curve")) {
+            ((ObjectNode) e).remove("lr");
+        }
+        Files.writeString(state, st.toString());
+        Trainer.Result r = Trainer.fit(c, new ClassifierObjective(c), train, train, settings(2), tmp.resolve("old"));
+        assertEquals(2, r.curve().size());
+        assertEquals(3e-3, r.curve().get(1).lr(), 0);
     }
 
     @Test
