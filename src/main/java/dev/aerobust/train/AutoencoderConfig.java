@@ -61,6 +61,8 @@ public record AutoencoderConfig(DatasetId dataset, Family family, boolean denois
         if (samples <= 0 || latent <= 0 || jacobianChunk <= 0) {
             throw new AerobustException(ExitCode.USAGE, "samples, latent and jacobian chunk must be positive");
         }
+        // the training loop's own checks, at once: a bad value fails before any data is loaded
+        Trainer.Settings.constantLr(batch, lr, weightDecay, 0, maxEpochs, patience, seed);
     }
 
     /** The study's defaults for a family; contractive families get alpha 0.1 (study units). */

@@ -22,6 +22,11 @@ public record ClassifierConfig(DatasetId dataset, int batch, double lr, double w
                                int maxEpochs, int patience, double lrFactor, int lrPatience, int valSize,
                                long seed) {
 
+    public ClassifierConfig {
+        // the training loop's own checks, at once: a bad value fails before any data is loaded
+        new Trainer.Settings(batch, lr, weightDecay, clipNorm, maxEpochs, patience, lrFactor, lrPatience, seed);
+    }
+
     /**
      * The study's settings, with a plateau schedule on top. Fashion-MNIST's validation accuracy climbs slowly and
      * noisily at lr 1e-4 (a first run with the MNIST schedule dropped the rate at epoch 34 while it was still

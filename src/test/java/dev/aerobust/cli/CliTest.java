@@ -52,6 +52,18 @@ class CliTest {
         assertEquals("aerobust: unknown dataset 'cifar' (known: mnist, fashion-mnist, btsc)", r.err().strip());
     }
 
+    /** A bad training setting is a usage error before any data is read: the empty data dir is never reached. */
+    @Test
+    void aBadTrainingSettingFailsBeforeTheData() {
+        Run c = run("train", "classifier", "--dataset", "mnist", "--lr-factor", "2", "--data-dir", tmp.toString());
+        assertEquals(2, c.code());
+        assertEquals("aerobust: the lr factor must be in (0, 1], got 2.0", c.err().strip());
+        Run a = run("train", "autoencoder", "--family", "ae", "--dataset", "mnist", "--lr", "NaN", "--data-dir",
+                tmp.toString());
+        assertEquals(2, a.code());
+        assertEquals("aerobust: lr must be > 0, weight decay and clip norm >= 0", a.err().strip());
+    }
+
     @Test
     void missingDirectoryIsOneLineNamingIt() {
         Run r = run("datasets", "verify", "mnist", "--data-dir", tmp.toString());
