@@ -33,14 +33,8 @@ public final class Layers {
             return torch.conv2d(x, weight, new TensorOptional(bias), stride, padding, new long[] {1, 1}, 1);
         }
 
-        /**
-         * The adjoint (transpose) of this conv's linear part applied to {@code g}: what back-propagation sends to
-         * the input. The output padding restores even input sizes under stride 2.
-         */
-        public Tensor adjoint(Tensor g) {
-            long op = stride[0] - 1;
-            return torch.conv_transpose2d(g, weight, new TensorOptional(), stride, padding, new long[] {op, op}, 1,
-                    1, 1);
+        public Tensor weight() {
+            return weight;
         }
     }
 

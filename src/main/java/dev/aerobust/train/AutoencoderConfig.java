@@ -30,7 +30,7 @@ import dev.aerobust.util.ExitCode;
  * @param patience      epochs without a better validation loss before stopping
  * @param valSize       images held out of the training set for validation
  * @param seed          the one seed of the run
- * @param jacobianChunk latent rows of the exact Jacobian computed per backward pass (speed/memory only)
+ * @param jacobianChunk images per pass of the exact Jacobian penalty (speed/memory only)
  */
 public record AutoencoderConfig(DatasetId dataset, Family family, boolean denoising, double stp, boolean clipNoise,
                                 double alpha, double beta, int samples, int warmupEpochs,
@@ -68,7 +68,7 @@ public record AutoencoderConfig(DatasetId dataset, Family family, boolean denois
     /** The study's defaults for a family; contractive families get alpha 0.1 (study units). */
     public static AutoencoderConfig defaults(DatasetId d, Family f) {
         return new AutoencoderConfig(d, f, f.denoising(), 0.4, true, f.contractive() ? 0.1 : 0, 0, 10, 5,
-                Autoencoder.DecoderMean.SIGMOID, 0.01, Autoencoder.LATENT, 128, 1e-4, 1e-2, 60, 5, 5000, 0, 32);
+                Autoencoder.DecoderMean.SIGMOID, 0.01, Autoencoder.LATENT, 128, 1e-4, 1e-2, 60, 5, 5000, 0, 128);
     }
 
     public Autoencoder.Spec spec() {
