@@ -93,6 +93,10 @@ final class TrainCommand implements Runnable {
                 description = "Multiply the learning rate by X on a validation plateau (default 0.3; 1: constant).")
         Double lrFactor;
 
+        @Option(names = "--decay-norm",
+                description = "Apply the weight decay to the batch-norm scale and shift too (default: conv and dense weights and biases only, as the authors' Keras regularisers).")
+        boolean decayNorm;
+
         @Option(names = "--lr-patience", paramLabel = "N",
                 description = "Epochs without validation improvement before the learning rate drops (default 4, Fashion-MNIST 6; 0: never).")
         Integer lrPatience;
@@ -105,7 +109,8 @@ final class TrainCommand implements Runnable {
             DatasetId d = DatasetId.parse(c.dataset);
             ClassifierConfig def = ClassifierConfig.defaults(d);
             ClassifierConfig cfg = new ClassifierConfig(d, or(c.batch, def.batch()), or(c.lr, def.lr()),
-                    or(c.weightDecay, def.weightDecay()), or(clipNorm, def.clipNorm()), or(c.epochs, def.maxEpochs()),
+                    or(c.weightDecay, def.weightDecay()), decayNorm, or(clipNorm, def.clipNorm()),
+                    or(c.epochs, def.maxEpochs()),
                     or(c.patience, def.patience()), or(lrFactor, def.lrFactor()), or(lrPatience, def.lrPatience()),
                     or(c.valSize, def.valSize()), or(c.seed, def.seed()));
             c.applyThreads();

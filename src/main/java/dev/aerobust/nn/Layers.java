@@ -95,8 +95,8 @@ public final class Layers {
         private final Tensor runningVar;
 
         public BatchNorm2d(long channels) {
-            this.weight = parameter("weight", torch.ones(channels));
-            this.bias = parameter("bias", torch.zeros(channels));
+            this.weight = undecayedParameter("weight", torch.ones(channels));
+            this.bias = undecayedParameter("bias", torch.zeros(channels));
             this.runningMean = buffer("running_mean", torch.zeros(channels));
             this.runningVar = buffer("running_var", torch.ones(channels));
         }

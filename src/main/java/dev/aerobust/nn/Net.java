@@ -34,11 +34,40 @@ public abstract class Net {
 
     protected final Module module = new Module();
     private final Map<String, Net> children = new LinkedHashMap<>();
+    private final java.util.Set<String> undecayed = new java.util.LinkedHashSet<>();
 
     /** Registers a trainable parameter; {@code init} becomes the parameter itself. */
     protected final Tensor parameter(String name, Tensor init) {
         module.register_parameter(name, init, true);
         return init;
+    }
+
+    /**
+     * Registers a trainable parameter that L2 weight decay leaves alone by default (batch-norm scale and shift:
+     * the L2 regularisers of the authors' Keras layers sat on conv and dense weights and biases only).
+     */
+    protected final Tensor undecayedParameter(String name, Tensor init) {
+        undecayed.add(name);
+        return parameter(name, init);
+    }
+
+    /** Dotted names of the parameters registered with {@link #undecayedParameter}, children included. */
+    public java.util.Set<String> undecayedNames() {
+        java.util.Set<String> out = new java.util.LinkedHashSet<>(undecayed);
+        children.forEach((n, c) -> c.undecayedNames().forEach(k -> out.add(n + "." + k)));
+        return out;
+    }
+
+    /** The parameters weight decay applies to ({@code decayed}) or leaves alone, in registration order. */
+    public List<Tensor> parameters(boolean decayed) {
+        java.util.Set<String> skip = undecayedNames();
+        List<Tensor> out = new ArrayList<>();
+        namedParameters().forEach((k, v) -> {
+            if (skip.contains(k) != decayed) {
+                out.add(v);
+            }
+        });
+        return out;
     }
 
     /** Registers a non-trainable state tensor that is saved with the weights (batch-norm statistics). */

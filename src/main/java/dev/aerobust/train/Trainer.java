@@ -54,10 +54,11 @@ public final class Trainer {
     /**
      * The loop's settings. The learning rate is multiplied by {@code lrFactor} after {@code lrPatience} epochs
      * without a better validation metric (since the last improvement or the last reduction); {@code lrPatience}
-     * 0 keeps it constant. Training stops after {@code patience} epochs without improvement.
+     * 0 keeps it constant. Training stops after {@code patience} epochs without improvement. The weight decay
+     * applies to the batch-norm scale and shift too only with {@code decayNorm}.
      */
-    public record Settings(int batch, double lr, double weightDecay, double clipNorm, int maxEpochs, int patience,
-                           double lrFactor, int lrPatience, long seed) {
+    public record Settings(int batch, double lr, double weightDecay, boolean decayNorm, double clipNorm,
+                           int maxEpochs, int patience, double lrFactor, int lrPatience, long seed) {
         public Settings {
             if (batch <= 0 || maxEpochs <= 0 || patience <= 0 || lrPatience < 0) {
                 throw new AerobustException(ExitCode.USAGE,
@@ -74,7 +75,7 @@ public final class Trainer {
         /** Constant learning rate. */
         public static Settings constantLr(int batch, double lr, double weightDecay, double clipNorm, int maxEpochs,
                                           int patience, long seed) {
-            return new Settings(batch, lr, weightDecay, clipNorm, maxEpochs, patience, 1, 0, seed);
+            return new Settings(batch, lr, weightDecay, false, clipNorm, maxEpochs, patience, 1, 0, seed);
         }
     }
 
@@ -97,7 +98,8 @@ public final class Trainer {
     public static Result fit(Net model, Objective objective, ImageSet train, ImageSet val, Settings s, Path workDir)
             throws IOException {
         Engine.seed(s.seed());
-        Optim opt = Optim.adam(model.parameters(), s.lr(), s.weightDecay());
+        Optim opt = s.decayNorm() ? Optim.adam(model.parameters(), s.lr(), s.weightDecay())
+                : Optim.adam(model.parameters(true), model.parameters(false), s.lr(), s.weightDecay());
         Path last = workDir.resolve("last.pt");
         Path best = workDir.resolve("best.pt");
         Path optPath = workDir.resolve("optim.pt");

@@ -30,7 +30,7 @@ class AttackRunTest {
     @Test
     void modelIdsDependOnEverythingThatDeterminesTheModelAndNothingElse() {
         ClassifierConfig a = ClassifierConfig.defaults(DatasetId.MNIST);
-        ClassifierConfig b = new ClassifierConfig(a.dataset(), a.batch(), a.lr(), a.weightDecay(), a.clipNorm(),
+        ClassifierConfig b = new ClassifierConfig(a.dataset(), a.batch(), a.lr(), a.weightDecay(), a.decayNorm(), a.clipNorm(),
                 a.maxEpochs(), a.patience(), a.lrFactor(), a.lrPatience(), a.valSize(), 1);
         assertEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", a, "c"));
         assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", b, "c"));
