@@ -30,10 +30,13 @@ class AttackRunTest {
     @Test
     void modelIdsDependOnEverythingThatDeterminesTheModelAndNothingElse() {
         ClassifierConfig a = ClassifierConfig.defaults(DatasetId.MNIST);
-        ClassifierConfig b = new ClassifierConfig(a.dataset(), a.batch(), a.lr(), a.weightDecay(), a.decayNorm(), a.clipNorm(),
-                a.maxEpochs(), a.patience(), a.lrFactor(), a.lrPatience(), a.valSize(), 1);
+        ClassifierConfig b = new ClassifierConfig(a.dataset(), a.batch(), a.lr(), a.weightDecay(), a.decayNorm(),
+                a.clipNorm(), a.maxEpochs(), a.patience(), a.lrFactor(), a.lrPatience(), a.valSize(), 1);
+        ClassifierConfig n = new ClassifierConfig(a.dataset(), a.batch(), a.lr(), a.weightDecay(), !a.decayNorm(),
+                a.clipNorm(), a.maxEpochs(), a.patience(), a.lrFactor(), a.lrPatience(), a.valSize(), a.seed());
         assertEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", a, "c"));
         assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", b, "c"));
+        assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", n, "c"));
         assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", a, "d"));
         assertTrue(ModelStore.id("classifier", "mnist", a, "c").startsWith("classifier-mnist-"));
     }
