@@ -161,7 +161,7 @@ final class TrainCommand implements Runnable {
         @Option(names = "--latent", paramLabel = "N", description = "Latent size (default 128).")
         Integer latent;
 
-        @Option(names = "--jacobian-chunk", paramLabel = "N", description = "Images per pass of the exact Jacobian penalty (speed/memory only; default 32).")
+        @Option(names = "--jacobian-chunk", paramLabel = "N", description = "Images per pass of the exact Jacobian penalty (speed/memory only; default: the whole batch).")
         Integer chunk;
 
         @Option(names = "--classifier", paramLabel = "ID", description = "Classifier for the stacked clean accuracy (default: the newest stored one of the dataset; 'none' to skip).")

@@ -65,10 +65,15 @@ public record AutoencoderConfig(DatasetId dataset, Family family, boolean denois
         Trainer.Settings.constantLr(batch, lr, weightDecay, 0, maxEpochs, patience, seed);
     }
 
-    /** The study's defaults for a family; contractive families get alpha 0.1 (study units). */
+    /**
+     * The study's defaults for a family; contractive families get alpha 0.1 (study units) and compute the
+     * penalty over the whole batch at once. The other families never use the chunk; theirs stays at 32, the
+     * value their model ids were first keyed with.
+     */
     public static AutoencoderConfig defaults(DatasetId d, Family f) {
         return new AutoencoderConfig(d, f, f.denoising(), 0.4, true, f.contractive() ? 0.1 : 0, 0, 10, 5,
-                Autoencoder.DecoderMean.SIGMOID, 0.01, Autoencoder.LATENT, 128, 1e-4, 1e-2, 60, 5, 5000, 0, 128);
+                Autoencoder.DecoderMean.SIGMOID, 0.01, Autoencoder.LATENT, 128, 1e-4, 1e-2, 60, 5, 5000, 0,
+                f.contractive() ? 128 : 32);
     }
 
     public Autoencoder.Spec spec() {

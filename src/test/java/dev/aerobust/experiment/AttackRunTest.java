@@ -41,6 +41,28 @@ class AttackRunTest {
         assertTrue(ModelStore.id("classifier", "mnist", a, "c").startsWith("classifier-mnist-"));
     }
 
+    /**
+     * The default configurations keep the ids their stored models were keyed with in earlier versions (a change
+     * of a default that a family does not even use once re-keyed every autoencoder): the ids below are those of
+     * models trained with `./aerobust train autoencoder --dataset mnist --family F --stp 0.4 --epochs 10`.
+     */
+    @Test
+    void defaultAutoencoderIdsStayTheOnesStoredModelsCarry() throws Exception {
+        String checksum = dev.aerobust.data.Datasets.load(DatasetId.MNIST, dev.aerobust.data.Split.TEST,
+                RealData.dataDir(DatasetId.MNIST), 0).checksum();
+        Map<dev.aerobust.model.Family, String> stored = Map.of(
+                dev.aerobust.model.Family.DAE, "dae-mnist-518a6143889d",
+                dev.aerobust.model.Family.VAE, "vae-mnist-56778f7abcb4");
+        stored.forEach((f, id) -> {
+            dev.aerobust.train.AutoencoderConfig d = dev.aerobust.train.AutoencoderConfig.defaults(DatasetId.MNIST, f);
+            dev.aerobust.train.AutoencoderConfig ten = new dev.aerobust.train.AutoencoderConfig(d.dataset(), f,
+                    d.denoising(), d.stp(), d.clipNoise(), d.alpha(), d.beta(), d.samples(), d.warmupEpochs(),
+                    d.decoderMean(), d.varianceFloor(), d.latent(), d.batch(), d.lr(), d.weightDecay(), 10,
+                    d.patience(), d.valSize(), d.seed(), d.jacobianChunk());
+            assertEquals(id, ModelStore.id(f.label(), "mnist", ten, checksum), f.label());
+        });
+    }
+
     /** Records are written per eps with provenance; a rerun with more eps computes only the new ones. */
     @Test
     void attackRecordsAreWrittenPerEpsAndARerunResumes() throws Exception {
