@@ -1,7 +1,10 @@
 package dev.aerobust.attack;
 
+import java.util.Map;
+
 import org.bytedeco.pytorch.Tensor;
 
+import dev.aerobust.config.Settings;
 import dev.aerobust.model.LogitsModel;
 
 /**
@@ -11,8 +14,13 @@ import dev.aerobust.model.LogitsModel;
  */
 public interface Attack {
 
+    /** Its settings ({@link AttackConfig}). */
+    Settings settings();
+
     /** A short name, as the CLI and the result records spell it. */
-    String name();
+    default String name() {
+        return settings().get(AttackConfig.ATTACK).label();
+    }
 
     AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps);
 
@@ -24,13 +32,21 @@ public interface Attack {
         return false;
     }
 
-    /**
-     * The settings that determine its results, as the result records and their run key hold them.
-     */
-    java.util.Map<String, Object> settings();
+    /** What determines its results, as the run key of its records holds it. */
+    default Map<String, Object> key() {
+        return AttackConfig.key(settings());
+    }
 
-    /** The same attack with twice the steps, for the convergence check; null where that has no meaning. */
+    /**
+     * The same attack with twice the steps, for the convergence check; null for the minimal-perturbation
+     * attacks, which stop when they succeed.
+     */
     default Attack doubled() {
-        return null;
+        AttackKind k = settings().get(AttackConfig.ATTACK);
+        if (!k.cw() && !k.pgd()) {
+            return null;
+        }
+        return AttackConfig.create(settings().with(AttackConfig.STEPS, 2 * settings().get(AttackConfig.STEPS)),
+                false);
     }
 }

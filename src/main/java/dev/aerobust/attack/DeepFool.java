@@ -4,51 +4,35 @@ import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
+import dev.aerobust.config.Settings;
 import dev.aerobust.model.LogitsModel;
 import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Ops;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
-import dev.aerobust.util.AerobustException;
-import dev.aerobust.util.ExitCode;
 
 /**
- * DeepFool for the L-infinity norm (Moosavi-Dezfooli et al. 2016): at each step, linearise the margins to every
- * other class and move to the nearest linearised boundary, {@code r = (|f_l| + 1e-4) / ||w_l||_1 sign(w_l)},
+ * DeepFool for the L-infinity norm (Moosavi-Dezfooli et al. 2016): at each step, linearise the margins to the
+ * candidate classes (the {@code candidates} highest logits at the clean input, as the paper's code restricts
+ * them) and move to the nearest linearised boundary, {@code r = (|f_l| + 1e-4) / ||w_l||_1 sign(w_l)},
  * with an overshoot, until the label flips or the steps run out. It finds a small perturbation without a
  * budget; each eps then clips it into its box.
  */
 public final class DeepFool implements Attack {
 
-    /**
-     * @param steps     most linearisation steps
-     * @param overshoot multiplicative overshoot (0.02)
-     */
-    public record Config(int steps, double overshoot) {
-        public Config {
-            if (steps <= 0 || !(overshoot >= 0)) {
-                throw new AerobustException(ExitCode.USAGE, "deepfool needs steps > 0 and overshoot >= 0");
-            }
+    private final Settings cfg;
+
+    /** {@code cfg}: settings of {@code deepfool} ({@link AttackConfig}). */
+    public DeepFool(Settings cfg) {
+        if (cfg.get(AttackConfig.ATTACK) != AttackKind.DEEPFOOL) {
+            throw new IllegalArgumentException("not a deepfool configuration: " + cfg);
         }
-
-        public static Config defaults() {
-            return new Config(50, 0.02);
-        }
-    }
-
-    private final Config cfg;
-
-    public DeepFool(Config cfg) {
         this.cfg = cfg;
     }
 
     @Override
-    public String name() {
-        return "deepfool";
-    }
-
-    @Override
-    public java.util.Map<String, Object> settings() {
-        return java.util.Map.of("steps", cfg.steps(), "overshoot", cfg.overshoot());
+    public Settings settings() {
+        return cfg;
     }
 
     @Override
@@ -57,12 +41,17 @@ public final class DeepFool implements Attack {
         Tensor found = x.clone();
         long n = x.size(0);
         long[] y = Tensors.toLongs(labels);
-        for (int t = 0; t < cfg.steps(); t++) {
+        // the candidate classes of each image: the highest logits at the clean input, the true class among them
+        Tensor candidates = Autograd.noGrad(() -> {
+            Tensor z = model.logits(x);
+            return z.argsort(1, true).narrow(1, 0, Math.min(cfg.get(AttackConfig.CANDIDATES), z.size(1)));
+        });
+        int c = (int) candidates.size(1);
+        for (int t = 0; t < cfg.get(AttackConfig.STEPS); t++) {
             try (Scope s = Scope.open()) {
                 Tensor xv = found.detach().clone().set_requires_grad(true);
                 Tensor logits = model.logits(xv);
-                int classes = (int) logits.size(1);
-                long[] pred = Tensors.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+                long[] pred = Tensors.toLongs(Ops.argmaxRows(logits));
                 boolean anyLeft = false;
                 for (int i = 0; i < n; i++) {
                     anyLeft |= pred[i] == y[i];
@@ -74,22 +63,20 @@ public final class DeepFool implements Attack {
                 // per image, the step toward the nearest linearised boundary over the other classes
                 Tensor bestDist = torch.full(new long[] {n}, new Scalar(Double.POSITIVE_INFINITY));
                 Tensor bestStep = torch.zeros_like(found);
-                for (int k = 0; k < classes; k++) {
-                    Tensor f = logits.select(1, k).sub(zy);
-                    Tensor w = Autograd.grad(f.sum(), xv, false, k < classes - 1);
-                    Tensor wl1 = w.abs().flatten(1, -1).sum(new long[] {1}, false,
-                            new org.bytedeco.pytorch.ScalarTypeOptional()).add(new Scalar(1e-12));
-                    Tensor dist = f.detach().abs().add(new Scalar(1e-4)).div(wl1);
-                    Tensor isOther = Tensors.fromLongs(y, n).ne(new Scalar((long) k));
+                for (int k = 0; k < c; k++) {
+                    Tensor cls = candidates.select(1, k);
+                    Tensor f = torch.gather(logits, 1, cls.unsqueeze(1)).squeeze(1).sub(zy);
+                    Tensor w = Autograd.grad(f.sum(), xv, false, k < c - 1);
+                    Tensor wl1 = Ops.add(Ops.l1NormRows(w), 1e-12);
+                    Tensor dist = Ops.add(f.detach().abs(), 1e-4).div(wl1);
+                    Tensor isOther = cls.ne(labels);
                     Tensor better = dist.lt(bestDist).logical_and(isOther);
                     Tensor step = w.sign().mul(dist.view(n, 1, 1, 1));
-                    bestDist = torch.where(better, dist, bestDist);
-                    bestStep = torch.where(better.view(n, 1, 1, 1), step, bestStep);
+                    bestDist = Ops.where(better, dist, bestDist);
+                    bestStep = Ops.where(better.view(n, 1, 1, 1), step, bestStep);
                 }
                 Tensor still = Tensors.fromLongs(pred, n).eq(labels).view(n, 1, 1, 1);
-                Tensor next = torch.clamp(found.add(bestStep.mul(new Scalar(1 + cfg.overshoot())).mul(still)),
-                        new org.bytedeco.pytorch.ScalarOptional(new Scalar(0.0)),
-                        new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0)));
+                Tensor next = Ops.clamp01(found.add(Ops.mul(bestStep, 1 + cfg.get(AttackConfig.OVERSHOOT)).mul(still)));
                 Autograd.noGrad(() -> found.copy_(next));
             }
         }

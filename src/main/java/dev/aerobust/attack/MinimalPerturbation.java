@@ -1,11 +1,11 @@
 package dev.aerobust.attack;
 
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 import dev.aerobust.model.LogitsModel;
 import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Ops;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
 
@@ -37,20 +37,14 @@ final class MinimalPerturbation {
                     Tensor d = found.sub(x0);
                     Tensor clipped;
                     if (norm == Norm.LINF) {
-                        clipped = torch.clamp(d, new org.bytedeco.pytorch.ScalarOptional(new Scalar(-budget)),
-                                new org.bytedeco.pytorch.ScalarOptional(new Scalar(budget)));
+                        clipped = Ops.clamp(d, -budget, budget);
                     } else {
-                        Tensor l2 = d.flatten(1, -1).pow(new Scalar(2.0)).sum(new long[] {1}, false,
-                                new org.bytedeco.pytorch.ScalarTypeOptional()).sqrt();
-                        Tensor factor = torch.clamp(l2.reciprocal().mul(new Scalar(budget)),
-                                new org.bytedeco.pytorch.ScalarOptional(), new org.bytedeco.pytorch.ScalarOptional(
-                                        new Scalar(1.0)));
+                        Tensor factor = Ops.clampMax(Ops.mul(Ops.normRows(d).reciprocal(), budget), 1.0);
                         clipped = d.mul(torch.nan_to_num(factor, new org.bytedeco.pytorch.DoubleOptional(1.0),
                                 new org.bytedeco.pytorch.DoubleOptional(1.0), new org.bytedeco.pytorch.DoubleOptional(1.0))
                                 .view(n, 1, 1, 1));
                     }
-                    return torch.clamp(x0.add(clipped), new org.bytedeco.pytorch.ScalarOptional(new Scalar(0.0)),
-                            new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0)));
+                    return Ops.clamp01(x0.add(clipped));
                 });
                 double[] mg = Tensors.toDoubles(Autograd.noGrad(() -> Margins.margin(model.logits(xe), y)));
                 float[] xa = Tensors.toFloats(xe);

@@ -2,11 +2,10 @@ package dev.aerobust.attack;
 
 import java.util.Arrays;
 
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 
 import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Ops;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
 import dev.aerobust.util.AerobustException;
@@ -111,7 +110,7 @@ final class Rows {
         if (!any) {
             return;
         }
-        Tensor mask = perRow(t, best.dim()).gt(new Scalar(0.5));
-        Autograd.noGrad(() -> best.copy_(torch.where(mask, candidate.detach(), best)));
+        Tensor mask = perRow(t, best.dim()).gt(Ops.scalar(0.5));
+        Autograd.noGrad(() -> best.copy_(Ops.where(mask, candidate.detach(), best)));
     }
 }

@@ -14,7 +14,10 @@ import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import dev.aerobust.attack.CwLinf;
+import dev.aerobust.attack.Attack;
+import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.attack.AttackKind;
+import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.model.Autoencoder;
@@ -25,6 +28,7 @@ import dev.aerobust.nn.Optim;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.AutoencoderObjective;
+import dev.aerobust.train.TrainParams;
 
 /**
  * The speed benchmark of spec/benchmark.md: fixed workloads on random weights and inputs, warmed up, then the
@@ -35,14 +39,14 @@ public final class Bench {
     private static final Logger LOG = LoggerFactory.getLogger(Bench.class);
 
     /** Repetition counts. */
-    public record Settings(int warmup, int reps) {
+    public record Protocol(int warmup, int reps) {
     }
 
     private Bench() {
     }
 
     /** Runs every workload; returns the keys of benchmark.md plus threads, versions and peak RSS. */
-    public static Map<String, Object> run(Settings s) {
+    public static Map<String, Object> run(Protocol s) {
         Engine.init();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("engine", "libtorch " + Engine.torchVersion() + " (JavaCPP " + Engine.presetVersion() + ")");
@@ -74,15 +78,12 @@ public final class Bench {
         return out;
     }
 
-    private static double aeStep(Settings s, Family f, int samples, Tensor x, String label) {
-        AutoencoderConfig d = AutoencoderConfig.defaults(DatasetId.MNIST, f);
-        AutoencoderConfig cfg = new AutoencoderConfig(d.dataset(), f, d.denoising(), d.stp(), d.clipNoise(),
-                d.alpha(), d.beta(), samples, d.warmupEpochs(), d.decoderMean(), d.varianceFloor(), d.latent(),
-                d.batch(), 1e-3, d.weightDecay(), 1, 1, d.valSize(), 0, d.jacobianChunk());
-        Autoencoder m = new Autoencoder(cfg.spec());
+    private static double aeStep(Protocol s, Family f, int samples, Tensor x, String label) {
+        Settings cfg = AutoencoderConfig.defaults(DatasetId.MNIST, f).with(AutoencoderConfig.SAMPLES, samples);
+        Autoencoder m = new Autoencoder(AutoencoderConfig.spec(cfg));
         m.train(true);
         AutoencoderObjective obj = new AutoencoderObjective(m, cfg);
-        Optim opt = Optim.adam(m.parameters(), 1e-3, cfg.weightDecay());
+        Optim opt = Optim.adam(m.parameters(), 1e-3, cfg.get(TrainParams.WEIGHT_DECAY));
         return median(s, () -> {
             opt.zeroGrad();
             obj.step(x, null, 10);
@@ -94,23 +95,24 @@ public final class Bench {
      * Image-iterations per second of the real CW-Linf attack (best-iterate tracking, projection, invariant
      * checks included) on the deterministic VAE + classifier stack, batch 1000, one eps.
      */
-    private static double cwRate(Settings s) {
+    private static double cwRate(Protocol s) {
         Classifier clf = new Classifier(DatasetId.MNIST);
-        Autoencoder vae = new Autoencoder(AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE).spec());
+        Autoencoder vae = new Autoencoder(AutoencoderConfig.spec(AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE)));
         DefendedClassifier stack = DefendedClassifier.deterministic(clf, vae);
         stack.freeze();
         int n = 1000;
         int steps = 20;
         Tensor x = torch.rand(n, 1, 28, 28);
         Tensor y = torch.randint(10, new long[] {n});
-        CwLinf attack = new CwLinf(new CwLinf.Config(steps, 0.05, 1, 0, CwLinf.Variant.BEST_ITERATE, n), false);
-        Settings few = new Settings(Math.min(1, s.warmup()), Math.max(3, s.reps() / 5));
+        Attack attack = AttackConfig.create(AttackConfig.of(AttackKind.CW_LINF, AttackConfig.STEPS, steps,
+                AttackConfig.BATCH_ROWS, n), false);
+        Protocol few = new Protocol(Math.min(1, s.warmup()), Math.max(3, s.reps() / 5));
         double t = median(few, () -> attack.run(stack, x, y, new double[] {0.1}), "cw_iter (" + steps + " steps)");
         return (double) n * steps / t;
     }
 
     /** Median seconds of one call of {@code body}, each inside its own scope. */
-    static double median(Settings s, Runnable body, String label) {
+    static double median(Protocol s, Runnable body, String label) {
         for (int i = 0; i < s.warmup(); i++) {
             try (Scope sc = Scope.open()) {
                 body.run();

@@ -55,7 +55,7 @@ final class BenchCommand implements Callable<Integer> {
         if (threads != null) {
             Engine.setThreads(threads);
         }
-        Map<String, Object> r = Bench.run(new Bench.Settings(warmup, reps));
+        Map<String, Object> r = Bench.run(new Bench.Protocol(warmup, reps));
         if (reference != null) {
             Map<String, Object> ref = Bench.reference(reference, python, Engine.threads());
             r.put("reference", ref);

@@ -51,7 +51,7 @@ final class DemoCommand implements Callable<Integer> {
             throw new AerobustException(ExitCode.USAGE, "epochs, --n and --steps must be positive");
         }
         Path dir = out != null ? out : DataHome.home().resolve("reports").resolve("demo-mnist");
-        Path html = Demo.run(new Demo.Settings(aeEpochs, clfEpochs, n, steps, seed), data.resolve(),
+        Path html = Demo.run(new Demo.Budget(aeEpochs, clfEpochs, n, steps, seed), data.resolve(),
                 ModelStore.atHome(), DataHome.home().resolve("results"), dir);
         spec.commandLine().getOut().println("report: " + html);
         return 0;

@@ -7,7 +7,11 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.aerobust.config.Settings;
 import dev.aerobust.experiment.ModelStore;
+import dev.aerobust.train.AutoencoderConfig;
+import dev.aerobust.train.TrainParams;
+import dev.aerobust.util.AerobustException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -58,11 +62,12 @@ final class ModelsCommand implements Runnable {
             }
             out.printf("%-36s %-10s %-14s %-22s %s%n", "id", "kind", "dataset", "settings", "metrics");
             for (ObjectNode m : models) {
-                var cfg = m.path("config");
-                String settings = "classifier".equals(m.path("kind").asText()) ? "seed " + cfg.path("seed").asText()
-                        : "stp " + cfg.path("stp").asText() + (cfg.path("alpha").asDouble() > 0
-                                ? " alpha " + cfg.path("alpha").asText() : "")
-                                + (cfg.path("denoising").asBoolean() ? " denoise" : "");
+                String settings;
+                try {
+                    settings = summary(ModelStore.config(m));
+                } catch (AerobustException e) {
+                    settings = "(unreadable configuration)";
+                }
                 StringBuilder metrics = new StringBuilder();
                 m.path("metrics").fields().forEachRemaining(e -> {
                     if (e.getValue().isNumber() && !e.getKey().equals("test_images")) {
@@ -75,6 +80,21 @@ final class ModelsCommand implements Runnable {
                         m.path("dataset").asText(), settings, metrics.toString().trim());
             }
             return 0;
+        }
+
+        /** The settings that tell models of a kind apart at a glance. */
+        static String summary(Settings s) {
+            if (s.set() != AutoencoderConfig.PARAMS) {
+                return "seed " + s.get(TrainParams.SEED);
+            }
+            StringBuilder b = new StringBuilder("stp ").append(s.get(AutoencoderConfig.STP));
+            if (s.applies(AutoencoderConfig.ALPHA)) {
+                b.append(" alpha ").append(s.get(AutoencoderConfig.ALPHA));
+            }
+            if (s.get(AutoencoderConfig.DENOISING)) {
+                b.append(" denoise");
+            }
+            return b.toString();
         }
     }
 }

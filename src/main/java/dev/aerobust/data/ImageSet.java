@@ -91,8 +91,13 @@ public record ImageSet(DatasetId id, Split split, int channels, int height, int 
 
     /** {@code n} distinct images drawn with {@code seed}: the same seed always gives the same images. */
     public ImageSet sample(int n, long seed) {
+        return subset(sampleIndices(n, seed));
+    }
+
+    /** The indices of {@link #sample}'s images. */
+    public int[] sampleIndices(int n, long seed) {
         checkSubsetSize(n);
-        return subset(Arrays.copyOf(permutation(size(), seed), n));
+        return Arrays.copyOf(permutation(size(), seed), n);
     }
 
     /** The images at {@code indices}, in that order. */

@@ -1,14 +1,14 @@
 package dev.aerobust.eval;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
-
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Ops;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
 
@@ -24,35 +24,41 @@ public final class LatentStats {
     public record MeanStd(double mean, double std) {
     }
 
+    /**
+     * The statistics of one set of clean and adversarial inputs.
+     *
+     * @param cosMuMuAdv        cos(mu, mu*)
+     * @param normRatio         |mu*| / |mu|
+     * @param normDiff          |mu*| - |mu|
+     * @param distMuMuAdv       |mu* - mu|
+     * @param centroidDistMu    distance of mu to the centroid of the set of mu
+     * @param centroidDistMuAdv distance of mu* to the centroid of the set of mu*
+     * @param diameterMu        largest pairwise distance in the set of mu
+     * @param diameterMuAdv     largest pairwise distance in the set of mu*
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonIgnoreProperties(ignoreUnknown = true)
+    public record Summary(MeanStd cosMuMuAdv, MeanStd normRatio, MeanStd normDiff, MeanStd distMuMuAdv,
+                          MeanStd centroidDistMu, MeanStd centroidDistMuAdv, double diameterMu, double diameterMuAdv) {
+    }
+
     private LatentStats() {
     }
 
-    public static Map<String, Object> of(Autoencoder ae, Tensor clean, Tensor adv) {
+    public static Summary of(Autoencoder ae, Tensor clean, Tensor adv) {
         try (Scope s = Scope.open()) {
             return Autograd.noGrad(() -> {
                 Tensor mu = ae.encode(clean).mu();
                 Tensor muAdv = ae.encode(adv).mu();
-                Tensor n0 = norm(mu);
-                Tensor n1 = norm(muAdv);
-                Map<String, Object> m = new LinkedHashMap<>();
-                Tensor dot = mu.mul(muAdv).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
-                m.put("cos_mu_mu_adv", stats(dot.div(n0.mul(n1).clamp_min(new Scalar(1e-12)))));
-                m.put("norm_ratio", stats(n1.div(n0.clamp_min(new Scalar(1e-12)))));
-                m.put("norm_diff", stats(n1.sub(n0)));
-                m.put("dist_mu_mu_adv", stats(norm(muAdv.sub(mu))));
-                m.put("centroid_dist_mu", stats(norm(mu.sub(mu.mean(new long[] {0}, true,
-                        new org.bytedeco.pytorch.ScalarTypeOptional())))));
-                m.put("centroid_dist_mu_adv", stats(norm(muAdv.sub(muAdv.mean(new long[] {0}, true,
-                        new org.bytedeco.pytorch.ScalarTypeOptional())))));
-                m.put("diameter_mu", diameter(mu));
-                m.put("diameter_mu_adv", diameter(muAdv));
-                return m;
+                Tensor n0 = Ops.normRows(mu);
+                Tensor n1 = Ops.normRows(muAdv);
+                Tensor dot = Ops.sumRows(mu.mul(muAdv));
+                return new Summary(stats(dot.div(Ops.clampMin(n0.mul(n1), 1e-12))),
+                        stats(n1.div(Ops.clampMin(n0, 1e-12))), stats(n1.sub(n0)), stats(Ops.normRows(muAdv.sub(mu))),
+                        stats(Ops.normRows(mu.sub(Ops.mean(mu, 0, true)))),
+                        stats(Ops.normRows(muAdv.sub(Ops.mean(muAdv, 0, true)))), diameter(mu), diameter(muAdv));
             });
         }
-    }
-
-    static Tensor norm(Tensor t) {
-        return t.pow(new Scalar(2.0)).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).sqrt();
     }
 
     static MeanStd stats(Tensor v) {
@@ -72,13 +78,13 @@ public final class LatentStats {
     static double diameter(Tensor z) {
         long n = z.size(0);
         double best = 0;
-        Tensor sq = z.pow(new Scalar(2.0)).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+        Tensor sq = Ops.sqNormRows(z);
         for (long i = 0; i < n; i += 256) {
             long len = Math.min(256, n - i);
             Tensor a = z.narrow(0, i, len);
             // |a|^2 + |b|^2 - 2 a.b
             Tensor d2 = sq.narrow(0, i, len).unsqueeze(1).add(sq.unsqueeze(0))
-                    .sub(a.matmul(z.t()).mul(new Scalar(2.0)));
+                    .sub(Ops.mul(a.matmul(z.t()), 2.0));
             best = Math.max(best, d2.max().item_double());
         }
         return Math.sqrt(Math.max(0, best));

@@ -4,6 +4,7 @@ import org.bytedeco.pytorch.Tensor;
 
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Ops;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
 
@@ -13,8 +14,20 @@ import dev.aerobust.nn.Tensors;
  */
 public final class RobustAccuracy {
 
-    /** Mean and std (0 for a deterministic model) over {@code samples} draws. */
-    public record Value(double mean, double std, int samples) {
+    /**
+     * Mean and std (0 for a deterministic model) over {@code samples} draws, and per image the number of draws
+     * that classified it correctly.
+     */
+    public record Value(double mean, double std, int samples, int[] correct) {
+
+        /** Per image: correct under every draw. */
+        public boolean[] robust() {
+            boolean[] r = new boolean[correct.length];
+            for (int i = 0; i < r.length; i++) {
+                r[i] = correct[i] == samples;
+            }
+            return r;
+        }
     }
 
     private RobustAccuracy() {
@@ -22,10 +35,11 @@ public final class RobustAccuracy {
 
     public static Value of(DefendedClassifier model, Tensor x, long[] labels, int batch, int samples, long seed) {
         int draws = model.randomized() ? samples : 1;
+        int n = labels.length;
+        int[] correct = new int[n];
         double[] acc = new double[draws];
         for (int d = 0; d < draws; d++) {
-            long correct = 0;
-            int n = labels.length;
+            long right = 0;
             for (int from = 0; from < n; from += batch) {
                 int len = Math.min(batch, n - from);
                 final int f = from;
@@ -35,14 +49,17 @@ public final class RobustAccuracy {
                         Tensor xb = x.narrow(0, f, len);
                         Tensor logits = model.randomized() ? model.logits(xb, drawSeed * 1_000_003L + f)
                                 : model.logits(xb);
-                        return Tensors.toLongs(logits.argmax(new org.bytedeco.pytorch.LongOptional(1), false));
+                        return Tensors.toLongs(Ops.argmaxRows(logits));
                     });
                     for (int i = 0; i < len; i++) {
-                        correct += pred[i] == labels[from + i] ? 1 : 0;
+                        if (pred[i] == labels[from + i]) {
+                            right++;
+                            correct[from + i]++;
+                        }
                     }
                 }
             }
-            acc[d] = (double) correct / labels.length;
+            acc[d] = (double) right / n;
         }
         double mean = 0;
         for (double a : acc) {
@@ -52,6 +69,6 @@ public final class RobustAccuracy {
         for (double a : acc) {
             var += (a - mean) * (a - mean);
         }
-        return new Value(mean, draws > 1 ? Math.sqrt(var / (draws - 1)) : 0, draws);
+        return new Value(mean, draws > 1 ? Math.sqrt(var / (draws - 1)) : 0, draws, correct);
     }
 }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.bytedeco.pytorch.Tensor;
 
@@ -27,16 +26,16 @@ public final class Sanity {
     }
 
     /** Robust accuracy must not rise with eps (beyond {@value #NOISE}, the noise of a sampled defense). */
-    public static List<String> accuracyNeverRises(List<Map<String, Object>> records) {
-        List<Map<String, Object>> sorted = new ArrayList<>(records);
-        sorted.sort(Comparator.comparingDouble(r -> ((Number) r.get("eps")).doubleValue()));
+    public static List<String> accuracyNeverRises(List<AttackRecord> records) {
+        List<AttackRecord> sorted = new ArrayList<>(records);
+        sorted.sort(Comparator.comparingDouble(AttackRecord::eps));
         List<String> w = new ArrayList<>();
         for (int i = 1; i < sorted.size(); i++) {
-            double a = ((Number) sorted.get(i - 1).get("robust_accuracy")).doubleValue();
-            double b = ((Number) sorted.get(i).get("robust_accuracy")).doubleValue();
-            if (b > a + NOISE) {
+            AttackRecord a = sorted.get(i - 1);
+            AttackRecord b = sorted.get(i);
+            if (b.robustAccuracy() > a.robustAccuracy() + NOISE) {
                 w.add(String.format(Locale.ROOT, "robust accuracy rises from %.4f at eps %s to %.4f at eps %s:"
-                        + " the attack is not converging", a, sorted.get(i - 1).get("eps"), b, sorted.get(i).get("eps")));
+                        + " the attack is not converging", a.robustAccuracy(), a.eps(), b.robustAccuracy(), b.eps()));
             }
         }
         return w;
@@ -47,15 +46,21 @@ public final class Sanity {
     /** Accuracy an unbounded attack may leave, and the noise band of the step-doubling check. */
     public static final double SLACK = 0.02;
 
+    /** The warnings of the small runs, and their numbers. */
+    public record RunChecks(List<String> warnings, SanityReport.Runs runs) {
+    }
+
     /**
      * Two small runs on the first {@value #RUN_IMAGES} images: the attack with eps = 1 (unbounded in [0, 1])
      * must leave about 0% accuracy, and twice the steps at the largest eps must change accuracy by no more than
-     * {@value #SLACK}. Their numbers go into {@code out}.
+     * {@value #SLACK}.
      */
-    public static List<String> runs(dev.aerobust.attack.Attack attack, LogitsModel attacked,
-                                    dev.aerobust.defense.DefendedClassifier deployed, ImageSet set, double[] eps,
-                                    long seed, Map<String, Object> out) {
-        List<String> w = new ArrayList<>();
+    public static RunChecks runs(dev.aerobust.attack.Attack attack, LogitsModel attacked,
+                                 dev.aerobust.defense.DefendedClassifier deployed, ImageSet set, double[] eps,
+                                 long seed) {
+        Double accMax = null;
+        Double accTwice = null;
+        double accU;
         int n = Math.min(RUN_IMAGES, set.size());
         int[] idx = new int[n];
         java.util.Arrays.setAll(idx, i -> i);
@@ -68,29 +73,38 @@ public final class Sanity {
             // unbounded: the whole [0, 1] box, or for an L2 attack a ball that holds it
             double all = "cw-l2".equals(attack.name()) ? Math.sqrt(x.numel() / (double) n) : 1.0;
             var unbounded = attack.run(attacked, x, y, new double[] {all});
-            double accU = RobustAccuracy.of(deployed, unbounded.adversarial(0), labels, 500, 1, seed).mean();
-            out.put("unbounded_accuracy", accU);
-            if (accU > SLACK) {
-                w.add(String.format(Locale.ROOT, "an unbounded %s leaves %.1f%% accuracy on %d images: the attack"
-                        + " fails where it cannot (gradient masking, or too few steps)", attack.name(), 100 * accU, n));
-            }
+            accU = RobustAccuracy.of(deployed, unbounded.adversarial(0), labels, 500, 1, seed).mean();
             var twice = attack.doubled();
             if (twice != null && maxEps > 0) {
                 dev.aerobust.nn.Engine.seed(seed);
                 var base = attack.run(attacked, x, y, new double[] {maxEps});
                 dev.aerobust.nn.Engine.seed(seed);
                 var more = twice.run(attacked, x, y, new double[] {maxEps});
-                double a = RobustAccuracy.of(deployed, base.adversarial(0), labels, 500, 1, seed).mean();
-                double b = RobustAccuracy.of(deployed, more.adversarial(0), labels, 500, 1, seed).mean();
-                out.put("accuracy_at_max_eps", a);
-                out.put("accuracy_at_max_eps_doubled_steps", b);
-                if (b > a + SLACK) {
-                    w.add(String.format(Locale.ROOT, "twice the steps raised accuracy at eps %s from %.3f to %.3f:"
-                            + " the attack is unstable", maxEps, a, b));
-                } else if (b < a - SLACK) {
-                    w.add(String.format(Locale.ROOT, "twice the steps lowered accuracy at eps %s from %.3f to %.3f:"
-                            + " the attack has not converged", maxEps, a, b));
-                }
+                accMax = RobustAccuracy.of(deployed, base.adversarial(0), labels, 500, 1, seed).mean();
+                accTwice = RobustAccuracy.of(deployed, more.adversarial(0), labels, 500, 1, seed).mean();
+            }
+        }
+        SanityReport.Runs runs = new SanityReport.Runs(accU, accMax, accTwice, maxEps, n);
+        return new RunChecks(runWarnings(attack.name(), runs), runs);
+    }
+
+    /** The warnings the numbers of the small runs call for. */
+    public static List<String> runWarnings(String attack, SanityReport.Runs r) {
+        List<String> w = new ArrayList<>();
+        if (r.unboundedAccuracy() > SLACK) {
+            w.add(String.format(Locale.ROOT, "an unbounded %s leaves %.1f%% accuracy on %d images: the attack"
+                    + " fails where it cannot (gradient masking, or too few steps)", attack,
+                    100 * r.unboundedAccuracy(), r.images()));
+        }
+        if (r.accuracyAtMaxEps() != null) {
+            double a = r.accuracyAtMaxEps();
+            double b = r.accuracyAtMaxEpsDoubledSteps();
+            if (b > a + SLACK) {
+                w.add(String.format(Locale.ROOT, "twice the steps raised accuracy at eps %s from %.3f to %.3f:"
+                        + " the attack is unstable", r.maxEps(), a, b));
+            } else if (b < a - SLACK) {
+                w.add(String.format(Locale.ROOT, "twice the steps lowered accuracy at eps %s from %.3f to %.3f:"
+                        + " the attack has not converged", r.maxEps(), a, b));
             }
         }
         return w;

@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -14,17 +14,24 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.AttackResult;
+import dev.aerobust.config.Settings;
+import dev.aerobust.data.DataException;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.eval.AttackRecord;
 import dev.aerobust.eval.LatentStats;
+import dev.aerobust.eval.Provenance;
 import dev.aerobust.eval.RobustAccuracy;
 import dev.aerobust.eval.Sanity;
+import dev.aerobust.eval.SanityReport;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.nn.Engine;
@@ -37,175 +44,253 @@ import dev.aerobust.util.ExitCode;
 import dev.aerobust.util.Npy;
 
 /**
- * Evaluates a stored model under an attack: loads the defense, picks the attack set, runs the attack on the
- * eps values not yet done, and writes one JSON record per (model, attack, eps) with full provenance. Records
- * already on disk are reused, so a killed run resumes where it stopped.
+ * Evaluates a stored model under an attack, in steps: assemble the defense ({@link Stack}), pick the attack set,
+ * find the eps values not yet done under the run's key, attack them, write one {@link AttackRecord} per eps
+ * with full provenance and per-image outcomes, then run the sanity checks that are missing. Records already on
+ * disk are reused, so a killed run resumes where it stopped.
  */
 public final class AttackRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(AttackRun.class);
 
+    /** The records of a run, in the order of the eps asked for, its folder and its sanity checks. */
+    public record Outcome(Path dir, List<AttackRecord> records, SanityReport sanity) {
+    }
+
     /**
-     * What to evaluate.
-     *
-     * @param modelId      a stored autoencoder (the defense) or classifier (no defense)
-     * @param classifierId the classifier under an autoencoder
-     * @param defense      deterministic or sampled (for a variational autoencoder)
-     * @param scale        latent scale s of the sampled defense
-     * @param samples      sampling seeds over which a sampled defense's accuracy is averaged
-     * @param n            attack-set size
-     * @param seed         the run's seed (sampling seeds, BTSC's attack set)
+     * What determines a run's records apart from eps: the folder they live in is named by its hash. Earlier
+     * versions hashed the same keys, so their records are found again.
      */
-    public record Spec(String modelId, String classifierId, DefendedClassifier.Mode defense, double scale,
-                       int samples, int n, long seed) {
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record RunKey(String model, String classifier, String defense, double scale, int samples, int n, long seed,
+                  String attack, Map<String, Object> attackConfig) {
+    }
+
+    /** The system under attack: the deployed defense, its deterministic surrogate, and its parts. */
+    record Stack(DatasetId dataset, String modelId, String classifierId, DefendedClassifier deployed,
+                 Autoencoder autoencoder) {
+
+        DefendedClassifier surrogate() {
+            return deployed.attackSurrogate();
+        }
+
+        DefendedClassifier attacked(Attack attack) {
+            return attack.attacksRandomizedModel() ? deployed : surrogate();
+        }
+
+        String defense() {
+            return deployed.mode().name().toLowerCase(Locale.ROOT);
+        }
+
+        /**
+         * Loads a stored model: an autoencoder is stacked on {@code classifierId}, a classifier attacked as it
+         * is. A defense mode the model does not have is a usage error.
+         */
+        static Stack load(ModelStore store, String modelId, String classifierId, Settings eval) {
+            JsonNode meta = store.meta(modelId);
+            DatasetId dataset = eval.get(EvalConfig.DATASET);
+            boolean sampled = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
+            boolean isAe = AutoencoderConfig.KIND.equals(meta.path("kind").asText());
+            String clfId = isAe ? classifierId : modelId;
+            if (clfId == null) {
+                throw new AerobustException(ExitCode.USAGE, "no classifier of " + dataset
+                        + " in the store to put under the autoencoder; train one or pass --classifier");
+            }
+            Classifier clf = new Classifier(dataset);
+            store.loadWeights(clfId, clf);
+            DefendedClassifier deployed;
+            Autoencoder ae = null;
+            if (isAe) {
+                Settings cfg = ModelStore.config(meta);
+                if (sampled && !cfg.get(AutoencoderConfig.FAMILY).variational()) {
+                    throw new AerobustException(ExitCode.USAGE, "--defense sampled needs a variational autoencoder;"
+                            + " " + modelId + " is a " + cfg.get(AutoencoderConfig.FAMILY).label());
+                }
+                ae = new Autoencoder(AutoencoderConfig.spec(cfg));
+                store.loadWeights(modelId, ae);
+                deployed = sampled ? DefendedClassifier.sampled(clf, ae, eval.get(EvalConfig.SCALE))
+                        : DefendedClassifier.deterministic(clf, ae);
+            } else {
+                if (sampled) {
+                    throw new AerobustException(ExitCode.USAGE, "a bare classifier has no sampled defense");
+                }
+                deployed = DefendedClassifier.undefended(clf);
+            }
+            deployed.freeze();
+            return new Stack(dataset, modelId, clfId, deployed, ae);
+        }
     }
 
     private AttackRun() {
     }
 
-    /** The attack set: the first n test images (MNIST, Fashion-MNIST), or n drawn with the seed (BTSC). */
-    public static ImageSet attackSet(DatasetId d, Path dataDir, int n, long seed) {
-        ImageSet test = Datasets.load(d, Split.TEST, dataDir, seed);
-        return d == DatasetId.BTSC ? test.sample(n, seed) : test.first(n);
+    /** The dataset a stored model was trained on. */
+    public static DatasetId dataset(ModelStore store, String modelId) {
+        JsonNode meta = store.meta(modelId);
+        try {
+            return DatasetId.parse(meta.path("dataset").asText());
+        } catch (AerobustException e) {
+            throw new DataException(store.dir(modelId).resolve(ModelStore.META), e.getMessage());
+        }
     }
 
-    public static List<Map<String, Object>> run(Spec spec, Attack attack, double[] eps, Path dataDir,
-                                               ModelStore store, Path resultsRoot, Path saveAdv)
-            throws IOException {
-        Engine.init();
-        JsonNode meta = store.meta(spec.modelId());
-        DatasetId dataset = DatasetId.parse(meta.path("dataset").asText());
-        boolean isAe = "autoencoder".equals(meta.path("kind").asText());
-        Classifier clf = new Classifier(dataset);
-        Autoencoder ae = null;
-        String clfId = isAe ? spec.classifierId() : spec.modelId();
-        if (clfId == null) {
-            throw new AerobustException(ExitCode.USAGE, "no classifier of " + dataset
-                    + " in the store to put under the autoencoder; train one or pass --classifier");
+    /**
+     * The test-set indices of the attack set: the first n (MNIST, Fashion-MNIST), or n drawn with the seed
+     * (BTSC).
+     */
+    public static int[] attackIndices(DatasetId d, ImageSet test, int n, long seed) {
+        if (d == DatasetId.BTSC) {
+            return test.sampleIndices(n, seed);
         }
-        store.loadWeights(clfId, clf);
-        DefendedClassifier deployed;
-        if (isAe) {
-            AutoencoderConfig cfg = ModelStore.JSON.treeToValue(meta.path("config"), AutoencoderConfig.class);
-            ae = new Autoencoder(cfg.spec());
-            store.loadWeights(spec.modelId(), ae);
-            deployed = spec.defense() == DefendedClassifier.Mode.SAMPLED
-                    ? DefendedClassifier.sampled(clf, ae, spec.scale()) : DefendedClassifier.deterministic(clf, ae);
-        } else {
-            if (spec.defense() == DefendedClassifier.Mode.SAMPLED) {
-                throw new AerobustException(ExitCode.USAGE, "a bare classifier has no sampled defense");
-            }
-            deployed = DefendedClassifier.undefended(clf);
+        if (n > test.size()) {
+            throw new AerobustException(ExitCode.USAGE, "--n " + n + " is more than the " + test.size()
+                    + " test images of " + d);
         }
-        deployed.freeze();
-        DefendedClassifier surrogate = deployed.attackSurrogate();
+        int[] idx = new int[n];
+        Arrays.setAll(idx, i -> i);
+        return idx;
+    }
 
-        ImageSet set = attackSet(dataset, dataDir, spec.n(), spec.seed());
-        Map<String, Object> runKey = new LinkedHashMap<>();
-        runKey.put("model", spec.modelId());
-        runKey.put("classifier", clfId);
-        runKey.put("defense", spec.defense().name().toLowerCase(Locale.ROOT));
-        // scale and sampling seeds only exist for a sampled defense: elsewhere they must not split the key
-        boolean sampled = spec.defense() == DefendedClassifier.Mode.SAMPLED;
-        runKey.put("scale", sampled ? spec.scale() : 0.0);
-        runKey.put("samples", sampled ? spec.samples() : 1);
-        runKey.put("n", spec.n());
-        runKey.put("seed", spec.seed());
-        runKey.put("attack", attack.name());
-        runKey.put("attack_config", attack.settings());
-        String runId = ModelStore.id(attack.name(), spec.defense().name().toLowerCase(Locale.ROOT), runKey,
-                set.checksum());
-        Path dir = resultsRoot.resolve(spec.modelId()).resolve(runId);
-        List<Double> todo = new ArrayList<>();
-        for (double e : eps) {
-            if (!Files.isRegularFile(record(dir, e))) {
-                todo.add(e);
-            }
-        }
-        if (todo.size() < eps.length) {
-            LOG.info("{} of {} eps values already evaluated in {}; running the rest", eps.length - todo.size(),
+    /**
+     * Runs {@code attack} on the model (stacked on {@code classifierId} if it is an autoencoder) with the
+     * evaluation settings {@code eval} ({@link EvalConfig}), reusing the records already in {@code resultsRoot}.
+     */
+    public static Outcome run(String modelId, String classifierId, Settings eval, Attack attack, Path dataDir,
+                              ModelStore store, Path resultsRoot, Path saveAdv) throws IOException {
+        Engine.init();
+        double[] eps = eval.get(EvalConfig.EPS);
+        EvalConfig.checkBudgets(eval, attack.settings().get(dev.aerobust.attack.AttackConfig.ATTACK));
+        Stack stack = Stack.load(store, modelId, classifierId, eval);
+        long seed = eval.get(EvalConfig.SEED);
+        ImageSet test = Datasets.load(stack.dataset(), Split.TEST, dataDir, seed);
+        int[] indices = attackIndices(stack.dataset(), test, eval.get(EvalConfig.N), seed);
+        ImageSet set = test.subset(indices);
+        RunKey key = key(stack, eval, attack);
+        Path dir = resultsRoot.resolve(modelId)
+                .resolve(ModelStore.hashId(attack.name(), stack.defense(), key, set.checksum()));
+        double[] todo = Arrays.stream(eps).filter(e -> !Files.isRegularFile(record(dir, e))).toArray();
+        if (todo.length < eps.length) {
+            LOG.info("{} of {} eps values already evaluated in {}; running the rest", eps.length - todo.length,
                     eps.length, dir);
         }
-        if (!todo.isEmpty()) {
-            int[] all = new int[set.size()];
-            java.util.Arrays.setAll(all, i -> i);
-            Tensor x = set.images(all);
-            Tensor y = set.labels(all);
-            long[] labels = Tensors.toLongs(y);
-            float[] clean = Tensors.toFloats(x);
-            double[] epsTodo = todo.stream().mapToDouble(Double::doubleValue).toArray();
-            Engine.seed(spec.seed());
-            long t0 = System.nanoTime();
-            AttackResult r = attack.run(attack.attacksRandomizedModel() ? deployed : surrogate, x, y, epsTodo);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            LOG.info("{} on {} images x {} eps: {} s", attack.name(), set.size(), epsTodo.length,
-                    String.format("%.1f", secs));
-            for (int e = 0; e < epsTodo.length; e++) {
-                Map<String, Object> rec = new LinkedHashMap<>();
-                rec.put("eps", epsTodo[e]);
-                rec.putAll(runKey);
-                rec.put("dataset", dataset.cliName());
-                try (Scope s = Scope.open()) {
-                    Tensor adv = r.adversarial(e);
-                    RobustAccuracy.Value acc = RobustAccuracy.of(deployed, adv, labels, 500, spec.samples(),
-                            spec.seed());
-                    rec.put("robust_accuracy", acc.mean());
-                    rec.put("robust_accuracy_std", acc.std());
-                    rec.put("accuracy_draws", acc.samples());
-                    rec.put("attack_success_rate", r.successRate(e));
-                    rec.put("max_linf", r.maxLinf(e, clean));
-                    rec.put("max_l2", r.maxL2(e, clean));
-                    rec.put("nan_count", r.nanCount(e));
-                    rec.put("attack_seconds", secs);
-                    if (ae != null) {
-                        rec.put("latent", LatentStats.of(ae, x, adv));
-                    }
-                    if (saveAdv != null) {
-                        Path npy = saveAdv.resolve(String.format(Locale.ROOT, "%s-%s-eps%.4f.npy", spec.modelId(),
-                                attack.name(), epsTodo[e]));
-                        Npy.write(npy, r.adversarial()[e], r.shape());
-                        rec.put("adversarial_npy", npy.toString());
-                    }
+        if (todo.length > 0) {
+            attackAndRecord(stack, attack, key, eval, set, indices, todo, dir, saveAdv);
+        }
+        List<AttackRecord> records = new ArrayList<>();
+        for (double e : eps) {
+            records.add(read(record(dir, e)));
+        }
+        SanityReport sanity = sanity(stack, attack, set, eps, seed, records, dir);
+        return new Outcome(dir, records, sanity);
+    }
+
+    private static RunKey key(Stack stack, Settings eval, Attack attack) {
+        // scale and sampling seeds only exist for a sampled defense: elsewhere they must not split the key
+        boolean sampled = stack.deployed().randomized();
+        return new RunKey(stack.modelId(), stack.classifierId(), stack.defense(),
+                sampled ? eval.get(EvalConfig.SCALE) : 0.0, sampled ? eval.get(EvalConfig.SAMPLES) : 1,
+                eval.get(EvalConfig.N), eval.get(EvalConfig.SEED), attack.name(), attack.key());
+    }
+
+    /** Attacks every image at the eps values {@code todo} in one batch and writes one record per eps. */
+    private static void attackAndRecord(Stack stack, Attack attack, RunKey key, Settings eval, ImageSet set,
+                                        int[] indices, double[] todo, Path dir, Path saveAdv) throws IOException {
+        int[] all = new int[set.size()];
+        Arrays.setAll(all, i -> i);
+        Tensor x = set.images(all);
+        long[] labels = Tensors.toLongs(set.labels(all));
+        float[] clean = Tensors.toFloats(x);
+        long seed = eval.get(EvalConfig.SEED);
+        Engine.seed(seed);
+        long t0 = System.nanoTime();
+        AttackResult r = attack.run(stack.attacked(attack), x, set.labels(all), todo);
+        double secs = (System.nanoTime() - t0) / 1e9;
+        LOG.info("{} on {} images x {} eps: {} s", attack.name(), set.size(), todo.length,
+                String.format("%.1f", secs));
+        Provenance provenance = Provenance.now(seed, stack.dataset().cliName(), set.checksum());
+        for (int e = 0; e < todo.length; e++) {
+            try (Scope s = Scope.open()) {
+                Tensor adv = r.adversarial(e);
+                RobustAccuracy.Value acc = RobustAccuracy.of(stack.deployed(), adv, labels, 500, key.samples(), seed);
+                LatentStats.Summary latent = stack.autoencoder() == null ? null
+                        : LatentStats.of(stack.autoencoder(), x, adv);
+                String npy = null;
+                if (saveAdv != null) {
+                    Path p = saveAdv.resolve(String.format(Locale.ROOT, "%s-%s-eps%.4f.npy", stack.modelId(),
+                            attack.name(), todo[e]));
+                    Npy.write(p, r.adversarial()[e], r.shape());
+                    npy = p.toString();
                 }
-                rec.put("provenance", Provenance.now(spec.seed(), dataset.cliName(), set.checksum()));
-                Atomic.writeString(record(dir, epsTodo[e]),
+                AttackRecord.PerImage perImage = new AttackRecord.PerImage(indices, acc.robust(), r.margin()[e],
+                        stack.deployed().randomized() ? acc.correct() : null);
+                AttackRecord rec = new AttackRecord(AttackRecord.SCHEMA, todo[e], key.model(), key.classifier(),
+                        key.defense(), key.scale(), key.samples(), key.n(), key.seed(), key.attack(),
+                        key.attackConfig(), stack.dataset().cliName(), acc.mean(), acc.std(), acc.samples(),
+                        r.successRate(e), r.maxLinf(e, clean), r.maxL2(e, clean), r.nanCount(e), secs, latent, npy,
+                        provenance, attack.settings().speed(), perImage);
+                Atomic.writeString(record(dir, todo[e]),
                         ModelStore.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
             }
         }
-        List<Map<String, Object>> out = new ArrayList<>();
+    }
+
+    /**
+     * The sanity checks: the cheap ones every time, the small runs only where {@code sanity.json} does not yet
+     * hold them (a rerun keeps what an earlier run measured).
+     */
+    private static SanityReport sanity(Stack stack, Attack attack, ImageSet set, double[] eps, long seed,
+                                       List<AttackRecord> records, Path dir) throws IOException {
         List<String> warnings = new ArrayList<>();
-        if (deployed.randomized() && !attack.attacksRandomizedModel()) {
+        if (stack.deployed().randomized() && !attack.attacksRandomizedModel()) {
             warnings.add("the defense is randomized but " + attack.name() + " attacks its deterministic surrogate;"
                     + " use eot-pgd for the defense as deployed");
         }
-        for (double e : eps) {
-            @SuppressWarnings("unchecked")
-            Map<String, Object> m = ModelStore.JSON.readValue(record(dir, e).toFile(), Map.class);
-            out.add(m);
-        }
-        warnings.addAll(Sanity.accuracyNeverRises(out));
-        DefendedClassifier attacked = attack.attacksRandomizedModel() ? deployed : surrogate;
+        warnings.addAll(Sanity.accuracyNeverRises(records));
+        DefendedClassifier attacked = stack.attacked(attack);
         warnings.addAll(Sanity.gradients(attacked, set));
-        Map<String, Object> runs = new LinkedHashMap<>();
-        if (!todo.isEmpty() || !Files.isRegularFile(dir.resolve("sanity.json"))) {
-            warnings.addAll(Sanity.runs(attack, attacked, deployed, set, eps, spec.seed(), runs));
+        Path file = dir.resolve("sanity.json");
+        double maxEps = Arrays.stream(eps).max().orElse(0);
+        SanityReport.Runs runs = SanityReport.Runs.NONE;
+        List<String> runWarnings = List.of();
+        if (Files.isRegularFile(file)) {
+            SanityReport old = readSanity(file);
+            if (old.runs() != null && old.runs().doneFor(maxEps)) {
+                runs = old.runs();
+                runWarnings = Sanity.runWarnings(attack.name(), runs);
+            }
         }
+        if (!runs.doneFor(maxEps)) {
+            Sanity.RunChecks c = Sanity.runs(attack, attacked, stack.deployed(), set, eps, seed);
+            runs = c.runs();
+            runWarnings = c.warnings();
+        }
+        warnings.addAll(runWarnings);
         for (String w : warnings) {
             LOG.warn("sanity: {}", w);
         }
-        Map<String, Object> sanity = new LinkedHashMap<>();
-        sanity.put("warnings", warnings);
-        sanity.put("checks", List.of("accuracy never rises with eps", "input gradients neither zero nor NaN",
-                "randomized defense attacked with EOT", "an unbounded attack reaches about 0%",
-                "twice the steps changes accuracy by no more than noise"));
-        sanity.put("runs", runs);
+        SanityReport report = new SanityReport(warnings, SanityReport.CHECKS, runs);
         Files.createDirectories(dir);
-        Atomic.writeString(dir.resolve("sanity.json"), ModelStore.JSON.writerWithDefaultPrettyPrinter()
-                .writeValueAsString(sanity));
-        for (Map<String, Object> m : out) {
-            m.put("sanity_warnings", warnings);
+        Atomic.writeString(file, ModelStore.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(report));
+        return report;
+    }
+
+    /** Reads a record written by this or an earlier version; an unreadable one is bad data naming the file. */
+    public static AttackRecord read(Path file) {
+        try {
+            return ModelStore.JSON.readValue(file.toFile(), AttackRecord.class);
+        } catch (IOException e) {
+            throw new DataException(file, "unreadable attack record (delete it to recompute it): "
+                    + e.getMessage().lines().findFirst().orElse(""));
         }
-        return out;
+    }
+
+    private static SanityReport readSanity(Path file) {
+        try {
+            return ModelStore.JSON.readValue(file.toFile(), SanityReport.class);
+        } catch (IOException e) {
+            LOG.warn("{} is unreadable; the sanity runs are made again", file);
+            return new SanityReport(List.of(), List.of(), SanityReport.Runs.NONE);
+        }
     }
 
     static Path record(Path dir, double eps) {

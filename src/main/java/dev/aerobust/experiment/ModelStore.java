@@ -5,17 +5,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.aerobust.config.ParamSet;
+import dev.aerobust.config.Settings;
 import dev.aerobust.data.DataException;
 import dev.aerobust.data.DataHome;
 import dev.aerobust.nn.Net;
+import dev.aerobust.train.AutoencoderConfig;
+import dev.aerobust.train.ClassifierConfig;
+import dev.aerobust.train.TrainParams;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.Atomic;
 import dev.aerobust.util.ExitCode;
@@ -25,7 +37,7 @@ import dev.aerobust.util.Hashing;
  * Trained models on disk: {@code <home>/models/<id>/} holds {@code weights.pt} (a TorchScript archive that
  * Python reads with {@code torch.jit.load(p).state_dict()}) and {@code meta.json} (configuration, provenance,
  * training curve, final metrics). The id is {@code <kind>-<dataset>-<hash>}, the hash taken over everything that
- * determines the model (its configuration, which holds the seed, and the dataset checksum), so asking for the
+ * determines the model (its identity settings, which hold the seed, and the dataset checksum), so asking for the
  * same model twice finds the first. A run in progress keeps its checkpoints in {@code <id>/work/}.
  */
 public final class ModelStore {
@@ -37,7 +49,15 @@ public final class ModelStore {
     static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
 
+    /** Ids are {@code <kind>-<dataset>-<hash>} (or a user's name of the same characters): no path separators. */
+    private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
+    private static final Logger LOG = LoggerFactory.getLogger(ModelStore.class);
+
+    /** Schema of the {@code meta.json} this version writes; a file without one is from an earlier version. */
+    public static final int SCHEMA = 2;
+
     private final Path root;
+    private Map<String, String> legacy;
 
     public ModelStore(Path root) {
         this.root = root;
@@ -51,18 +71,80 @@ public final class ModelStore {
         return root;
     }
 
-    /** The id of the model that {@code config} and the dataset checksum determine. */
-    public static String id(String kind, String dataset, Object config, String datasetChecksum) {
+    /**
+     * The id of the model that {@code config} and the dataset checksum determine: its identity settings only, so
+     * a speed setting (the Jacobian chunk, threads) never splits a model in two.
+     */
+    public static String id(Settings config, String datasetChecksum) {
+        String kind = config.set() == AutoencoderConfig.PARAMS
+                ? config.get(AutoencoderConfig.FAMILY).label() : config.set().kind();
+        return hashId(kind, config.get(TrainParams.DATASET).cliName(), config.identity(), datasetChecksum);
+    }
+
+    /** {@code <prefix>-<dataset>-<12 hex digits>}: the hash of {@code key} (sorted keys) and a checksum. */
+    public static String hashId(String prefix, String dataset, Object key, String checksum) {
         try {
-            String canonical = JSON.writeValueAsString(JSON.valueToTree(config)) + "|" + datasetChecksum;
-            return kind + "-" + dataset + "-" + Hashing.sha256(canonical.getBytes(StandardCharsets.UTF_8))
+            String canonical = JSON.writeValueAsString(JSON.valueToTree(key)) + "|" + checksum;
+            return prefix + "-" + dataset + "-" + Hashing.sha256(canonical.getBytes(StandardCharsets.UTF_8))
                     .substring(0, 12);
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }
 
+    /**
+     * The stored model with this (current) id: the id itself, or the id an earlier version gave the same model.
+     * Earlier versions hashed every field of their configuration records, speed settings included; their
+     * models keep their ids, found here by recomputing the current id from their stored configuration.
+     */
+    public Optional<String> find(String id) {
+        if (has(id)) {
+            return Optional.of(id);
+        }
+        return Optional.ofNullable(legacyIds().get(id));
+    }
+
+    private Map<String, String> legacyIds() {
+        if (legacy == null) {
+            Map<String, String> m = new HashMap<>();
+            for (ObjectNode meta : list()) {
+                if (!meta.has("schema")) {
+                    try {
+                        String current = id(config(meta), meta.path("provenance").path("datasetChecksum").asText());
+                        m.putIfAbsent(current, meta.path("id").asText());
+                    } catch (AerobustException e) {
+                        LOG.warn("model {}: cannot read its configuration ({}); it is not matched to a current id",
+                                meta.path("id").asText(), e.getMessage());
+                    }
+                }
+            }
+            legacy = m;
+        }
+        return legacy;
+    }
+
+    /** The settings a stored model was trained with, from its {@code meta.json} (any version's). */
+    public static Settings config(JsonNode meta) {
+        String kind = meta.path("kind").asText();
+        ParamSet set = switch (kind) {
+            case ClassifierConfig.KIND -> ClassifierConfig.PARAMS;
+            case AutoencoderConfig.KIND -> AutoencoderConfig.PARAMS;
+            default -> throw new DataException("model " + meta.path("id").asText() + ": unknown kind '" + kind + "'");
+        };
+        JsonNode cfg = meta.path("config");
+        if (!cfg.isObject()) {
+            throw new DataException("model " + meta.path("id").asText() + ": meta.json has no configuration");
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, Object> raw = JSON.convertValue(cfg, Map.class);
+        return set.fromMap(raw, "model " + meta.path("id").asText(), !meta.has("schema"));
+    }
+
+    /** The folder of a model; an id that is not of the form the store gives is a usage error. */
     public Path dir(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new AerobustException(ExitCode.USAGE, "'" + id + "' is not a model id (see: aerobust models list)");
+        }
         return root.resolve(id);
     }
 
@@ -77,6 +159,7 @@ public final class ModelStore {
 
     /** Saves weights, then metadata, each atomically; the metadata's presence marks the model complete. */
     public void save(String id, Net model, Object meta) throws IOException {
+        legacy = null;
         model.save(dir(id).resolve(WEIGHTS));
         Atomic.writeString(dir(id).resolve(META),
                 JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
@@ -113,7 +196,7 @@ public final class ModelStore {
         try (Stream<Path> s = Files.list(root)) {
             for (Path d : s.sorted().toList()) {
                 String id = d.getFileName().toString();
-                if (has(id)) {
+                if (ID.matcher(id).matches() && has(id)) {
                     JsonNode m = meta(id);
                     if (m instanceof ObjectNode o) {
                         out.add(o);

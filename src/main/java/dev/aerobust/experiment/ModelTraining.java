@@ -5,25 +5,29 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.eval.Accuracy;
+import dev.aerobust.eval.Provenance;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
+import dev.aerobust.model.Family;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.AutoencoderObjective;
-import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.ClassifierObjective;
 import dev.aerobust.train.ReconstructionMetrics;
+import dev.aerobust.train.TrainParams;
 import dev.aerobust.train.Trainer;
 import dev.aerobust.train.Units;
 
@@ -56,64 +60,73 @@ public final class ModelTraining {
             all.subset(Arrays.copyOfRange(perm, cut, all.size()))};
     }
 
-    public static Outcome classifier(ClassifierConfig cfg, Path dataDir, ModelStore store) throws IOException {
+    /** Trains a classifier with the settings of {@link ClassifierConfig}, or finds it in the store. */
+    public static Outcome classifier(Settings cfg, Path dataDir, ModelStore store) throws IOException {
         Engine.init();
-        ImageSet test = Datasets.load(cfg.dataset(), Split.TEST, dataDir, cfg.seed());
-        String id = ModelStore.id("classifier", cfg.dataset().cliName(), cfg, test.checksum());
-        if (store.has(id)) {
-            LOG.info("model {} already trained; reusing it", id);
-            return new Outcome(id, store.meta(id), true);
+        DatasetId d = cfg.get(TrainParams.DATASET);
+        long seed = cfg.get(TrainParams.SEED);
+        ImageSet test = Datasets.load(d, Split.TEST, dataDir, seed);
+        String id = ModelStore.id(cfg, test.checksum());
+        Optional<String> stored = store.find(id);
+        if (stored.isPresent()) {
+            LOG.info("model {} already trained; reusing it", stored.get());
+            return new Outcome(stored.get(), store.meta(stored.get()), true);
         }
-        ImageSet[] tv = trainVal(cfg.dataset(), dataDir, cfg.valSize(), cfg.seed());
+        ImageSet[] tv = trainVal(d, dataDir, cfg.get(TrainParams.VAL_SIZE), seed);
         LOG.info("training classifier {} on {} images ({} for validation)", id, tv[0].size(), tv[1].size());
-        Engine.seed(cfg.seed());
-        Classifier model = new Classifier(cfg.dataset());
+        Engine.seed(seed);
+        Classifier model = new Classifier(d);
         long t0 = System.nanoTime();
-        Trainer.Result r = Trainer.fit(model, new ClassifierObjective(model), tv[0], tv[1], cfg.settings(),
-                store.workDir(id));
+        Trainer.Result r = Trainer.fit(model, new ClassifierObjective(model), tv[0], tv[1], cfg, store.workDir(id));
         double acc = Accuracy.of(model::forward, test, 500);
         LOG.info("clean test accuracy {}", String.format("%.4f", acc));
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("clean_accuracy", acc);
         metrics.put("test_images", test.size());
-        Map<String, Object> meta = meta(id, "classifier", null, cfg, cfg.seed(), test, r, t0, metrics);
-        store.save(id, model, meta);
+        store.save(id, model, meta(id, null, cfg, test, r, t0, metrics));
         return new Outcome(id, store.meta(id), false);
     }
 
     /**
-     * Trains an autoencoder. If {@code classifierId} names a stored classifier of the same dataset, the final
-     * metrics include the stacked system's clean accuracy: classifier(decoder(mu(x))) on the test set.
+     * Trains an autoencoder with the settings of {@link AutoencoderConfig}, or finds it in the store. If
+     * {@code classifierId} names a stored classifier of the same dataset, the final metrics include the stacked
+     * system's clean accuracy: classifier(decoder(mu(x))) on the test set.
      */
-    public static Outcome autoencoder(AutoencoderConfig cfg, Path dataDir, ModelStore store, String classifierId)
+    public static Outcome autoencoder(Settings cfg, Path dataDir, ModelStore store, String classifierId)
             throws IOException {
         Engine.init();
-        ImageSet test = Datasets.load(cfg.dataset(), Split.TEST, dataDir, cfg.seed());
-        String id = ModelStore.id(cfg.family().label(), cfg.dataset().cliName(), cfg, test.checksum());
-        if (store.has(id)) {
-            LOG.info("model {} already trained; reusing it", id);
-            return new Outcome(id, store.meta(id), true);
+        DatasetId d = cfg.get(TrainParams.DATASET);
+        long seed = cfg.get(TrainParams.SEED);
+        Family family = cfg.get(AutoencoderConfig.FAMILY);
+        double stp = cfg.get(AutoencoderConfig.STP);
+        ImageSet test = Datasets.load(d, Split.TEST, dataDir, seed);
+        String id = ModelStore.id(cfg, test.checksum());
+        Optional<String> stored = store.find(id);
+        if (stored.isPresent()) {
+            LOG.info("model {} already trained; reusing it", stored.get());
+            return new Outcome(stored.get(), store.meta(stored.get()), true);
         }
-        ImageSet[] tv = trainVal(cfg.dataset(), dataDir, cfg.valSize(), cfg.seed());
-        LOG.info("training {} {} (stp {}, noise std {} in [0,1]{}) on {} images", cfg.family().label(), id,
-                cfg.stp(), Units.noiseStd(cfg.stp()), cfg.family().contractive() ? ", alpha " + cfg.alpha() : "",
+        ImageSet[] tv = trainVal(d, dataDir, cfg.get(TrainParams.VAL_SIZE), seed);
+        LOG.info("training {} {} (stp {}, noise std {} in [0,1]{}) on {} images", family.label(), id, stp,
+                Units.noiseStd(stp), family.contractive() ? ", alpha " + cfg.get(AutoencoderConfig.ALPHA) : "",
                 tv[0].size());
-        Engine.seed(cfg.seed());
-        Autoencoder model = new Autoencoder(cfg.spec());
+        Engine.seed(seed);
+        Autoencoder model = new Autoencoder(AutoencoderConfig.spec(cfg));
         long t0 = System.nanoTime();
-        Trainer.Result r = Trainer.fit(model, new AutoencoderObjective(model, cfg), tv[0], tv[1], cfg.settings(),
+        Trainer.Result r = Trainer.fit(model, new AutoencoderObjective(model, cfg), tv[0], tv[1], cfg,
                 store.workDir(id));
         Map<String, Object> metrics = new LinkedHashMap<>();
         metrics.put("recon_mse_test", ReconstructionMetrics.mse(model, test, 500, 0, false));
-        Engine.seed(cfg.seed());
-        metrics.put("recon_mse_test_noisy", ReconstructionMetrics.mse(model, test, 500, Units.noiseStd(cfg.stp()),
-                cfg.clipNoise()));
+        Engine.seed(seed);
+        metrics.put("recon_mse_test_noisy", ReconstructionMetrics.mse(model, test, 500, Units.noiseStd(stp),
+                cfg.get(AutoencoderConfig.CLIP_NOISE)));
         if (model.variational()) {
-            Engine.seed(cfg.seed());
-            metrics.put("neg_elbo_test", ReconstructionMetrics.negativeElbo(model, test, 500, cfg.samples()));
+            Engine.seed(seed);
+            metrics.put("neg_elbo_test", ReconstructionMetrics.negativeElbo(model, test, 500,
+                    cfg.get(AutoencoderConfig.SAMPLES)));
         }
         if (classifierId != null) {
-            Classifier clf = new Classifier(cfg.dataset());
+            Classifier clf = new Classifier(d);
             store.loadWeights(classifierId, clf);
             clf.train(false);
             double acc = Accuracy.of(x -> clf.forward(model.forward(x)), test, 500);
@@ -121,23 +134,27 @@ public final class ModelTraining {
             metrics.put("stacked_classifier", classifierId);
         }
         LOG.info("final metrics {}", metrics);
-        Map<String, Object> meta = meta(id, "autoencoder", cfg.family().label(), cfg, cfg.seed(), test, r, t0,
-                metrics);
-        store.save(id, model, meta);
+        store.save(id, model, meta(id, family.label(), cfg, test, r, t0, metrics));
         return new Outcome(id, store.meta(id), false);
     }
 
-    private static Map<String, Object> meta(String id, String kind, String family, Object cfg, long seed,
-                                            ImageSet test, Trainer.Result r, long t0, Map<String, Object> metrics) {
+    /**
+     * The stored metadata: schema, id, kind, the identity settings as {@code config} (what the id is made of),
+     * the speed settings apart, provenance, the training curve and the final metrics.
+     */
+    private static Map<String, Object> meta(String id, String family, Settings cfg, ImageSet test,
+                                            Trainer.Result r, long t0, Map<String, Object> metrics) {
         Map<String, Object> m = new LinkedHashMap<>();
+        m.put("schema", ModelStore.SCHEMA);
         m.put("id", id);
-        m.put("kind", kind);
+        m.put("kind", cfg.set().kind());
         if (family != null) {
             m.put("family", family);
         }
         m.put("dataset", test.id().cliName());
-        m.put("config", cfg);
-        m.put("provenance", Provenance.now(seed, test.id().cliName(), test.checksum()));
+        m.put("config", cfg.identity());
+        m.put("speed", cfg.speed());
+        m.put("provenance", Provenance.now(cfg.get(TrainParams.SEED), test.id().cliName(), test.checksum()));
         Map<String, Object> training = new LinkedHashMap<>();
         training.put("epochs", r.curve().size());
         training.put("best_epoch", r.bestEpoch());

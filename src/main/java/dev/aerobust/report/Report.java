@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
@@ -21,6 +20,8 @@ import org.jfree.data.xy.XYSeriesCollection;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.aerobust.eval.AttackRecord;
+import dev.aerobust.eval.LatentStats;
 import dev.aerobust.util.Atomic;
 
 /**
@@ -30,7 +31,7 @@ import dev.aerobust.util.Atomic;
 public final class Report {
 
     /** One curve: a label and the attack records of one (model, attack, defense) run, in eps order. */
-    public record Curve(String label, List<Map<String, Object>> records) {
+    public record Curve(String label, List<AttackRecord> records) {
     }
 
     private Report() {
@@ -42,8 +43,8 @@ public final class Report {
         XYSeriesCollection data = new XYSeriesCollection();
         for (Curve c : curves) {
             XYSeries s = new XYSeries(c.label());
-            for (Map<String, Object> r : c.records()) {
-                s.add(num(r, "eps"), num(r, "robust_accuracy"));
+            for (AttackRecord r : c.records()) {
+                s.add(r.eps(), r.robustAccuracy());
             }
             data.addSeries(s);
         }
@@ -103,15 +104,15 @@ public final class Report {
             h.append("<h3>").append(esc(c.label())).append("</h3><table><tr><th>eps</th><th>robust accuracy</th>"
                     + "<th>std</th><th>attack success</th><th>max Linf</th><th>max L2</th><th>NaN</th>"
                     + "<th>cos(mu, mu*)</th><th>|mu*|/|mu|</th><th>diam mu</th><th>diam mu*</th></tr>");
-            for (Map<String, Object> r : c.records()) {
+            for (AttackRecord r : c.records()) {
                 h.append(String.format(Locale.ROOT,
-                        "<tr><td>%.3f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.3f</td><td>%s</td>",
-                        num(r, "eps"), num(r, "robust_accuracy"), num(r, "robust_accuracy_std"),
-                        num(r, "attack_success_rate"), num(r, "max_linf"), num(r, "max_l2"), r.get("nan_count")));
-                if (r.get("latent") instanceof Map<?, ?> l) {
+                        "<tr><td>%.3f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.4f</td><td>%.3f</td><td>%d</td>",
+                        r.eps(), r.robustAccuracy(), r.robustAccuracyStd(), r.attackSuccessRate(), r.maxLinf(),
+                        r.maxL2(), r.nanCount()));
+                LatentStats.Summary l = r.latent();
+                if (l != null) {
                     h.append(String.format(Locale.ROOT, "<td>%.4f</td><td>%.4f</td><td>%.3f</td><td>%.3f</td>",
-                            mean(l, "cos_mu_mu_adv"), mean(l, "norm_ratio"), ((Number) l.get("diameter_mu")).doubleValue(),
-                            ((Number) l.get("diameter_mu_adv")).doubleValue()));
+                            l.cosMuMuAdv().mean(), l.normRatio().mean(), l.diameterMu(), l.diameterMuAdv()));
                 } else {
                     h.append("<td></td><td></td><td></td><td></td>");
                 }
@@ -123,15 +124,6 @@ public final class Report {
         Path out = dir.resolve("report.html");
         Atomic.writeString(out, h.toString());
         return out;
-    }
-
-    private static double mean(Map<?, ?> latent, String key) {
-        Object v = latent.get(key);
-        return v instanceof Map<?, ?> m ? ((Number) m.get("mean")).doubleValue() : Double.NaN;
-    }
-
-    static double num(Map<String, Object> r, String k) {
-        return ((Number) r.get(k)).doubleValue();
     }
 
     private static String esc(String s) {

@@ -1,5 +1,21 @@
 package dev.aerobust.train;
 
+import static dev.aerobust.train.TrainParams.BATCH;
+import static dev.aerobust.train.TrainParams.CLIP_NORM;
+import static dev.aerobust.train.TrainParams.DATASET;
+import static dev.aerobust.train.TrainParams.DECAY_NORM;
+import static dev.aerobust.train.TrainParams.EPOCHS;
+import static dev.aerobust.train.TrainParams.LR;
+import static dev.aerobust.train.TrainParams.LR_FACTOR;
+import static dev.aerobust.train.TrainParams.LR_PATIENCE;
+import static dev.aerobust.train.TrainParams.PATIENCE;
+import static dev.aerobust.train.TrainParams.SEED;
+import static dev.aerobust.train.TrainParams.VAL_SIZE;
+import static dev.aerobust.train.TrainParams.WEIGHT_DECAY;
+
+import dev.aerobust.config.Param;
+import dev.aerobust.config.ParamSet;
+import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Family;
@@ -9,79 +25,90 @@ import dev.aerobust.util.ExitCode;
 /**
  * How an autoencoder defense is trained (system.md section 3). Noise, variance floor and contractive weights
  * are given in the study's [-1, 1] units, as the study labels them; {@link Units} converts them.
- *
- * @param dataset       the dataset
- * @param family        AE, DAE, VAE, DVAE, CAE or CVAE
- * @param denoising     target = clean image (denoising) or the noisy input (augmentation); fixed by the family
- *                      except for CAE and CVAE
- * @param stp           std of the Gaussian input noise in the study's units (0.1 to 0.4)
- * @param clipNoise     clip the noisy input to the data range
- * @param alpha         contractive weight on ||d mu / d x||^2 (d h / d x for the AE), study units
- * @param beta          contractive weight on ||d sigma^2 / d x||^2 (CVAE), study units
- * @param samples       latent samples per input in the ELBO, 10
- * @param warmupEpochs  linear KL warm-up, 5 epochs
- * @param decoderMean   sigmoid (default) or the authors' identity
- * @param varianceFloor floor of the decoder variance, study units (0.01)
- * @param latent        latent size, 128
- * @param batch         128
- * @param lr            Adam learning rate, 1e-4
- * @param weightDecay   L2 weight decay on weights and biases, 1e-2
- * @param maxEpochs     upper bound on epochs
- * @param patience      epochs without a better validation loss before stopping
- * @param valSize       images held out of the training set for validation
- * @param seed          the one seed of the run
- * @param jacobianChunk images per pass of the exact Jacobian penalty (speed/memory only)
  */
-public record AutoencoderConfig(DatasetId dataset, Family family, boolean denoising, double stp, boolean clipNoise,
-                                double alpha, double beta, int samples, int warmupEpochs,
-                                Autoencoder.DecoderMean decoderMean, double varianceFloor, int latent, int batch,
-                                double lr, double weightDecay, int maxEpochs, int patience, int valSize, long seed,
-                                int jacobianChunk) {
+public final class AutoencoderConfig {
 
-    public AutoencoderConfig {
-        if (!(stp >= 0) || !(alpha >= 0) || !(beta >= 0) || !(varianceFloor > 0)) {
-            throw new AerobustException(ExitCode.USAGE,
-                    "stp, alpha and beta must be >= 0 and the variance floor > 0 (got stp " + stp + ", alpha "
-                            + alpha + ", beta " + beta + ", floor " + varianceFloor + ")");
-        }
-        if (family.contractive() && alpha == 0 && beta == 0) {
-            throw new AerobustException(ExitCode.USAGE, family.label() + " needs --alpha > 0 (or --beta > 0)");
-        }
-        if (!family.contractive() && (alpha > 0 || beta > 0)) {
-            throw new AerobustException(ExitCode.USAGE, family.label()
-                    + " has no contractive penalty; use cae or cvae for --alpha/--beta");
-        }
-        if (beta > 0 && !family.variational()) {
-            throw new AerobustException(ExitCode.USAGE, "--beta weighs d sigma^2/dx: cvae only");
-        }
-        if (family != Family.CAE && family != Family.CVAE && denoising != family.denoising()) {
-            throw new AerobustException(ExitCode.USAGE, family.label() + " is " + (family.denoising() ? "" : "not ")
-                    + "denoising by definition; --denoising applies to cae and cvae");
-        }
-        if (samples <= 0 || latent <= 0 || jacobianChunk <= 0) {
-            throw new AerobustException(ExitCode.USAGE, "samples, latent and jacobian chunk must be positive");
-        }
-        // the training loop's own checks, at once: a bad value fails before any data is loaded
-        Trainer.Settings.constantLr(batch, lr, weightDecay, 0, maxEpochs, patience, seed);
+    public static final String KIND = "autoencoder";
+
+    private static Family family(Settings s) {
+        return s.get(FAMILY);
     }
 
-    /**
-     * The study's defaults for a family; contractive families get alpha 0.1 (study units) and compute the
-     * penalty over the whole batch at once. The other families never use the chunk; theirs stays at 32, the
-     * value their model ids were first keyed with.
-     */
-    public static AutoencoderConfig defaults(DatasetId d, Family f) {
-        return new AutoencoderConfig(d, f, f.denoising(), 0.4, true, f.contractive() ? 0.1 : 0, 0, 10, 5,
-                Autoencoder.DecoderMean.SIGMOID, 0.01, Autoencoder.LATENT, 128, 1e-4, 1e-2, 60, 5, 5000, 0,
-                f.contractive() ? 128 : 32);
+    public static final Param<Family> FAMILY = Param.choice("family", Family.class,
+            "The autoencoder family.").defaultsTo(Family.AE).build();
+
+    public static final Param<Double> STP = Param.real("stp", "Std of the Gaussian noise added to training inputs.")
+            .unit("study's [-1, 1] units: 0.4 is a std of 0.2 on [0, 1] pixels")
+            .check(v -> v >= 0, "a number >= 0").defaultsTo(0.4).build();
+
+    public static final Param<Boolean> DENOISING = Param.bool("denoising",
+            "Train to denoise (target = the clean image) rather than on noise-augmented data.")
+            .appliesTo(s -> family(s).contractive(), "cae and cvae (the other families fix it)")
+            .defaultsTo(s -> family(s).denoising()).build();
+
+    public static final Param<Boolean> CLIP_NOISE = Param.bool("clip_noise",
+            "Clip the noisy input to the data range [0, 1].").defaultsTo(true).build();
+
+    public static final Param<Double> ALPHA = Param.real("alpha",
+            "Weight of the contractive penalty ||d mu / d x||_F^2 (d h / d x for the CAE).")
+            .unit("study's units; divided by 4 on [0, 1] pixels").check(v -> v >= 0, "a number >= 0")
+            .appliesTo(s -> family(s).contractive(), "cae and cvae")
+            .defaultsTo(s -> family(s).contractive() ? 0.1 : 0.0).build();
+
+    public static final Param<Double> BETA = Param.real("beta",
+            "Weight of the contractive penalty on the variance, ||d sigma^2 / d x||_F^2.")
+            .unit("study's units").check(v -> v >= 0, "a number >= 0")
+            .appliesTo(s -> family(s) == Family.CVAE, "cvae").defaultsTo(0.0).build();
+
+    public static final Param<Integer> SAMPLES = Param.integer("samples",
+            "Latent samples per input in the ELBO.").appliesTo(s -> family(s).variational(), "vae, dvae and cvae")
+            .defaultsTo(10).build();
+
+    public static final Param<Integer> WARMUP_EPOCHS = Param.integer("warmup_epochs",
+            "Epochs of linear KL warm-up (0: none).").unit("epochs").check(v -> v >= 0, "an integer >= 0")
+            .appliesTo(s -> family(s).variational(), "vae, dvae and cvae").defaultsTo(5).build();
+
+    public static final Param<Autoencoder.DecoderMean> DECODER_MEAN = Param.choice("decoder_mean",
+            Autoencoder.DecoderMean.class, "The decoder's mean: a sigmoid in [0, 1], or the authors' identity.")
+            .defaultsTo(Autoencoder.DecoderMean.SIGMOID).build();
+
+    public static final Param<Double> VARIANCE_FLOOR = Param.real("variance_floor",
+            "Floor of the decoder's variance.").unit("study's units; divided by 4 on [0, 1] pixels")
+            .check(v -> v > 0, "a number > 0")
+            .appliesTo(s -> family(s).variational(), "vae, dvae and cvae").defaultsTo(0.01).build();
+
+    public static final Param<Integer> LATENT = Param.integer("latent", "Size of the latent code.")
+            .defaultsTo(Autoencoder.LATENT).build();
+
+    public static final Param<Integer> JACOBIAN_CHUNK = Param.integer("jacobian_chunk",
+            "Images per pass of the exact contractive penalty.").unit("images").speed()
+            .appliesTo(s -> family(s).contractive(), "cae and cvae").defaultsTo(s -> s.get(BATCH)).build();
+
+    public static final ParamSet PARAMS = ParamSet.of(KIND).context(DATASET).context(FAMILY)
+            .add(SEED, EPOCHS, PATIENCE, BATCH, LR, WEIGHT_DECAY, DECAY_NORM, CLIP_NORM, LR_FACTOR, LR_PATIENCE,
+                    VAL_SIZE)
+            .add(STP, DENOISING, CLIP_NOISE, ALPHA, BETA, SAMPLES, WARMUP_EPOCHS, DECODER_MEAN, VARIANCE_FLOOR,
+                    LATENT, JACOBIAN_CHUNK)
+            .check(s -> {
+                if (family(s).contractive() && s.get(ALPHA) == 0 && s.get(BETA) == 0) {
+                    throw new AerobustException(ExitCode.USAGE, family(s).label()
+                            + " needs --alpha > 0 (or --beta > 0): it is the contractive family");
+                }
+            })
+            .build();
+
+    private AutoencoderConfig() {
     }
 
-    public Autoencoder.Spec spec() {
-        return new Autoencoder.Spec(dataset.channels(), dataset.height(), dataset.width(), latent,
-                family.variational(), decoderMean, Units.variance(varianceFloor));
+    /** The study's defaults for a family. */
+    public static Settings defaults(DatasetId d, Family f) {
+        return PARAMS.defaults(DATASET, d, FAMILY, f);
     }
 
-    public Trainer.Settings settings() {
-        return Trainer.Settings.constantLr(batch, lr, weightDecay, 0, maxEpochs, patience, seed);
+    /** The network the settings describe. */
+    public static Autoencoder.Spec spec(Settings s) {
+        DatasetId d = s.get(DATASET);
+        return new Autoencoder.Spec(d.channels(), d.height(), d.width(), s.get(LATENT), family(s).variational(),
+                s.get(DECODER_MEAN), Units.variance(s.get(VARIANCE_FLOOR)));
     }
 }

@@ -1,13 +1,25 @@
 package dev.aerobust.train;
 
+import static dev.aerobust.train.AutoencoderConfig.ALPHA;
+import static dev.aerobust.train.AutoencoderConfig.BETA;
+import static dev.aerobust.train.AutoencoderConfig.CLIP_NOISE;
+import static dev.aerobust.train.AutoencoderConfig.DENOISING;
+import static dev.aerobust.train.AutoencoderConfig.FAMILY;
+import static dev.aerobust.train.AutoencoderConfig.JACOBIAN_CHUNK;
+import static dev.aerobust.train.AutoencoderConfig.SAMPLES;
+import static dev.aerobust.train.AutoencoderConfig.STP;
+import static dev.aerobust.train.AutoencoderConfig.WARMUP_EPOCHS;
+
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
+import dev.aerobust.config.Settings;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.model.Autoencoder;
+import dev.aerobust.model.Family;
 
 /**
  * The loss of every autoencoder family on one batch:
@@ -25,22 +37,27 @@ import dev.aerobust.model.Autoencoder;
 public final class AutoencoderObjective implements Trainer.Objective {
 
     private final Autoencoder model;
-    private final AutoencoderConfig cfg;
+    private final Settings cfg;
 
-    public AutoencoderObjective(Autoencoder model, AutoencoderConfig cfg) {
+    /** {@code cfg}: the autoencoder's settings ({@link AutoencoderConfig}). */
+    public AutoencoderObjective(Autoencoder model, Settings cfg) {
         this.model = model;
         this.cfg = cfg;
+    }
+
+    private Family family() {
+        return cfg.get(FAMILY);
     }
 
     @Override
     public Map<String, Double> step(Tensor x, Tensor y, double epochs) {
         Map<String, Double> terms = new LinkedHashMap<>();
-        Tensor input = Objectives.noisy(x, Units.noiseStd(cfg.stp()), cfg.clipNoise());
-        Tensor target = cfg.denoising() ? x : input;
+        Tensor input = Objectives.noisy(x, Units.noiseStd(cfg.get(STP)), cfg.get(CLIP_NOISE));
+        Tensor target = cfg.get(DENOISING) ? x : input;
         Tensor loss = loss(input, target, epochs, terms);
         loss.backward();
         double total = loss.item_double();
-        if (cfg.family().contractive()) {
+        if (family().contractive()) {
             total += contractive(input, terms);
         }
         Map<String, Double> out = new LinkedHashMap<>();
@@ -57,7 +74,7 @@ public final class AutoencoderObjective implements Trainer.Objective {
             terms.put("rec", rec.item_double());
             return rec;
         }
-        int n = cfg.samples();
+        int n = cfg.get(SAMPLES);
         long[] reps = {n, 1};
         Autoencoder.Encoding rep = new Autoencoder.Encoding(enc.mu().repeat(reps), enc.logvar().repeat(reps));
         Tensor mean = model.decode(Autoencoder.sample(rep, 1.0));
@@ -67,7 +84,7 @@ public final class AutoencoderObjective implements Trainer.Objective {
         // per image: sum over pixels; then the mean over samples and batch
         Tensor nll = Objectives.gaussianNll(mean, target.repeat(imgReps), model.decoderVariance()).mean();
         Tensor kl = Objectives.klToStandardNormal(enc.mu(), enc.logvar()).mean();
-        double w = Objectives.warmup(epochs, cfg.warmupEpochs());
+        double w = Objectives.warmup(epochs, cfg.get(WARMUP_EPOCHS));
         terms.put("nll", nll.item_double());
         terms.put("kl", kl.item_double());
         return nll.add(kl.mul(new Scalar(w)));
@@ -76,16 +93,16 @@ public final class AutoencoderObjective implements Trainer.Objective {
     /** Back-propagates the exact contractive terms chunk by chunk; returns their weighted value. */
     double contractive(Tensor input, Map<String, Double> terms) {
         double total = 0;
-        double a = Units.contractiveWeight(cfg.alpha());
+        double a = Units.contractiveWeight(cfg.get(ALPHA));
         if (a > 0) {
-            double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.MEAN, cfg.jacobianChunk(),
+            double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.MEAN, cfg.get(JACOBIAN_CHUNK),
                     t -> t.mul(new Scalar(a)).backward());
             terms.put("jac_mu", jac);
             total += a * jac;
         }
-        double b = Units.contractiveWeight(cfg.beta());
+        double b = Units.contractiveWeight(cfg.get(BETA));
         if (b > 0) {
-            double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.VARIANCE, cfg.jacobianChunk(),
+            double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.VARIANCE, cfg.get(JACOBIAN_CHUNK),
                     t -> t.mul(new Scalar(b)).backward());
             terms.put("jac_var", jac);
             total += b * jac;

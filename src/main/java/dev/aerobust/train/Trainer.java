@@ -1,5 +1,16 @@
 package dev.aerobust.train;
 
+import static dev.aerobust.train.TrainParams.BATCH;
+import static dev.aerobust.train.TrainParams.CLIP_NORM;
+import static dev.aerobust.train.TrainParams.DECAY_NORM;
+import static dev.aerobust.train.TrainParams.EPOCHS;
+import static dev.aerobust.train.TrainParams.LR;
+import static dev.aerobust.train.TrainParams.LR_FACTOR;
+import static dev.aerobust.train.TrainParams.LR_PATIENCE;
+import static dev.aerobust.train.TrainParams.PATIENCE;
+import static dev.aerobust.train.TrainParams.SEED;
+import static dev.aerobust.train.TrainParams.WEIGHT_DECAY;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +25,7 @@ import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.aerobust.config.Settings;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Net;
@@ -51,34 +63,6 @@ public final class Trainer {
         boolean higherIsBetter();
     }
 
-    /**
-     * The loop's settings. The learning rate is multiplied by {@code lrFactor} after {@code lrPatience} epochs
-     * without a better validation metric (since the last improvement or the last reduction); {@code lrPatience}
-     * 0 keeps it constant. Training stops after {@code patience} epochs without improvement. The weight decay
-     * applies to the batch-norm scale and shift too only with {@code decayNorm}.
-     */
-    public record Settings(int batch, double lr, double weightDecay, boolean decayNorm, double clipNorm,
-                           int maxEpochs, int patience, double lrFactor, int lrPatience, long seed) {
-        public Settings {
-            if (batch <= 0 || maxEpochs <= 0 || patience <= 0 || lrPatience < 0) {
-                throw new AerobustException(ExitCode.USAGE,
-                        "batch, epochs and patience must be positive, the lr patience >= 0");
-            }
-            if (!(lr > 0) || !(weightDecay >= 0) || !(clipNorm >= 0)) {
-                throw new AerobustException(ExitCode.USAGE, "lr must be > 0, weight decay and clip norm >= 0");
-            }
-            if (!(lrFactor > 0 && lrFactor <= 1)) {
-                throw new AerobustException(ExitCode.USAGE, "the lr factor must be in (0, 1], got " + lrFactor);
-            }
-        }
-
-        /** Constant learning rate. */
-        public static Settings constantLr(int batch, double lr, double weightDecay, double clipNorm, int maxEpochs,
-                                          int patience, long seed) {
-            return new Settings(batch, lr, weightDecay, false, clipNorm, maxEpochs, patience, 1, 0, seed);
-        }
-    }
-
     /** One epoch of the training curve, with the learning rate it ran at. */
     public record EpochRecord(int epoch, Map<String, Double> train, double val, double seconds, double lr) {
     }
@@ -95,46 +79,71 @@ public final class Trainer {
     private Trainer() {
     }
 
+    /**
+     * Trains {@code model} with the training settings of {@code s} ({@link TrainParams}): resumes from the
+     * checkpoint in {@code workDir} if there is one, runs epochs until the epoch cap or early stopping, and leaves
+     * the best weights in the model.
+     */
     public static Result fit(Net model, Objective objective, ImageSet train, ImageSet val, Settings s, Path workDir)
             throws IOException {
-        Engine.seed(s.seed());
-        Optim opt = s.decayNorm() ? Optim.adam(model.parameters(), s.lr(), s.weightDecay())
-                : Optim.adam(model.parameters(true), model.parameters(false), s.lr(), s.weightDecay());
-        Path last = workDir.resolve("last.pt");
-        Path best = workDir.resolve("best.pt");
-        Path optPath = workDir.resolve("optim.pt");
-        Path statePath = workDir.resolve("state.json");
-        State state = new State(0, new ArrayList<>(), -1,
-                objective.higherIsBetter() ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, 0, s.lr(), 0);
-        if (Files.isRegularFile(statePath) && Files.isRegularFile(last) && Files.isRegularFile(optPath)) {
-            state = JSON.readValue(statePath.toFile(), State.class);
-            model.load(last);
-            opt.load(optPath);
-            LOG.info("resuming from epoch {} (checkpoint in {})", state.epochsDone(), workDir);
-        }
-        int steps = (train.size() + s.batch() - 1) / s.batch();
-        List<EpochRecord> curve = new ArrayList<>(state.curve());
-        int bestEpoch = state.bestEpoch();
-        double bestVal = state.bestVal();
-        int bad = state.badEpochs();
-        // a checkpoint written before the schedule existed has no rate (0): it ran at the configured one
-        double lr = state.lr() > 0 ? state.lr() : s.lr();
-        int sinceReduce = state.sinceReduce();
-        opt.setLr(lr);
+        Engine.seed(s.get(SEED));
+        Optim opt = s.get(DECAY_NORM) ? Optim.adam(model.parameters(), s.get(LR), s.get(WEIGHT_DECAY))
+                : Optim.adam(model.parameters(true), model.parameters(false), s.get(LR), s.get(WEIGHT_DECAY));
+        Checkpoint ckpt = new Checkpoint(workDir);
+        State state = ckpt.resume(model, opt, objective.higherIsBetter(), s.get(LR));
+        Schedule schedule = new Schedule(state, objective.higherIsBetter(), s);
+        opt.setLr(schedule.lr);
         // a run killed after its early stop, before it was stored, must not train on
-        boolean stopped = bad >= s.patience();
-        for (int epoch = state.epochsDone() + 1; epoch <= s.maxEpochs() && !stopped; epoch++) {
-            // the noise and dropout stream of each epoch depends on the seed and the epoch only, so a resumed
-            // run draws what an uninterrupted one would
-            Engine.seed(s.seed() * 1_000_003L + epoch);
-            int[] order = ImageSet.permutation(train.size(), s.seed() * 31 + epoch);
-            model.train(true);
+        boolean stopped = schedule.bad >= s.get(PATIENCE);
+        for (int epoch = state.epochsDone() + 1; epoch <= s.get(EPOCHS) && !stopped; epoch++) {
             long t0 = System.nanoTime();
-            Map<String, Double> sums = new LinkedHashMap<>();
-            Progress bar = new Progress(String.format("epoch %d/%d", epoch, s.maxEpochs()), steps);
+            Map<String, Double> means = epoch(model, objective, opt, train, s, epoch, schedule.lastVal(),
+                    workDir);
+            model.train(false);
+            double v = objective.validate(val);
+            double secs = (System.nanoTime() - t0) / 1e9;
+            double lrRan = schedule.lr;
+            boolean improved = schedule.observe(epoch, means, v, secs);
+            if (improved) {
+                ckpt.saveBest(model);
+            }
+            LOG.info("epoch {}: {} | val {} {} {} ({} s, {} img/s, lr {})", epoch, format(means),
+                    objective.metricName(), String.format("%.5f", v), improved ? "(best)" : "",
+                    String.format("%.1f", secs), String.format("%.0f", train.size() / secs),
+                    String.format("%.3g", lrRan));
+            if (schedule.maybeReduce()) {
+                opt.setLr(schedule.lr);
+                LOG.info("no improvement for {} epoch(s): learning rate now {}", s.get(LR_PATIENCE),
+                        String.format("%.3g", schedule.lr));
+            }
+            ckpt.save(model, opt, schedule.state(epoch));
+            if (schedule.bad >= s.get(PATIENCE)) {
+                LOG.info("early stop: no improvement of val {} for {} epoch(s)", objective.metricName(),
+                        schedule.bad);
+                stopped = true;
+            }
+        }
+        ckpt.loadBest(model);
+        model.train(false);
+        return new Result(schedule.curve, schedule.bestEpoch, schedule.bestVal, stopped);
+    }
+
+    /** One pass over the training set in a seeded order; returns the mean of each loss term. */
+    private static Map<String, Double> epoch(Net model, Objective objective, Optim opt, ImageSet train, Settings s,
+                                             int epoch, double lastVal, Path workDir) {
+        // the noise and dropout stream of each epoch depends on the seed and the epoch only, so a resumed
+        // run draws what an uninterrupted one would
+        long seed = s.get(SEED);
+        int batch = s.get(BATCH);
+        Engine.seed(seed * 1_000_003L + epoch);
+        int[] order = ImageSet.permutation(train.size(), seed * 31 + epoch);
+        model.train(true);
+        int steps = (train.size() + batch - 1) / batch;
+        Map<String, Double> sums = new LinkedHashMap<>();
+        try (Progress bar = new Progress(String.format("epoch %d/%d", epoch, s.get(EPOCHS)), steps)) {
             for (int step = 0; step < steps; step++) {
-                int from = step * s.batch();
-                int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(train.size(), from + s.batch()));
+                int from = step * batch;
+                int[] idx = java.util.Arrays.copyOfRange(order, from, Math.min(train.size(), from + batch));
                 Map<String, Double> terms;
                 try (Scope scope = Scope.open()) {
                     opt.zeroGrad();
@@ -142,66 +151,131 @@ public final class Trainer {
                             epoch - 1 + (double) step / steps);
                     for (Map.Entry<String, Double> t : terms.entrySet()) {
                         if (!Double.isFinite(t.getValue())) {
-                            bar.close();
                             throw new AerobustException(ExitCode.NUMERIC, String.format(
                                     "training diverged at epoch %d, step %d: %s = %s; the last good checkpoint is"
                                             + " kept in %s", epoch, step + 1, t.getKey(), t.getValue(), workDir));
                         }
                     }
-                    if (s.clipNorm() > 0) {
-                        opt.clipGradNorm(s.clipNorm());
+                    if (s.get(CLIP_NORM) > 0) {
+                        opt.clipGradNorm(s.get(CLIP_NORM));
                     }
                     opt.step();
                 }
                 for (Map.Entry<String, Double> t : terms.entrySet()) {
                     sums.merge(t.getKey(), t.getValue() * idx.length, Double::sum);
                 }
-                bar.update(step + 1, status(sums, from + idx.length, objective.metricName(),
-                        curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1).val()));
+                bar.update(step + 1, status(sums, from + idx.length, objective.metricName(), lastVal));
             }
-            bar.close();
-            Map<String, Double> means = new LinkedHashMap<>();
-            sums.forEach((k, v) -> means.put(k, v / train.size()));
-            model.train(false);
-            double v = objective.validate(val);
-            double secs = (System.nanoTime() - t0) / 1e9;
-            curve.add(new EpochRecord(epoch, means, v, secs, lr));
-            boolean improved = objective.higherIsBetter() ? v > bestVal : v < bestVal;
+        }
+        Map<String, Double> means = new LinkedHashMap<>();
+        sums.forEach((k, v) -> means.put(k, v / train.size()));
+        return means;
+    }
+
+    /**
+     * Early stopping and the plateau schedule: the learning rate is multiplied by {@code lr_factor} after
+     * {@code lr_patience} epochs without a better validation metric (since the last improvement or the last
+     * reduction); training stops after {@code patience} epochs without improvement.
+     */
+    private static final class Schedule {
+        final List<EpochRecord> curve;
+        final boolean higherIsBetter;
+        final Settings s;
+        int bestEpoch;
+        double bestVal;
+        int bad;
+        double lr;
+        int sinceReduce;
+
+        Schedule(State state, boolean higherIsBetter, Settings s) {
+            this.curve = new ArrayList<>(state.curve());
+            this.higherIsBetter = higherIsBetter;
+            this.s = s;
+            this.bestEpoch = state.bestEpoch();
+            this.bestVal = state.bestVal();
+            this.bad = state.badEpochs();
+            // a checkpoint written before the schedule existed has no rate (0): it ran at the configured one
+            this.lr = state.lr() > 0 ? state.lr() : s.get(LR);
+            this.sinceReduce = state.sinceReduce();
+        }
+
+        double lastVal() {
+            return curve.isEmpty() ? Double.NaN : curve.get(curve.size() - 1).val();
+        }
+
+        /** Records an epoch; returns whether it is the best so far. */
+        boolean observe(int epoch, Map<String, Double> train, double v, double secs) {
+            curve.add(new EpochRecord(epoch, train, v, secs, lr));
+            boolean improved = higherIsBetter ? v > bestVal : v < bestVal;
             if (improved) {
                 bestVal = v;
                 bestEpoch = epoch;
                 bad = 0;
                 sinceReduce = 0;
-                model.save(best);
             } else {
                 bad++;
                 sinceReduce++;
             }
-            LOG.info("epoch {}: {} | val {} {} {} ({} s, {} img/s, lr {})", epoch, format(means),
-                    objective.metricName(), String.format("%.5f", v), improved ? "(best)" : "",
-                    String.format("%.1f", secs), String.format("%.0f", train.size() / secs), String.format("%.3g", lr));
-            if (s.lrPatience() > 0 && sinceReduce >= s.lrPatience() && bad < s.patience()) {
-                lr *= s.lrFactor();
+            return improved;
+        }
+
+        /** Drops the rate on a plateau that has not yet ended training; returns whether it did. */
+        boolean maybeReduce() {
+            int lrPatience = s.get(LR_PATIENCE);
+            if (lrPatience > 0 && sinceReduce >= lrPatience && bad < s.get(PATIENCE)) {
+                lr *= s.get(LR_FACTOR);
                 sinceReduce = 0;
-                opt.setLr(lr);
-                LOG.info("no improvement for {} epoch(s): learning rate now {}", s.lrPatience(),
-                        String.format("%.3g", lr));
+                return true;
             }
+            return false;
+        }
+
+        State state(int epochsDone) {
+            return new State(epochsDone, curve, bestEpoch, bestVal, bad, lr, sinceReduce);
+        }
+    }
+
+    /** The resumable state on disk: the last and best weights, the optimiser, and the loop's state. */
+    private static final class Checkpoint {
+        final Path last;
+        final Path best;
+        final Path optim;
+        final Path state;
+
+        Checkpoint(Path workDir) {
+            last = workDir.resolve("last.pt");
+            best = workDir.resolve("best.pt");
+            optim = workDir.resolve("optim.pt");
+            state = workDir.resolve("state.json");
+        }
+
+        State resume(Net model, Optim opt, boolean higherIsBetter, double lr) throws IOException {
+            if (Files.isRegularFile(state) && Files.isRegularFile(last) && Files.isRegularFile(optim)) {
+                State st = JSON.readValue(state.toFile(), State.class);
+                model.load(last);
+                opt.load(optim);
+                LOG.info("resuming from epoch {} (checkpoint in {})", st.epochsDone(), state.getParent());
+                return st;
+            }
+            return new State(0, new ArrayList<>(), -1,
+                    higherIsBetter ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, 0, lr, 0);
+        }
+
+        void saveBest(Net model) throws IOException {
+            model.save(best);
+        }
+
+        void save(Net model, Optim opt, State st) throws IOException {
             model.save(last);
-            opt.save(optPath);
-            State st = new State(epoch, curve, bestEpoch, bestVal, bad, lr, sinceReduce);
-            Atomic.writeString(statePath, JSON.writeValueAsString(st));
-            if (bad >= s.patience()) {
-                LOG.info("early stop: no improvement of val {} for {} epoch(s)", objective.metricName(), bad);
-                stopped = true;
-                break;
+            opt.save(optim);
+            Atomic.writeString(state, JSON.writeValueAsString(st));
+        }
+
+        void loadBest(Net model) throws IOException {
+            if (Files.isRegularFile(best)) {
+                model.load(best);
             }
         }
-        if (Files.isRegularFile(best)) {
-            model.load(best);
-        }
-        model.train(false);
-        return new Result(curve, bestEpoch, bestVal, stopped);
     }
 
     private static String status(Map<String, Double> sums, int seen, String metric, double lastVal) {

@@ -7,7 +7,7 @@ import java.time.Duration;
  * A progress bar on stderr for long work: position, a caller's status text (loss terms, metric) and the ETA.
  * On a terminal it redraws one line; in a log (CI, a file) it prints a line at most every few seconds.
  */
-public final class Progress {
+public final class Progress implements AutoCloseable {
 
     private static final long REDRAW_NS = 200_000_000L;
     private static final long LOG_NS = 10_000_000_000L;
@@ -54,6 +54,7 @@ public final class Progress {
     }
 
     /** Ends a redrawn line so the next log line starts clean. */
+    @Override
     public void close() {
         if (drawn) {
             out.println();

@@ -36,7 +36,7 @@ class CwLinfTest {
     }
 
     static CwLinf attack(int steps) {
-        return new CwLinf(new CwLinf.Config(steps, 0.05, 1, 0, CwLinf.Variant.BEST_ITERATE, 7), false);
+        return new CwLinf(AttackConfig.of(AttackKind.CW_LINF, AttackConfig.STEPS, steps, AttackConfig.BATCH_ROWS, 7), false);
     }
 
     @Test
@@ -48,8 +48,9 @@ class CwLinfTest {
             Tensor y = Tensors.fromLongs(new long[] {0, 1, 2, 3, 4, 5, 6, 7}, 8);
             float[] clean = Tensors.toFloats(x);
             double[] eps = {0, 0.05, 0.3, 1};
-            for (CwLinf.Variant v : CwLinf.Variant.values()) {
-                AttackResult r = new CwLinf(new CwLinf.Config(15, 0.05, 1, 0, v, 5), false).run(model, x, y, eps);
+            for (AttackKind v : new AttackKind[] {AttackKind.CW_LINF, AttackKind.CW_LINF_AUTHORS}) {
+                AttackResult r = new CwLinf(AttackConfig.of(v, AttackConfig.STEPS, 15, AttackConfig.BATCH_ROWS, 5), false)
+                        .run(model, x, y, eps);
                 for (int e = 0; e < eps.length; e++) {
                     assertTrue(r.maxLinf(e, clean) <= eps[e] + Invariants.TOLERANCE, v + " eps " + eps[e]);
                     for (float p : r.adversarial()[e]) {
@@ -174,7 +175,7 @@ class CwLinfTest {
             Tensor x = torch.rand(40, 1, 28, 28);
             Tensor y = Autograd.noGrad(() -> linear.logits(x).argmax(new org.bytedeco.pytorch.LongOptional(1), false));
             double[] eps = {0, 0.01, 0.05, 0.3};
-            AttackResult r = new CwLinf(new CwLinf.Config(60, 0.05, 1, 0, CwLinf.Variant.BEST_ITERATE, 1000), false)
+            AttackResult r = new CwLinf(AttackConfig.of(AttackKind.CW_LINF, AttackConfig.STEPS, 60, AttackConfig.BATCH_ROWS, 1000), false)
                     .run(linear, x, y, eps);
             double prev = 2;
             for (int e = 0; e < eps.length; e++) {

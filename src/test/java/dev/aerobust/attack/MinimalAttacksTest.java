@@ -51,7 +51,7 @@ class MinimalAttacksTest {
             Tensor y = Autograd.noGrad(() -> m.logits(x).argmax(new org.bytedeco.pytorch.LongOptional(1), false));
             float[] clean = Tensors.toFloats(x);
             double[] eps = {0, 0.02, 0.3};
-            AttackResult r = new DeepFool(DeepFool.Config.defaults()).run(m, x, y, eps);
+            AttackResult r = new DeepFool(AttackConfig.of(AttackKind.DEEPFOOL)).run(m, x, y, eps);
             for (int e = 0; e < eps.length; e++) {
                 assertTrue(r.maxLinf(e, clean) <= eps[e] + Invariants.TOLERANCE);
             }
@@ -70,7 +70,8 @@ class MinimalAttacksTest {
             Tensor y = Autograd.noGrad(() -> m.logits(x).argmax(new org.bytedeco.pytorch.LongOptional(1), false));
             float[] clean = Tensors.toFloats(x);
             double[] eps = {0.1, 1, 50};
-            AttackResult r = new CwL2(new CwL2.Config(5, 60, 0.05, 1e-1, 0)).run(m, x, y, eps);
+            AttackResult r = new CwL2(AttackConfig.of(AttackKind.CW_L2, AttackConfig.SEARCH_STEPS, 5, AttackConfig.STEPS, 60,
+                    AttackConfig.LR, 0.05, AttackConfig.INITIAL_CONST, 1e-1)).run(m, x, y, eps);
             for (int e = 0; e < eps.length; e++) {
                 for (int i = 0; i < 10; i++) {
                     assertTrue(l2(r.adversarial()[e], clean, i, 784) <= eps[e] + 1e-4);
@@ -93,9 +94,10 @@ class MinimalAttacksTest {
             float[] clean = Tensors.toFloats(x);
             double[] eps = {0, 0.01, 0.1};
             Engine.seed(4);
-            AttackResult one = new Pgd(new Pgd.Config(20, 2.5, 1, 1, 100), false).run(m, x, y, eps);
+            AttackResult one = new Pgd(AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 20, AttackConfig.BATCH_ROWS, 100), false).run(m, x, y, eps);
             Engine.seed(4);
-            AttackResult three = new Pgd(new Pgd.Config(20, 2.5, 3, 1, 100), false).run(m, x, y, eps);
+            AttackResult three = new Pgd(AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 20, AttackConfig.RESTARTS, 3,
+                    AttackConfig.BATCH_ROWS, 100), false).run(m, x, y, eps);
             for (int e = 0; e < eps.length; e++) {
                 assertTrue(one.maxLinf(e, clean) <= eps[e] + Invariants.TOLERANCE);
                 assertTrue(three.successRate(e) >= one.successRate(e), "restarts keep the best per input");
@@ -107,7 +109,8 @@ class MinimalAttacksTest {
 
     @Test
     void eotPgdAttacksTheSampledDefenseItself() {
-        Pgd eot = new Pgd(new Pgd.Config(5, 2.5, 1, 4, 100), false);
+        Pgd eot = new Pgd(AttackConfig.of(AttackKind.EOT_PGD, AttackConfig.STEPS, 5, AttackConfig.EOT_DRAWS, 4,
+                AttackConfig.BATCH_ROWS, 100), false);
         assertTrue(eot.attacksRandomizedModel());
         assertEquals("eot-pgd", eot.name());
         DefendedClassifier stack = CwLinfTest.randomStack(5);

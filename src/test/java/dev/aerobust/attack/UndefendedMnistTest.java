@@ -44,7 +44,7 @@ class UndefendedMnistTest {
         Engine.seed(2);
         Classifier clf = new Classifier(DatasetId.MNIST);
         Trainer.fit(clf, new ClassifierObjective(clf), train, test,
-                Trainer.Settings.constantLr(100, 1e-3, 0, 0, 2, 2, 2), tmp.resolve("clf"));
+                dev.aerobust.testing.Configs.constantLr(100, 1e-3, 0, 0, 2, 2, 2), tmp.resolve("clf"));
         clf.freeze();
         double clean = Accuracy.of(clf::logits, test, 100);
         assertTrue(clean >= 0.9, "the briefly trained classifier reaches " + clean);
@@ -56,7 +56,7 @@ class UndefendedMnistTest {
             Tensor y = test.labels(idx);
             double[] eps = {0, 0.3};
             DefendedClassifier undefended = DefendedClassifier.undefended(clf);
-            AttackResult r = new CwLinf(new CwLinf.Config(200, 0.05, 1, 0, CwLinf.Variant.BEST_ITERATE, 2000), false)
+            AttackResult r = new CwLinf(AttackConfig.of(AttackKind.CW_LINF, AttackConfig.STEPS, 200), false)
                     .run(undefended, x, y, eps);
             long[] labels = java.util.Arrays.stream(test.labels()).asLongStream().toArray();
             double robust = RobustAccuracy.of(undefended, r.adversarial(1), labels, 100, 1, 0).mean();

@@ -57,11 +57,11 @@ class CliTest {
     void aBadTrainingSettingFailsBeforeTheData() {
         Run c = run("train", "classifier", "--dataset", "mnist", "--lr-factor", "2", "--data-dir", tmp.toString());
         assertEquals(2, c.code());
-        assertEquals("aerobust: the lr factor must be in (0, 1], got 2.0", c.err().strip());
+        assertEquals("aerobust: --lr-factor must be a number in (0, 1], got '2'", c.err().strip());
         Run a = run("train", "autoencoder", "--family", "ae", "--dataset", "mnist", "--lr", "NaN", "--data-dir",
                 tmp.toString());
         assertEquals(2, a.code());
-        assertEquals("aerobust: lr must be > 0, weight decay and clip norm >= 0", a.err().strip());
+        assertEquals("aerobust: --lr must be a number > 0, got 'NaN'", a.err().strip());
     }
 
     @Test

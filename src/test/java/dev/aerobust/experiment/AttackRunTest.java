@@ -1,9 +1,13 @@
 package dev.aerobust.experiment;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -14,13 +18,24 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.aerobust.attack.CwLinf;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.attack.AttackKind;
+import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.data.Datasets;
+import dev.aerobust.data.Split;
+import dev.aerobust.eval.AttackRecord;
+import dev.aerobust.eval.SanityReport;
+import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
+import dev.aerobust.model.Family;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.testing.RealData;
+import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
+import dev.aerobust.train.TrainParams;
 
 class AttackRunTest {
 
@@ -28,44 +43,96 @@ class AttackRunTest {
     Path tmp;
 
     @Test
-    void modelIdsDependOnEverythingThatDeterminesTheModelAndNothingElse() {
-        ClassifierConfig a = ClassifierConfig.defaults(DatasetId.MNIST);
-        ClassifierConfig b = new ClassifierConfig(a.dataset(), a.batch(), a.lr(), a.weightDecay(), a.decayNorm(),
-                a.clipNorm(), a.maxEpochs(), a.patience(), a.lrFactor(), a.lrPatience(), a.valSize(), 1);
-        ClassifierConfig n = new ClassifierConfig(a.dataset(), a.batch(), a.lr(), a.weightDecay(), !a.decayNorm(),
-                a.clipNorm(), a.maxEpochs(), a.patience(), a.lrFactor(), a.lrPatience(), a.valSize(), a.seed());
-        assertEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", a, "c"));
-        assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", b, "c"));
-        assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", n, "c"));
-        assertNotEquals(ModelStore.id("classifier", "mnist", a, "c"), ModelStore.id("classifier", "mnist", a, "d"));
-        assertTrue(ModelStore.id("classifier", "mnist", a, "c").startsWith("classifier-mnist-"));
+    void modelIdsDependOnTheIdentitySettingsAndNotOnSpeedSettings() {
+        Settings a = ClassifierConfig.defaults(DatasetId.MNIST);
+        assertEquals(ModelStore.id(a, "c"), ModelStore.id(ClassifierConfig.defaults(DatasetId.MNIST), "c"));
+        assertNotEquals(ModelStore.id(a, "c"), ModelStore.id(a.with(TrainParams.SEED, 1L), "c"));
+        assertNotEquals(ModelStore.id(a, "c"), ModelStore.id(a.with(TrainParams.DECAY_NORM, true), "c"));
+        assertNotEquals(ModelStore.id(a, "c"), ModelStore.id(a, "d"));
+        assertTrue(ModelStore.id(a, "c").startsWith("classifier-mnist-"));
+
+        Settings cae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CAE);
+        assertEquals(ModelStore.id(cae, "c"), ModelStore.id(cae.with(AutoencoderConfig.JACOBIAN_CHUNK, 7), "c"),
+                "the Jacobian chunk changes speed only");
+        assertNotEquals(ModelStore.id(cae, "c"), ModelStore.id(cae.with("alpha", "0.01"), "c"));
+        assertTrue(ModelStore.id(cae, "c").startsWith("cae-mnist-"));
+        assertEquals(Map.of("jacobian_chunk", 128), cae.speed());
+        assertFalse(cae.identity().containsKey("jacobian_chunk"));
+    }
+
+    /** Copies the {@code meta.json} files that an earlier version wrote into a store, with fresh weights. */
+    private ModelStore legacyStore() throws Exception {
+        ModelStore store = new ModelStore(tmp.resolve("models"));
+        for (String id : List.of("classifier-mnist-d8b9f968b5fb", "dae-mnist-e6e8b9104f7c", "cvae-mnist-2685a22664b4")) {
+            Path dir = store.dir(id);
+            Files.createDirectories(dir);
+            try (InputStream in = getClass().getResourceAsStream("/legacy/models/" + id + "/meta.json")) {
+                Files.copy(in, dir.resolve(ModelStore.META));
+            }
+            JsonNode meta = store.meta(id);
+            Engine.seed(0);
+            if (id.startsWith("classifier")) {
+                new Classifier(DatasetId.MNIST).save(dir.resolve(ModelStore.WEIGHTS));
+            } else {
+                new Autoencoder(AutoencoderConfig.spec(ModelStore.config(meta))).save(dir.resolve(ModelStore.WEIGHTS));
+            }
+        }
+        return store;
     }
 
     /**
-     * The default configurations keep the ids their stored models were keyed with in earlier versions (a change
-     * of a default that a family does not even use once re-keyed every autoencoder): the ids below are those of
-     * models trained with `./aerobust train autoencoder --dataset mnist --family F --stp 0.4 --epochs 10`.
+     * Models stored by an earlier version (whose ids hashed every record field, the Jacobian chunk included) are
+     * found under the ids the same settings have now, and their configurations read back as settings.
      */
     @Test
-    void defaultAutoencoderIdsStayTheOnesStoredModelsCarry() throws Exception {
-        String checksum = dev.aerobust.data.Datasets.load(DatasetId.MNIST, dev.aerobust.data.Split.TEST,
-                RealData.dataDir(DatasetId.MNIST), 0).checksum();
-        Map<dev.aerobust.model.Family, String> stored = Map.of(
-                dev.aerobust.model.Family.DAE, "dae-mnist-518a6143889d",
-                dev.aerobust.model.Family.VAE, "vae-mnist-56778f7abcb4");
-        stored.forEach((f, id) -> {
-            dev.aerobust.train.AutoencoderConfig d = dev.aerobust.train.AutoencoderConfig.defaults(DatasetId.MNIST, f);
-            dev.aerobust.train.AutoencoderConfig ten = new dev.aerobust.train.AutoencoderConfig(d.dataset(), f,
-                    d.denoising(), d.stp(), d.clipNoise(), d.alpha(), d.beta(), d.samples(), d.warmupEpochs(),
-                    d.decoderMean(), d.varianceFloor(), d.latent(), d.batch(), d.lr(), d.weightDecay(), 10,
-                    d.patience(), d.valSize(), d.seed(), d.jacobianChunk());
-            assertEquals(id, ModelStore.id(f.label(), "mnist", ten, checksum), f.label());
-        });
+    void modelsStoredByAnEarlierVersionAreFoundUnderTheirCurrentIds() throws Exception {
+        ModelStore store = legacyStore();
+        String checksum = Datasets.load(DatasetId.MNIST, Split.TEST, RealData.dataDir(DatasetId.MNIST), 0)
+                .checksum();
+        Settings clf = ClassifierConfig.defaults(DatasetId.MNIST).with(TrainParams.EPOCHS, 1);
+        Settings dae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.DAE).with(TrainParams.EPOCHS, 1);
+        Settings cvae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CVAE).with(TrainParams.EPOCHS, 1)
+                .with(TrainParams.VAL_SIZE, 59000).with(AutoencoderConfig.JACOBIAN_CHUNK, 5);
+        assertEquals("classifier-mnist-d8b9f968b5fb", store.find(ModelStore.id(clf, checksum)).orElseThrow());
+        assertEquals("dae-mnist-e6e8b9104f7c", store.find(ModelStore.id(dae, checksum)).orElseThrow());
+        assertEquals("cvae-mnist-2685a22664b4", store.find(ModelStore.id(cvae, checksum)).orElseThrow());
+        assertTrue(store.find(ModelStore.id(dae.with(AutoencoderConfig.STP, 0.1), checksum)).isEmpty());
+        assertEquals(dae, ModelStore.config(store.meta("dae-mnist-e6e8b9104f7c")));
+
+        ModelTraining.Outcome o = ModelTraining.autoencoder(dae, RealData.dataDir(DatasetId.MNIST), store, null);
+        assertTrue(o.reused(), "the earlier version's model is reused, not retrained");
+        assertEquals("dae-mnist-e6e8b9104f7c", o.id());
     }
 
-    /** Records are written per eps with provenance; a rerun with more eps computes only the new ones. */
+    /** An attack record and sanity file written by an earlier version still read as the typed records. */
     @Test
-    void attackRecordsAreWrittenPerEpsAndARerunResumes() throws Exception {
+    void recordsWrittenByAnEarlierVersionStillRead() throws Exception {
+        Path dir = tmp.resolve("old");
+        Files.createDirectories(dir);
+        for (String f : List.of("eps-0.1000.json", "sanity.json")) {
+            try (InputStream in = getClass().getResourceAsStream("/legacy/results/" + f)) {
+                Files.copy(in, dir.resolve(f));
+            }
+        }
+        AttackRecord r = AttackRun.read(dir.resolve("eps-0.1000.json"));
+        assertEquals(0.1, r.eps());
+        assertEquals("cw-linf", r.attack());
+        assertEquals(0.15, r.robustAccuracy(), 1e-12);
+        assertEquals(0.999999111890793, r.latent().cosMuMuAdv().mean(), 1e-15);
+        assertEquals("fc4ad2928469b062b04de83eeb03d9a9368e93e5c0fa488affd0729f7e16c3ec",
+                r.provenance().datasetChecksum());
+        assertNull(r.schema());
+        assertFalse(r.hasPerImage());
+        SanityReport s = ModelStore.JSON.readValue(dir.resolve("sanity.json").toFile(), SanityReport.class);
+        assertFalse(s.runs().doneFor(0.2), "an earlier sanity file lacks the eps its runs were made for");
+    }
+
+    /**
+     * Records are written per eps with provenance and per-image outcomes; a rerun with more eps computes only
+     * the new ones and keeps the sanity runs it already made.
+     */
+    @Test
+    void attackRecordsAreWrittenPerEpsWithPerImageOutcomesAndARerunResumes() throws Exception {
         Path dataDir = RealData.dataDir(DatasetId.MNIST);
         ModelStore store = new ModelStore(tmp.resolve("models"));
         Engine.seed(1);
@@ -76,32 +143,50 @@ class AttackRunTest {
         meta.put("dataset", "mnist");
         store.save("classifier-mnist-test", c, meta);
         assertEquals(1, store.list().size());
-        AttackRun.Spec spec = new AttackRun.Spec("classifier-mnist-test", null, DefendedClassifier.Mode.NONE, 0, 1,
-                6, 0);
-        CwLinf cw = new CwLinf(new CwLinf.Config(3, 0.05, 1, 0, CwLinf.Variant.BEST_ITERATE, 100), false);
-        List<Map<String, Object>> first = AttackRun.run(spec, cw, new double[] {0, 0.1}, dataDir, store,
+        Settings eval = EvalConfig.PARAMS.defaults(EvalConfig.N, 6, EvalConfig.EPS, new double[] {0, 0.1});
+        var cw = AttackConfig.create(AttackConfig.of(AttackKind.CW_LINF, AttackConfig.STEPS, 3,
+                AttackConfig.BATCH_ROWS, 100), false);
+        AttackRun.Outcome first = AttackRun.run("classifier-mnist-test", null, eval, cw, dataDir, store,
                 tmp.resolve("results"), tmp.resolve("adv"));
-        assertEquals(2, first.size());
-        assertTrue(first.get(0).containsKey("provenance"));
-        assertEquals(0.0, ((Number) first.get(0).get("max_linf")).doubleValue());
-        assertTrue(Files.isRegularFile(Path.of((String) first.get(1).get("adversarial_npy"))));
-        Path runDir;
-        try (var s = Files.list(tmp.resolve("results/classifier-mnist-test"))) {
-            runDir = s.findFirst().orElseThrow();
+        assertEquals(2, first.records().size());
+        AttackRecord r0 = first.records().get(0);
+        assertTrue(r0.provenance() != null);
+        assertEquals(0.0, r0.maxLinf());
+        assertEquals(AttackRecord.SCHEMA, r0.schema());
+        assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5}, r0.perImage().index());
+        int robust = 0;
+        for (boolean b : first.records().get(1).perImage().robust()) {
+            robust += b ? 1 : 0;
         }
-        var sanity = ModelStore.JSON.readTree(runDir.resolve("sanity.json").toFile());
-        double unbounded = sanity.path("runs").path("unbounded_accuracy").asDouble(-1);
+        assertEquals(first.records().get(1).robustAccuracy(), robust / 6.0, 1e-12,
+                "the aggregate is the mean of the per-image flags");
+        for (int i = 0; i < 6; i++) {
+            assertEquals(first.records().get(1).perImage().margin()[i] < 0 ? 1 : 0,
+                    first.records().get(1).perImage().robust()[i] ? 0 : 1,
+                    "undefended: an image is robust exactly when its final margin is not negative");
+        }
+        assertEquals(Map.of("batch_rows", 100), r0.speed());
+        assertTrue(Files.isRegularFile(Path.of(first.records().get(1).adversarialNpy())));
+        Path runDir = first.dir();
+        SanityReport sanity = first.sanity();
+        double unbounded = sanity.runs().unboundedAccuracy();
         assertTrue(unbounded >= 0 && unbounded <= 1, "the unbounded run was recorded");
-        boolean warned = sanity.path("warnings").toString().contains("unbounded");
+        boolean warned = sanity.warnings().toString().contains("unbounded");
         assertEquals(unbounded > 0.02, warned, "a failed unbounded run is a recorded warning");
-        assertTrue(sanity.path("runs").has("accuracy_at_max_eps_doubled_steps"));
+        assertTrue(sanity.runs().accuracyAtMaxEpsDoubledSteps() != null);
         Path eps0 = runDir.resolve("eps-0.0000.json");
         FileTime before = FileTime.fromMillis(1000);
         Files.setLastModifiedTime(eps0, before);
-        List<Map<String, Object>> second = AttackRun.run(spec, cw, new double[] {0, 0.1, 0.2}, dataDir, store,
+        Files.setLastModifiedTime(runDir.resolve("eps-0.1000.json"), before);
+        AttackRun.Outcome again = AttackRun.run("classifier-mnist-test", null, eval, cw, dataDir, store,
                 tmp.resolve("results"), null);
-        assertEquals(3, second.size());
+        assertEquals(sanity, again.sanity(), "a rerun keeps the sanity runs it made");
+        AttackRun.Outcome second = AttackRun.run("classifier-mnist-test", null,
+                eval.with(EvalConfig.EPS, new double[] {0, 0.1, 0.2}), cw, dataDir, store, tmp.resolve("results"),
+                null);
+        assertEquals(3, second.records().size());
         assertEquals(before, Files.getLastModifiedTime(eps0), "a finished eps is not redone");
         assertTrue(Files.isRegularFile(runDir.resolve("eps-0.2000.json")));
+        assertEquals(0.2, second.sanity().runs().maxEps(), "a larger eps grid runs its own check");
     }
 }

@@ -14,6 +14,7 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
+import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Family;
@@ -38,10 +39,17 @@ class ObjectivesTest {
         return m;
     }
 
-    static AutoencoderConfig cfg(Family f, boolean denoising, double alpha, double beta) {
-        AutoencoderConfig d = AutoencoderConfig.defaults(DatasetId.MNIST, f);
-        return new AutoencoderConfig(d.dataset(), f, denoising, 0.4, true, alpha, beta, 3, 5, d.decoderMean(),
-                d.varianceFloor(), 3, 4, d.lr(), d.weightDecay(), 1, 1, 10, 0, 2);
+    static Settings cfg(Family f, boolean denoising, double alpha, double beta) {
+        Settings s = AutoencoderConfig.defaults(DatasetId.MNIST, f).with(AutoencoderConfig.LATENT, 3)
+                .with(TrainParams.BATCH, 4);
+        if (f.variational()) {
+            s = s.with(AutoencoderConfig.SAMPLES, 3);
+        }
+        if (f.contractive()) {
+            s = s.with(AutoencoderConfig.DENOISING, denoising).with(AutoencoderConfig.ALPHA, alpha)
+                    .with(AutoencoderConfig.JACOBIAN_CHUNK, 2);
+        }
+        return f == Family.CVAE ? s.with(AutoencoderConfig.BETA, beta) : s;
     }
 
     static Tensor images(int n) {
@@ -228,7 +236,7 @@ class ObjectivesTest {
     void contractiveStepGradientMatchesFiniteDifferencesOfTheTotal() {
         Engine.seed(5);
         Autoencoder m = tiny(true);
-        AutoencoderConfig c = cfg(Family.CVAE, false, 0.8, 0.4);
+        Settings c = cfg(Family.CVAE, false, 0.8, 0.4);
         AutoencoderObjective obj = new AutoencoderObjective(m, c);
         try (Scope s = Scope.open()) {
             Tensor x = images(2);
@@ -237,7 +245,7 @@ class ObjectivesTest {
             double reported = obj.step(x, null, 9).get("loss");
             DoubleSupplier f = () -> {
                 Engine.seed(21);
-                Tensor in = Objectives.noisy(x, Units.noiseStd(c.stp()), c.clipNoise());
+                Tensor in = Objectives.noisy(x, Units.noiseStd(c.get(AutoencoderConfig.STP)), c.get(AutoencoderConfig.CLIP_NOISE));
                 double l = Autograd.noGrad(() -> obj.loss(in, in, 9, new LinkedHashMap<>()).item_double());
                 double a = Objectives.jacobianFrobeniusSq(in, xr -> m.encode(xr).mu(), 3, 3, t -> { });
                 double b = Objectives.jacobianFrobeniusSq(in, xr -> m.encode(xr).variance(), 3, 3, t -> { });
@@ -258,7 +266,7 @@ class ObjectivesTest {
         for (Family f : new Family[] {Family.AE, Family.DAE}) {
             Engine.seed(6);
             Autoencoder m = tiny(false);
-            AutoencoderConfig c = cfg(f, f.denoising(), 0, 0);
+            Settings c = cfg(f, f.denoising(), 0, 0);
             AutoencoderObjective obj = new AutoencoderObjective(m, c);
             try (Scope s = Scope.open()) {
                 Tensor x = images(3);
@@ -267,13 +275,13 @@ class ObjectivesTest {
                 double reported = obj.step(x, null, 0).get("loss");
                 DoubleSupplier withRule = () -> {
                     Engine.seed(8);
-                    Tensor in = Objectives.noisy(x, Units.noiseStd(c.stp()), true);
+                    Tensor in = Objectives.noisy(x, Units.noiseStd(c.get(AutoencoderConfig.STP)), true);
                     Tensor target = f.denoising() ? x : in;
                     return Autograd.noGrad(() -> Objectives.halfSquaredError(m.forward(in), target).item_double());
                 };
                 DoubleSupplier otherRule = () -> {
                     Engine.seed(8);
-                    Tensor in = Objectives.noisy(x, Units.noiseStd(c.stp()), true);
+                    Tensor in = Objectives.noisy(x, Units.noiseStd(c.get(AutoencoderConfig.STP)), true);
                     Tensor target = f.denoising() ? in : x;
                     return Autograd.noGrad(() -> Objectives.halfSquaredError(m.forward(in), target).item_double());
                 };

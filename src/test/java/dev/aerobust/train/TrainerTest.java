@@ -19,7 +19,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
+import dev.aerobust.testing.Configs;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.model.Autoencoder;
@@ -52,8 +54,8 @@ class TrainerTest {
         return new ImageSet(DatasetId.MNIST, Split.TRAIN, 1, 28, 28, px, labels, "synthetic");
     }
 
-    static Trainer.Settings settings(int epochs) {
-        return Trainer.Settings.constantLr(32, 3e-3, 0, 0, epochs, 10, 7);
+    static Settings settings(int epochs) {
+        return Configs.constantLr(32, 3e-3, 0, 0, epochs, 10, 7);
     }
 
     @Test
@@ -174,15 +176,14 @@ class TrainerTest {
                 return true;
             }
         };
-        Trainer.Result r = Trainer.fit(c, flat, train, train, Trainer.Settings.constantLr(32, 1e-3, 0, 0, 20, 2, 1),
+        Trainer.Result r = Trainer.fit(c, flat, train, train, Configs.constantLr(32, 1e-3, 0, 0, 20, 2, 1),
                 tmp.resolve("es"));
         assertTrue(r.earlyStopped());
         assertEquals(3, r.curve().size());
         assertEquals(1, r.bestEpoch());
 
         // on the same plateau, a schedule halves the rate every 2 bad epochs until the patience of 5 runs out
-        Trainer.Result sched = Trainer.fit(c, flat, train, train, new Trainer.Settings(32, 1e-3, 0, false, 0, 20, 5, 0.5, 2,
-                1), tmp.resolve("lr"));
+        Trainer.Result sched = Trainer.fit(c, flat, train, train, Configs.schedule(32, 1e-3, 20, 5, 0.5, 2, 1), tmp.resolve("lr"));
         assertTrue(sched.earlyStopped());
         assertArrayEquals(new double[] {1e-3, 1e-3, 1e-3, 5e-4, 5e-4, 2.5e-4},
                 sched.curve().stream().mapToDouble(Trainer.EpochRecord::lr).toArray(), 1e-15);
@@ -242,10 +243,10 @@ class TrainerTest {
     @Test
     void contractiveTrainingHoldsResidentMemoryFlat() throws Exception {
         Engine.seed(1);
-        AutoencoderConfig d = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CVAE);
-        AutoencoderConfig cfg = new AutoencoderConfig(DatasetId.MNIST, Family.CVAE, false, 0.4, true, 0.1, 0.1, 2, 5,
-                d.decoderMean(), 0.01, 8, 4, 1e-4, 1e-2, 1, 1, 10, 0, 8);
-        Autoencoder m = new Autoencoder(cfg.spec());
+        Settings cfg = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CVAE).with(AutoencoderConfig.BETA, 0.1)
+                .with(AutoencoderConfig.SAMPLES, 2).with(AutoencoderConfig.LATENT, 8).with(TrainParams.BATCH, 4)
+                .with(AutoencoderConfig.JACOBIAN_CHUNK, 8);
+        Autoencoder m = new Autoencoder(AutoencoderConfig.spec(cfg));
         AutoencoderObjective obj = new AutoencoderObjective(m, cfg);
         ImageSet train = synthetic(4, 3);
         dev.aerobust.nn.Optim opt = dev.aerobust.nn.Optim.adam(m.parameters(), 1e-4, 1e-2);

@@ -1,0 +1,110 @@
+package dev.aerobust.attack;
+
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.aerobust.config.Param;
+import dev.aerobust.config.ParamSet;
+import dev.aerobust.config.Settings;
+
+/**
+ * Every attack's settings, each defined once, with the attacks it applies to. The run key of an attack's
+ * records holds its identity settings ({@link #key}); the rows per batch are a speed setting.
+ */
+public final class AttackConfig {
+
+    private AttackConfig() {
+    }
+
+    private static AttackKind kind(Settings s) {
+        return s.get(ATTACK);
+    }
+
+    public static final Param<AttackKind> ATTACK = Param.choice("attack", AttackKind.class, "The attack.")
+            .defaultsTo(AttackKind.CW_LINF).build();
+
+    public static final Param<Integer> STEPS = Param.integer("steps",
+            "Optimisation steps (CW: Adam steps per search step; PGD: per restart; DeepFool: most linearisations).")
+            .defaultsTo(s -> kind(s) == AttackKind.DEEPFOOL ? 50 : 100).build();
+
+    public static final Param<Double> LR = Param.real("lr",
+            "Adam learning rate (cw-linf: in [0, 1] pixel units, 0.05 is the study's 0.1 on [-1, 1]; cw-l2: on"
+                    + " the tanh variable).")
+            .check(v -> v > 0, "a number > 0")
+            .appliesTo(s -> kind(s).cw() || kind(s) == AttackKind.CW_L2, "cw-linf, cw-linf-authors and cw-l2")
+            .defaultsTo(s -> kind(s) == AttackKind.CW_L2 ? 0.01 : 0.05).build();
+
+    public static final Param<Double> GAMMA = Param.real("gamma", "Weight of the margin term of the CW loss.")
+            .check(v -> v > 0, "a number > 0").appliesTo(s -> kind(s).cw(), "cw-linf and cw-linf-authors")
+            .defaultsTo(1.0).build();
+
+    public static final Param<Double> KAPPA = Param.real("kappa", "Confidence k: the margin is clamped at -k.")
+            .check(v -> v >= 0, "a number >= 0")
+            .appliesTo(s -> kind(s).cw() || kind(s) == AttackKind.CW_L2, "cw-linf, cw-linf-authors and cw-l2")
+            .defaultsTo(0.0).build();
+
+    public static final Param<Double> STEP_FACTOR = Param.real("step_factor",
+            "PGD step size as a multiple of eps / steps (2.5, as Madry et al.).").check(v -> v > 0, "a number > 0")
+            .appliesTo(s -> kind(s).pgd(), "pgd and eot-pgd").defaultsTo(2.5).build();
+
+    public static final Param<Integer> RESTARTS = Param.integer("restarts",
+            "Random restarts; each input keeps its best.").appliesTo(s -> kind(s).pgd(), "pgd and eot-pgd")
+            .defaultsTo(1).build();
+
+    public static final Param<Integer> EOT_DRAWS = Param.integer("eot_draws",
+            "Draws of the randomized defense averaged per gradient.")
+            .appliesTo(s -> kind(s) == AttackKind.EOT_PGD, "eot-pgd").defaultsTo(10).build();
+
+    public static final Param<Double> OVERSHOOT = Param.real("overshoot", "DeepFool's multiplicative overshoot.")
+            .check(v -> v >= 0, "a number >= 0").appliesTo(s -> kind(s) == AttackKind.DEEPFOOL, "deepfool")
+            .defaultsTo(0.02).build();
+
+    public static final Param<Integer> CANDIDATES = Param.integer("candidates",
+            "DeepFool's candidate classes: the highest logits at the clean input (all classes if fewer).")
+            .unit("classes").appliesTo(s -> kind(s) == AttackKind.DEEPFOOL, "deepfool").defaultsTo(10).build();
+
+    public static final Param<Integer> SEARCH_STEPS = Param.integer("search_steps",
+            "Binary-search steps over the constant c.").appliesTo(s -> kind(s) == AttackKind.CW_L2, "cw-l2")
+            .defaultsTo(9).build();
+
+    public static final Param<Double> INITIAL_CONST = Param.real("initial_const", "The first constant c.")
+            .check(v -> v > 0, "a number > 0").appliesTo(s -> kind(s) == AttackKind.CW_L2, "cw-l2")
+            .defaultsTo(1e-2).build();
+
+    public static final Param<Integer> BATCH_ROWS = Param.integer("batch_rows",
+            "Rows (image x eps pairs) per batch.").unit("rows").speed()
+            .appliesTo(s -> kind(s).cw() || kind(s).pgd(), "cw-linf, cw-linf-authors, pgd and eot-pgd")
+            .defaultsTo(2000).build();
+
+    public static final ParamSet PARAMS = ParamSet.of("attack").context(ATTACK)
+            .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, OVERSHOOT, CANDIDATES, SEARCH_STEPS, INITIAL_CONST,
+                    BATCH_ROWS)
+            .build();
+
+    /** The settings of {@code kind} with the given (param, value) pairs and defaults for the rest. */
+    public static Settings of(AttackKind kind, Object... pairs) {
+        Object[] all = new Object[pairs.length + 2];
+        all[0] = ATTACK;
+        all[1] = kind;
+        System.arraycopy(pairs, 0, all, 2, pairs.length);
+        return PARAMS.defaults(all);
+    }
+
+    /** The attack these settings describe; {@code progress} draws a progress bar. */
+    public static Attack create(Settings s, boolean progress) {
+        return switch (kind(s)) {
+            case CW_LINF, CW_LINF_AUTHORS -> new CwLinf(s, progress);
+            case PGD, EOT_PGD -> new Pgd(s, progress);
+            case DEEPFOOL -> new DeepFool(s);
+            case CW_L2 -> new CwL2(s);
+        };
+    }
+
+    /** What determines the attack's results, for its records' run key: its identity settings. */
+    static Map<String, Object> key(Settings s) {
+        Map<String, Object> m = new TreeMap<>(s.identity());
+        m.remove(ATTACK.name());
+        m.putAll(kind(s).fixed());
+        return m;
+    }
+}

@@ -1,0 +1,87 @@
+package dev.aerobust.cli;
+
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.config.Param;
+import dev.aerobust.config.ParamSet;
+import dev.aerobust.experiment.EvalConfig;
+import dev.aerobust.train.AutoencoderConfig;
+import dev.aerobust.train.ClassifierConfig;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code aerobust settings}: every setting, from its one definition. */
+@Command(name = "settings", mixinStandardHelpOptions = true,
+        description = {"List every setting of training, attacks and evaluation: name (the key in sweep files and"
+                + " meta.json), flag, default, unit, meaning, where it applies, and whether it is part of ids"
+                + " (identity) or only of speed."})
+final class SettingsCommand implements Callable<Integer> {
+
+    static final List<ParamSet> SETS = List.of(ClassifierConfig.PARAMS, AutoencoderConfig.PARAMS,
+            AttackConfig.PARAMS, EvalConfig.PARAMS);
+
+    @Parameters(arity = "0..1", paramLabel = "KIND", description = "classifier, autoencoder, attack or evaluation (default: all).")
+    String kind;
+
+    @Option(names = "--json", description = "Print the settings as JSON.")
+    boolean json;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        List<ParamSet> sets = new ArrayList<>();
+        for (ParamSet s : SETS) {
+            if (kind == null || s.kind().equals(kind)) {
+                sets.add(s);
+            }
+        }
+        if (sets.isEmpty()) {
+            throw new AerobustException(ExitCode.USAGE, "unknown kind '" + kind
+                    + "' (known: classifier, autoencoder, attack, evaluation)");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            Map<String, List<Map<String, Object>>> all = new LinkedHashMap<>();
+            for (ParamSet s : sets) {
+                List<Map<String, Object>> rows = new ArrayList<>();
+                for (Param<?> p : s.settable()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("name", p.name());
+                    m.put("flag", p.option() ? p.flag() : null);
+                    m.put("type", p.type().isEnum() ? "choice" : p.type().getSimpleName().toLowerCase());
+                    m.put("choices", p.choiceNames());
+                    m.put("default", s.defaultText(p));
+                    m.put("unit", p.unit());
+                    m.put("meaning", p.description());
+                    m.put("applies_to", p.appliesText().isEmpty() ? "all" : p.appliesText());
+                    m.put("role", p.role().name().toLowerCase());
+                    rows.add(m);
+                }
+                all.put(s.kind(), rows);
+            }
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(all));
+            return 0;
+        }
+        for (ParamSet s : sets) {
+            out.println(s.kind() + ":");
+            for (Param<?> p : s.settable()) {
+                out.printf("  %-16s %-18s %s%n", p.name(), p.option() ? p.flag() : "(from the model)", s.help(p));
+            }
+            out.println();
+        }
+        return 0;
+    }
+}

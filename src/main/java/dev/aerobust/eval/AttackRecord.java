@@ -1,0 +1,85 @@
+package dev.aerobust.eval;
+
+import java.util.List;
+import java.util.Map;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+/**
+ * The result of one attack on one model at one eps: the run's key (model, classifier, defense, attack and its
+ * settings), the aggregates (robust accuracy, success rate, largest perturbations, NaN count), the latent
+ * statistics of an autoencoder defense, the provenance, and the outcome of every attacked image by its
+ * test-set index, so a reader can take the per-image worst case over several attacks. Written and read with
+ * Jackson in snake case; a record written by an earlier version (no schema, no per-image outcomes) still reads.
+ *
+ * @param schema            2; absent in records of earlier versions
+ * @param eps               the budget, [0, 1] pixel units (L2 for cw-l2)
+ * @param model             the model attacked: an autoencoder (the defense) or a classifier (none)
+ * @param classifier        the classifier under the autoencoder
+ * @param defense           none, deterministic or sampled
+ * @param scale             latent scale s of a sampled defense (0 otherwise)
+ * @param samples           sampling seeds of a sampled defense's accuracy (1 otherwise)
+ * @param n                 attacked images
+ * @param seed              the run's seed
+ * @param attack            the attack's name
+ * @param attackConfig      the attack's identity settings
+ * @param dataset           the dataset
+ * @param robustAccuracy    accuracy of the deployed defense on the attack's outputs (mean over draws)
+ * @param robustAccuracyStd its std over draws (0 for a deterministic defense)
+ * @param accuracyDraws     draws of the defense the accuracy is taken over
+ * @param attackSuccessRate fraction of images the attack fooled on the model it attacked
+ * @param maxLinf           largest L-infinity perturbation
+ * @param maxL2             largest L2 perturbation
+ * @param nanCount          NaN values among the outputs
+ * @param attackSeconds     wall time of the attack over every eps of the run
+ * @param latent            latent statistics of an autoencoder defense
+ * @param adversarialNpy    where the adversarial inputs were saved, if asked
+ * @param provenance        versions, threads, time, seed, dataset checksum
+ * @param speed             the speed settings it ran with
+ * @param perImage          every image's outcome
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonIgnoreProperties(ignoreUnknown = true)
+public record AttackRecord(Integer schema, double eps, String model, String classifier, String defense, double scale,
+                           int samples, int n, long seed, String attack, Map<String, Object> attackConfig,
+                           String dataset, double robustAccuracy, double robustAccuracyStd, int accuracyDraws,
+                           double attackSuccessRate, double maxLinf, double maxL2, int nanCount, double attackSeconds,
+                           LatentStats.Summary latent, String adversarialNpy, Provenance provenance,
+                           Map<String, Object> speed, PerImage perImage) {
+
+    /** The schema this version writes. */
+    public static final int SCHEMA = 2;
+
+    /**
+     * The outcome of each attacked image.
+     *
+     * @param index        the image's index in the test set
+     * @param robust       whether the deployed defense still classified it correctly (under every draw of a
+     *                     sampled defense)
+     * @param margin       the final margin {@code Z_y - max_{j != y} Z_j} on the model the attack ran on
+     * @param correctDraws for a sampled defense, in how many draws it was classified correctly
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record PerImage(int[] index, boolean[] robust, double[] margin, int[] correctDraws) {
+        public PerImage {
+            if (index.length != robust.length || index.length != margin.length) {
+                throw new IllegalArgumentException("per-image arrays of different lengths");
+            }
+        }
+    }
+
+    /** Whether the record holds per-image outcomes (records of earlier versions do not). */
+    public boolean hasPerImage() {
+        return perImage != null;
+    }
+
+    /** The records' eps values, in order. */
+    public static double[] eps(List<AttackRecord> records) {
+        return records.stream().mapToDouble(AttackRecord::eps).toArray();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.aerobust.experiment;
+
+import java.util.Arrays;
+
+import dev.aerobust.attack.AttackKind;
+import dev.aerobust.config.Param;
+import dev.aerobust.config.ParamSet;
+import dev.aerobust.config.Settings;
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+
+/**
+ * How an attack run evaluates a model, each setting defined once: the defense mode and its sampling, the attack
+ * set and the eps grid (system.md sections 1 and 5).
+ */
+public final class EvalConfig {
+
+    private EvalConfig() {
+    }
+
+    /** The dataset's eps grid: 0.05 to 0.3 (BTSC: 0.005 to 0.03) in steps of a sixth. */
+    public static double[] grid(DatasetId d) {
+        double unit = d == DatasetId.BTSC ? 0.005 : 0.05;
+        double[] g = new double[6];
+        Arrays.setAll(g, i -> Math.round(unit * (i + 1) * 1e6) / 1e6);
+        return g;
+    }
+
+    private static boolean sampled(Settings s) {
+        return s.get(DEFENSE) == DefendedClassifier.Mode.SAMPLED;
+    }
+
+    public static final Param<DatasetId> DATASET = Param.choice("dataset", DatasetId.class,
+            "The dataset (on the command line: the attacked model's).").notAnOption().defaultsTo(DatasetId.MNIST)
+            .build();
+
+    public static final Param<DefendedClassifier.Mode> DEFENSE = Param.choice("defense",
+            DefendedClassifier.Mode.class, "The defense as deployed: z = mu (deterministic), or z = mu + s sigma e"
+                    + " (sampled, variational autoencoders).")
+            .only(DefendedClassifier.Mode.DETERMINISTIC, DefendedClassifier.Mode.SAMPLED)
+            .defaultsTo(DefendedClassifier.Mode.DETERMINISTIC).build();
+
+    public static final Param<Double> SCALE = Param.real("scale", "Latent scale s of the sampled defense.")
+            .check(v -> v > 0, "a number > 0").appliesTo(EvalConfig::sampled, "--defense sampled")
+            .defaultsTo(1.0).build();
+
+    public static final Param<Integer> SAMPLES = Param.integer("samples",
+            "Sampling seeds over which a sampled defense's accuracy is averaged.")
+            .appliesTo(EvalConfig::sampled, "--defense sampled").defaultsTo(5).build();
+
+    public static final Param<Integer> N = Param.integer("n",
+            "Attack-set size: the first n test images (BTSC: n drawn with the seed).").unit("images")
+            .defaultsTo(1000).build();
+
+    public static final Param<Long> SEED = Param.longInt("seed",
+            "The run's seed: random starts, sampling seeds, BTSC's attack set.").defaultsTo(0L).build();
+
+    public static final Param<double[]> EPS = Param.reals("eps",
+            "Budgets, comma-separated (L-infinity; L2 for cw-l2).").unit("[0, 1] pixel units")
+            .check(v -> v.length > 0 && Arrays.stream(v).allMatch(e -> e >= 0 && Double.isFinite(e)),
+                    "numbers >= 0, comma-separated")
+            .defaultsTo(s -> grid(s.get(DATASET))).build();
+
+    /** An L-infinity budget above 1 (the whole image range) is a usage error; L2 budgets may exceed it. */
+    public static void checkBudgets(Settings eval, AttackKind attack) {
+        if (!attack.l2Budget()) {
+            for (double e : eval.get(EPS)) {
+                if (e > 1) {
+                    throw new AerobustException(ExitCode.USAGE, "--eps must be in [0, 1] for " + attack.label()
+                            + ", got " + e);
+                }
+            }
+        }
+    }
+
+    public static final ParamSet PARAMS = ParamSet.of("evaluation").context(DATASET).context(DEFENSE)
+            .add(SCALE, SAMPLES, N, SEED, EPS).build();
+}

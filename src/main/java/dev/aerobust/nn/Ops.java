@@ -1,0 +1,102 @@
+package dev.aerobust.nn;
+
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.Scalar;
+import org.bytedeco.pytorch.ScalarOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorOptional;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The tensor operations the algorithms use, named as the papers name them, so an attack reads like its paper
+ * (Foolbox's {@code clip}, {@code project}, row norms) and not like the engine's bindings: the optional-argument
+ * wrappers and {@code Scalar} boxes stay here.
+ */
+public final class Ops {
+
+    private static final ScalarTypeOptional SAME_TYPE = new ScalarTypeOptional();
+
+    private Ops() {
+    }
+
+    /** A number as the engine's scalar. */
+    public static Scalar scalar(double v) {
+        return new Scalar(v);
+    }
+
+    /** Clamps into the image range [0, 1]. */
+    public static Tensor clamp01(Tensor t) {
+        return clamp(t, 0, 1);
+    }
+
+    /** Clamps into [lo, hi]. */
+    public static Tensor clamp(Tensor t, double lo, double hi) {
+        return torch.clamp(t, new ScalarOptional(scalar(lo)), new ScalarOptional(scalar(hi)));
+    }
+
+    /** Clamps element-wise into [lo, hi], bounds broadcast (per-row eps boxes). */
+    public static Tensor clamp(Tensor t, Tensor lo, Tensor hi) {
+        return torch.clamp(t, new TensorOptional(lo), new TensorOptional(hi));
+    }
+
+    /** {@code max(t, lo)}. */
+    public static Tensor clampMin(Tensor t, double lo) {
+        return torch.clamp(t, new ScalarOptional(scalar(lo)), new ScalarOptional());
+    }
+
+    /** {@code min(t, hi)}. */
+    public static Tensor clampMax(Tensor t, double hi) {
+        return torch.clamp(t, new ScalarOptional(), new ScalarOptional(scalar(hi)));
+    }
+
+    /** The sum over every dimension but the first: one number per row. */
+    public static Tensor sumRows(Tensor t) {
+        return t.flatten(1, -1).sum(new long[] {1}, false, SAME_TYPE);
+    }
+
+    /** The squared L2 norm of each row. */
+    public static Tensor sqNormRows(Tensor t) {
+        return sumRows(t.pow(scalar(2.0)));
+    }
+
+    /** The L2 norm of each row. */
+    public static Tensor normRows(Tensor t) {
+        return sqNormRows(t).sqrt();
+    }
+
+    /** The L1 norm of each row. */
+    public static Tensor l1NormRows(Tensor t) {
+        return sumRows(t.abs());
+    }
+
+    /** The mean over dimension {@code dim}. */
+    public static Tensor mean(Tensor t, long dim, boolean keepDim) {
+        return t.mean(new long[] {dim}, keepDim, SAME_TYPE);
+    }
+
+    /** The index of the largest entry of each row of a [n, k] tensor. */
+    public static Tensor argmaxRows(Tensor t) {
+        return t.argmax(new LongOptional(1), false);
+    }
+
+    /** {@code a + s}. */
+    public static Tensor add(Tensor a, double s) {
+        return a.add(scalar(s));
+    }
+
+    /** {@code a * s}. */
+    public static Tensor mul(Tensor a, double s) {
+        return a.mul(scalar(s));
+    }
+
+    /** Picks {@code a} where {@code mask}, else {@code b}. */
+    public static Tensor where(Tensor mask, Tensor a, Tensor b) {
+        return torch.where(mask, a, b);
+    }
+
+    /** Uniform noise in [-1, 1] of {@code t}'s shape. */
+    public static Tensor uniformSigned(Tensor t) {
+        return torch.rand_like(t).mul(scalar(2.0)).sub(scalar(1.0));
+    }
+}

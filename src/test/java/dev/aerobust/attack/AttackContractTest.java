@@ -1,0 +1,79 @@
+package dev.aerobust.attack;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.TensorVector;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.aerobust.config.Settings;
+import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.model.Classifier;
+import dev.aerobust.model.LogitsModel;
+import dev.aerobust.nn.Engine;
+import dev.aerobust.nn.Scope;
+import dev.aerobust.nn.Tensors;
+
+/**
+ * The output contract, the same for every attack (Foolbox's parameterised attack tests): every output inside its
+ * eps ball and inside [0, 1], no NaN, the clean input untouched, eps 0 changes nothing, and the same seed gives
+ * the same output. Run on a random autoencoder + classifier stack, with all-zero and all-one images among the
+ * inputs; EOT-PGD attacks the sampled defense.
+ */
+class AttackContractTest {
+
+    private static Settings fewSteps(AttackKind k) {
+        return switch (k) {
+            case CW_L2 -> AttackConfig.of(k, AttackConfig.SEARCH_STEPS, 2, AttackConfig.STEPS, 5);
+            case EOT_PGD -> AttackConfig.of(k, AttackConfig.STEPS, 4, AttackConfig.EOT_DRAWS, 3,
+                    AttackConfig.BATCH_ROWS, 7);
+            case DEEPFOOL -> AttackConfig.of(k, AttackConfig.STEPS, 5);
+            default -> AttackConfig.of(k, AttackConfig.STEPS, 5, AttackConfig.BATCH_ROWS, 7);
+        };
+    }
+
+    @ParameterizedTest
+    @EnumSource(AttackKind.class)
+    void everyOutputKeepsTheContract(AttackKind kind) {
+        DefendedClassifier stack = CwLinfTest.randomStack(11);
+        Attack attack = AttackConfig.create(fewSteps(kind), false);
+        LogitsModel model = attack.attacksRandomizedModel()
+                ? DefendedClassifier.sampled(new Classifier(dev.aerobust.data.DatasetId.MNIST), stack.autoencoder(), 1)
+                : stack;
+        if (model != stack) {
+            ((DefendedClassifier) model).freeze();
+        }
+        boolean l2 = kind.l2Budget();
+        double[] eps = l2 ? new double[] {0, 1, 5} : new double[] {0, 0.05, 0.3};
+        try (Scope s = Scope.open()) {
+            Engine.seed(3);
+            Tensor x = torch.cat(new TensorVector(torch.rand(4, 1, 28, 28), torch.zeros(1, 1, 28, 28),
+                    torch.ones(1, 1, 28, 28)));
+            Tensor y = Tensors.fromLongs(new long[] {0, 1, 2, 3, 4, 5}, 6);
+            float[] clean = Tensors.toFloats(x);
+            Engine.seed(5);
+            AttackResult r = attack.run(model, x, y, eps);
+            assertArrayEquals(clean, Tensors.toFloats(x), "the clean input is untouched");
+            for (int e = 0; e < eps.length; e++) {
+                double bound = l2 ? r.maxL2(e, clean) : r.maxLinf(e, clean);
+                assertTrue(bound <= eps[e] + (l2 ? 1e-4 : Invariants.TOLERANCE), kind + " eps " + eps[e] + ": " + bound);
+                for (float p : r.adversarial()[e]) {
+                    assertTrue(p >= 0 && p <= 1 && !Float.isNaN(p), kind + " pixel " + p);
+                }
+                assertEquals(0, r.nanCount(e));
+                assertEquals(6, r.success()[e].length);
+            }
+            assertArrayEquals(clean, r.adversarial()[0], "eps 0 changes nothing");
+            Engine.seed(5);
+            AttackResult again = attack.run(model, x, y, eps);
+            for (int e = 0; e < eps.length; e++) {
+                assertArrayEquals(r.adversarial()[e], again.adversarial()[e], kind + ": same seed, same output");
+                assertArrayEquals(r.margin()[e], again.margin()[e], 0.0);
+            }
+        }
+    }
+}
