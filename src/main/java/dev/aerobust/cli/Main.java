@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
             "Trains autoencoder input-purification defenses and evaluates them against white-box attacks "
                     + "on the whole stacked system (autoencoder + classifier).",
             ""},
-        subcommands = {DemoCommand.class, DatasetsCommand.class, TrainCommand.class, ModelsCommand.class, AttackCommand.class, SettingsCommand.class, BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ReproduceCommand.class, DatasetsCommand.class, TrainCommand.class, ModelsCommand.class, AttackCommand.class, SweepCommand.class, ResultsCommand.class, ReportCommand.class, SettingsCommand.class, BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
             "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad data, 4 file I/O, 5 fetch failed, 6 numeric failure.",
             "Environment: AEROBUST_HOME (default ~/.aerobust), AEROBUST_THREADS (default: all cores)."})
@@ -34,7 +34,12 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        int code = run(args, out, err);
+        out.flush();
+        err.flush();
+        System.exit(code);
     }
 
     /** Runs the CLI with the given streams and returns the exit code; never throws. */
@@ -67,6 +72,20 @@ public final class Main implements Runnable {
                 e.println("aerobust: " + ae.getMessage());
                 e.flush();
                 return ae.exitCode().code();
+            }
+            Throwable io = ex;
+            while (io != null && !(io instanceof java.io.IOException)) {
+                io = io.getCause();
+            }
+            if (io != null) {
+                String what = io instanceof java.nio.file.FileSystemException fs
+                        ? fs.getFile() + ": " + (fs.getReason() != null ? fs.getReason()
+                                : io.getClass().getSimpleName().replace("Exception", "").replaceAll("([a-z])([A-Z])",
+                                        "$1 $2").toLowerCase(java.util.Locale.ROOT))
+                        : io.getMessage();
+                e.println("aerobust: file error: " + what);
+                e.flush();
+                return ExitCode.IO.code();
             }
             if (ex instanceof CommandLine.ParameterException pe) {
                 e.println("aerobust: " + pe.getMessage());

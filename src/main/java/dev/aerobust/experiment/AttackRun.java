@@ -64,6 +64,66 @@ public final class AttackRun {
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record RunKey(String model, String classifier, String defense, double scale, int samples, int n, long seed,
                   String attack, Map<String, Object> attackConfig) {
+
+        /**
+         * The key of {@code attack} on a model: an autoencoder ({@code defended}) stacked on {@code classifierId},
+         * or a classifier attacked as it is. Scale and sampling seeds exist only for a sampled defense: elsewhere
+         * they must not split the key.
+         */
+        static RunKey of(String modelId, String classifierId, boolean defended, Settings eval, Attack attack) {
+            boolean sampled = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
+            String defense = !defended ? "none" : sampled ? "sampled" : "deterministic";
+            return new RunKey(modelId, defended ? classifierId : modelId, defense,
+                    sampled ? eval.get(EvalConfig.SCALE) : 0.0, sampled ? eval.get(EvalConfig.SAMPLES) : 1,
+                    eval.get(EvalConfig.N), eval.get(EvalConfig.SEED), attack.name(), attack.key());
+        }
+
+        /** The folder of the run's records: named by the key's hash and the attack set's checksum. */
+        Path dir(Path resultsRoot, String setChecksum) {
+            return resultsRoot.resolve(model).resolve(ModelStore.hashId(attack, defense, this, setChecksum));
+        }
+    }
+
+    /**
+     * The eps values of a run that have no record yet, without loading any model: what a sweep's plan needs.
+     * {@code defended}: the model is an autoencoder stacked on {@code classifierId}.
+     */
+    public static double[] pending(String modelId, String classifierId, boolean defended, Settings eval,
+                                   Attack attack, Path dataDir, Path resultsRoot) {
+        Path dir = dir(modelId, classifierId, defended, eval, attack, dataDir, resultsRoot);
+        return Arrays.stream(eval.get(EvalConfig.EPS)).filter(e -> !Files.isRegularFile(record(dir, e))).toArray();
+    }
+
+    /** The folder of a run's records, without loading any model. */
+    public static Path dir(String modelId, String classifierId, boolean defended, Settings eval, Attack attack,
+                           Path dataDir, Path resultsRoot) {
+        String key = eval.get(EvalConfig.DATASET) + "|" + dataDir.toAbsolutePath() + "|" + eval.get(EvalConfig.N) + "|"
+                + eval.get(EvalConfig.SEED);
+        String checksum = SET_CHECKSUMS.computeIfAbsent(key, k -> attackSet(eval, dataDir).checksum());
+        return RunKey.of(modelId, classifierId, defended, eval, attack).dir(resultsRoot, checksum);
+    }
+
+    /** The attack sets' checksums, by dataset, folder, size and seed: a sweep's plan asks for each many times. */
+    private static final Map<String, String> SET_CHECKSUMS = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The records of a finished run (null where an eps has none yet), in the order of the eps asked for. */
+    public static List<AttackRecord> records(String modelId, String classifierId, boolean defended, Settings eval,
+                                             Attack attack, Path dataDir, Path resultsRoot) {
+        Path dir = dir(modelId, classifierId, defended, eval, attack, dataDir, resultsRoot);
+        List<AttackRecord> out = new ArrayList<>();
+        for (double e : eval.get(EvalConfig.EPS)) {
+            Path f = record(dir, e);
+            out.add(Files.isRegularFile(f) ? read(f) : null);
+        }
+        return out;
+    }
+
+    /** The attack set of an evaluation: its test images, by the dataset's rule. */
+    static ImageSet attackSet(Settings eval, Path dataDir) {
+        DatasetId d = eval.get(EvalConfig.DATASET);
+        long seed = eval.get(EvalConfig.SEED);
+        ImageSet test = Datasets.load(d, Split.TEST, dataDir, seed);
+        return test.subset(attackIndices(d, test, eval.get(EvalConfig.N), seed));
     }
 
     /** The system under attack: the deployed defense, its deterministic surrogate, and its parts. */
@@ -165,15 +225,18 @@ public final class AttackRun {
         ImageSet test = Datasets.load(stack.dataset(), Split.TEST, dataDir, seed);
         int[] indices = attackIndices(stack.dataset(), test, eval.get(EvalConfig.N), seed);
         ImageSet set = test.subset(indices);
-        RunKey key = key(stack, eval, attack);
-        Path dir = resultsRoot.resolve(modelId)
-                .resolve(ModelStore.hashId(attack.name(), stack.defense(), key, set.checksum()));
+        RunKey key = RunKey.of(modelId, stack.classifierId(), stack.autoencoder() != null, eval, attack);
+        Path dir = key.dir(resultsRoot, set.checksum());
         double[] todo = Arrays.stream(eps).filter(e -> !Files.isRegularFile(record(dir, e))).toArray();
         if (todo.length < eps.length) {
             LOG.info("{} of {} eps values already evaluated in {}; running the rest", eps.length - todo.length,
                     eps.length, dir);
         }
         if (todo.length > 0) {
+            ModelStore.checkWritable(resultsRoot);
+            if (saveAdv != null) {
+                ModelStore.checkWritable(saveAdv);
+            }
             attackAndRecord(stack, attack, key, eval, set, indices, todo, dir, saveAdv);
         }
         List<AttackRecord> records = new ArrayList<>();
@@ -182,14 +245,6 @@ public final class AttackRun {
         }
         SanityReport sanity = sanity(stack, attack, set, eps, seed, records, dir);
         return new Outcome(dir, records, sanity);
-    }
-
-    private static RunKey key(Stack stack, Settings eval, Attack attack) {
-        // scale and sampling seeds only exist for a sampled defense: elsewhere they must not split the key
-        boolean sampled = stack.deployed().randomized();
-        return new RunKey(stack.modelId(), stack.classifierId(), stack.defense(),
-                sampled ? eval.get(EvalConfig.SCALE) : 0.0, sampled ? eval.get(EvalConfig.SAMPLES) : 1,
-                eval.get(EvalConfig.N), eval.get(EvalConfig.SEED), attack.name(), attack.key());
     }
 
     /** Attacks every image at the eps values {@code todo} in one batch and writes one record per eps. */
@@ -293,7 +348,8 @@ public final class AttackRun {
         }
     }
 
-    static Path record(Path dir, double eps) {
+    /** The record file of one eps in a run's folder. */
+    public static Path record(Path dir, double eps) {
         return dir.resolve(String.format(Locale.ROOT, "eps-%.4f.json", eps));
     }
 }

@@ -44,9 +44,11 @@ public final class ModelStore {
 
     public static final String WEIGHTS = "weights.pt";
     public static final String META = "meta.json";
+    /** The key in {@code meta.json} of the weights' SHA-256. */
+    public static final String WEIGHTS_SHA256 = "weights_sha256";
 
     /** Sorted keys make the hash independent of field order. */
-    static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
+    public static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
 
     /** Ids are {@code <kind>-<dataset>-<hash>} (or a user's name of the same characters): no path separators. */
@@ -99,7 +101,11 @@ public final class ModelStore {
      */
     public Optional<String> find(String id) {
         if (has(id)) {
-            return Optional.of(id);
+            if (intact(id)) {
+                return Optional.of(id);
+            }
+            LOG.warn("model {}: its weights do not match their checksum; it is trained again", id);
+            return Optional.empty();
         }
         return Optional.ofNullable(legacyIds().get(id));
     }
@@ -157,31 +163,95 @@ public final class ModelStore {
         return Files.isRegularFile(dir(id).resolve(META)) && Files.isRegularFile(dir(id).resolve(WEIGHTS));
     }
 
-    /** Saves weights, then metadata, each atomically; the metadata's presence marks the model complete. */
-    public void save(String id, Net model, Object meta) throws IOException {
+    /**
+     * Saves weights, then metadata, each atomically; the metadata's presence marks the model complete, and it
+     * holds the SHA-256 of the weights, checked by every load.
+     */
+    public void save(String id, Net model, Map<String, Object> meta) throws IOException {
         legacy = null;
-        model.save(dir(id).resolve(WEIGHTS));
-        Atomic.writeString(dir(id).resolve(META),
-                JSON.writerWithDefaultPrettyPrinter().writeValueAsString(meta));
+        byte[] weights = model.toBytes();
+        Map<String, Object> m = new java.util.LinkedHashMap<>(meta);
+        m.put(WEIGHTS_SHA256, Hashing.sha256(weights));
+        Path dir = dir(id);
+        Atomic.writeBytes(dir.resolve(WEIGHTS), weights);
+        Atomic.writeString(dir.resolve(META), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m));
     }
 
+    /** Removes the checkpoints of a stored model's training: the model itself is whole in its folder. */
+    public void discardWork(String id) throws IOException {
+        Path work = workDir(id);
+        if (Files.isDirectory(work)) {
+            try (Stream<Path> s = Files.walk(work)) {
+                for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /**
+     * Checks that {@code dir} can be written, creating it if needed, before any long work: an unwritable home is
+     * a file error at once, not after an hour of training.
+     */
+    public static void checkWritable(Path dir) throws IOException {
+        Files.createDirectories(dir);
+        Path probe = Files.createTempFile(dir, ".write-check", ".tmp");
+        Files.delete(probe);
+    }
+
+    /** The metadata of a stored model, checked: a file of the wrong shape is bad data naming it. */
     public JsonNode meta(String id) {
         Path p = dir(id).resolve(META);
         if (!Files.isRegularFile(p)) {
             throw new AerobustException(ExitCode.USAGE, "no model '" + id + "' in " + root
                     + " (see: aerobust models list)");
         }
+        JsonNode m;
         try {
-            return JSON.readTree(p.toFile());
+            m = JSON.readTree(p.toFile());
         } catch (IOException e) {
-            throw new DataException(p, "unreadable model metadata: " + e.getMessage());
+            throw new DataException(p, "unreadable model metadata: " + e.getMessage().lines().findFirst()
+                    .orElse(""));
+        }
+        String kind = m == null ? "" : m.path("kind").asText();
+        if (m == null || !m.isObject() || !id.equals(m.path("id").asText())
+                || !(ClassifierConfig.KIND.equals(kind) || AutoencoderConfig.KIND.equals(kind))
+                || !m.path("dataset").isTextual()) {
+            throw new DataException(p, "not the metadata of model " + id + " (it needs its id, kind and dataset);"
+                    + " delete the folder to retrain the model");
+        }
+        return m;
+    }
+
+    /**
+     * Whether the stored weights are the ones the metadata was written with. Models of earlier versions carry
+     * no checksum and are taken as they are.
+     */
+    public boolean intact(String id) {
+        JsonNode m = meta(id);
+        if (!m.has(WEIGHTS_SHA256)) {
+            return true;
+        }
+        try {
+            return m.path(WEIGHTS_SHA256).asText().equals(Hashing.sha256(Files.readAllBytes(dir(id).resolve(WEIGHTS))));
+        } catch (IOException e) {
+            return false;
         }
     }
 
-    /** Loads a stored model's weights into {@code model}. */
+    /** Loads a stored model's weights into {@code model}, after checking them against their checksum. */
     public void loadWeights(String id, Net model) {
+        Path p = dir(id).resolve(WEIGHTS);
+        JsonNode m = meta(id);
         try {
-            model.load(dir(id).resolve(WEIGHTS));
+            byte[] bytes = Files.readAllBytes(p);
+            if (m.has(WEIGHTS_SHA256) && !m.path(WEIGHTS_SHA256).asText().equals(Hashing.sha256(bytes))) {
+                throw new DataException(p, "the weights do not match the checksum in meta.json: the file is damaged;"
+                        + " delete " + dir(id) + " to retrain the model");
+            }
+            model.load(bytes, p.toString());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new DataException(p, "missing weights file");
         } catch (IOException e) {
             throw new DataException(e.getMessage());
         }
@@ -197,9 +267,12 @@ public final class ModelStore {
             for (Path d : s.sorted().toList()) {
                 String id = d.getFileName().toString();
                 if (ID.matcher(id).matches() && has(id)) {
-                    JsonNode m = meta(id);
-                    if (m instanceof ObjectNode o) {
-                        out.add(o);
+                    try {
+                        if (meta(id) instanceof ObjectNode o) {
+                            out.add(o);
+                        }
+                    } catch (DataException e) {
+                        LOG.warn("skipping {}: {}", id, e.getMessage());
                     }
                 }
             }

@@ -72,6 +72,7 @@ public final class ModelTraining {
             LOG.info("model {} already trained; reusing it", stored.get());
             return new Outcome(stored.get(), store.meta(stored.get()), true);
         }
+        ModelStore.checkWritable(store.root());
         ImageSet[] tv = trainVal(d, dataDir, cfg.get(TrainParams.VAL_SIZE), seed);
         LOG.info("training classifier {} on {} images ({} for validation)", id, tv[0].size(), tv[1].size());
         Engine.seed(seed);
@@ -84,6 +85,7 @@ public final class ModelTraining {
         metrics.put("clean_accuracy", acc);
         metrics.put("test_images", test.size());
         store.save(id, model, meta(id, null, cfg, test, r, t0, metrics));
+        store.discardWork(id);
         return new Outcome(id, store.meta(id), false);
     }
 
@@ -106,6 +108,7 @@ public final class ModelTraining {
             LOG.info("model {} already trained; reusing it", stored.get());
             return new Outcome(stored.get(), store.meta(stored.get()), true);
         }
+        ModelStore.checkWritable(store.root());
         ImageSet[] tv = trainVal(d, dataDir, cfg.get(TrainParams.VAL_SIZE), seed);
         LOG.info("training {} {} (stp {}, noise std {} in [0,1]{}) on {} images", family.label(), id, stp,
                 Units.noiseStd(stp), family.contractive() ? ", alpha " + cfg.get(AutoencoderConfig.ALPHA) : "",
@@ -135,6 +138,7 @@ public final class ModelTraining {
         }
         LOG.info("final metrics {}", metrics);
         store.save(id, model, meta(id, family.label(), cfg, test, r, t0, metrics));
+        store.discardWork(id);
         return new Outcome(id, store.meta(id), false);
     }
 

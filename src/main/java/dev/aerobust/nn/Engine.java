@@ -51,14 +51,16 @@ public final class Engine {
             } catch (NumberFormatException ignored) {
                 // fall through to the core count
             }
-            throw new IllegalArgumentException(THREADS_ENV + " must be a positive integer, got '" + env + "'");
+            throw new dev.aerobust.util.AerobustException(dev.aerobust.util.ExitCode.USAGE, THREADS_ENV
+                    + " must be a positive integer, got '" + env + "'");
         }
         return Runtime.getRuntime().availableProcessors();
     }
 
     public static void setThreads(int n) {
         if (n <= 0) {
-            throw new IllegalArgumentException("thread count must be positive, got " + n);
+            throw new dev.aerobust.util.AerobustException(dev.aerobust.util.ExitCode.USAGE,
+                    "--threads must be a positive integer, got " + n);
         }
         init();
         torch.set_num_threads(n);

@@ -3,7 +3,6 @@ package dev.aerobust.nn;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -149,21 +148,40 @@ public abstract class Net {
         saveArchive(path, module::save);
     }
 
-    /** Writes an archive filled by {@code fill} to {@code path}: to a temporary file, then renamed over it. */
+    /**
+     * Writes an archive filled by {@code fill} to {@code path}. The archive is serialised in memory and written by
+     * Java, atomically (a temporary file, then a rename): a full disk or an unwritable folder is an
+     * {@link IOException}, never a failure inside the engine's own file writer, which aborts the process.
+     */
     static void saveArchive(Path path, java.util.function.Consumer<OutputArchive> fill) throws IOException {
-        Path abs = path.toAbsolutePath();
-        Files.createDirectories(abs.getParent());
-        Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
+        dev.aerobust.util.Atomic.writeBytes(path, archiveBytes(fill));
+    }
+
+    /** An archive filled by {@code fill}, serialised in memory. */
+    static byte[] archiveBytes(java.util.function.Consumer<OutputArchive> fill) {
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        OutputArchive archive = new OutputArchive();
+        fill.accept(archive);
+        org.bytedeco.pytorch.ArchiveWriter writer = new org.bytedeco.pytorch.ArchiveWriter() {
+            @Override
+            public long call(org.bytedeco.javacpp.Pointer data, long size) {
+                byte[] b = new byte[Math.toIntExact(size)];
+                new org.bytedeco.javacpp.BytePointer(data).capacity(size).limit(size).get(b);
+                buf.write(b, 0, b.length);
+                return size;
+            }
+        };
         try {
-            OutputArchive archive = new OutputArchive();
-            fill.accept(archive);
-            archive.save_to(tmp.toString());
-            Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (RuntimeException e) {
-            throw new IOException("cannot save to " + path + ": " + firstLine(e.getMessage()), e);
+            archive.save_to(writer);
         } finally {
-            Files.deleteIfExists(tmp);
+            writer.close();
         }
+        return buf.toByteArray();
+    }
+
+    /** This net's weights as the bytes of a {@link #save}d file. */
+    public byte[] toBytes() {
+        return archiveBytes(module::save);
     }
 
     /** Loads weights saved by {@link #save} into this net; names and shapes must match. */
@@ -171,12 +189,17 @@ public abstract class Net {
         if (!Files.isRegularFile(path)) {
             throw new IOException("no weights file at " + path);
         }
-        try {
+        load(Files.readAllBytes(path), path.toString());
+    }
+
+    /** Loads weights from the bytes of a saved file; {@code where} names them in errors. */
+    public void load(byte[] bytes, String where) throws IOException {
+        try (org.bytedeco.javacpp.BytePointer p = new org.bytedeco.javacpp.BytePointer(bytes)) {
             InputArchive archive = new InputArchive();
-            archive.load_from(path.toString());
+            archive.load_from(p, bytes.length);
             module.load(archive);
         } catch (RuntimeException e) {
-            throw new IOException("cannot load weights from " + path + ": " + firstLine(e.getMessage()), e);
+            throw new IOException("cannot load weights from " + where + ": " + firstLine(e.getMessage()), e);
         }
     }
 

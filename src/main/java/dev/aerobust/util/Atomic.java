@@ -24,13 +24,20 @@ public final class Atomic {
         Files.createDirectories(abs.getParent());
         Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
         try {
-            try (OutputStream out = Files.newOutputStream(tmp)) {
+            try (java.io.FileOutputStream out = new java.io.FileOutputStream(tmp.toFile())) {
                 writer.write(out);
+                out.flush();
+                // on disk before the rename makes it visible: a crash leaves the old file or the new, whole
+                out.getChannel().force(true);
             }
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
         }
+    }
+
+    public static void writeBytes(Path target, byte[] content) throws IOException {
+        write(target, out -> out.write(content));
     }
 
     public static void writeString(Path target, String content) throws IOException {

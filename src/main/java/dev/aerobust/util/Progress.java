@@ -72,7 +72,13 @@ public final class Progress implements AutoCloseable {
                 ".".repeat(width - filled), frac * 100, done + "/" + total, eta, status == null ? "" : status);
     }
 
-    static String format(Duration d) {
+    /** Seconds as {@code 1h05m} or {@code 3m09s}. */
+    public static String seconds(double s) {
+        return format(Duration.ofSeconds((long) s));
+    }
+
+    /** A duration as {@code 1h05m} or {@code 3m09s}. */
+    public static String format(Duration d) {
         long s = d.getSeconds();
         return s >= 3600 ? String.format("%dh%02dm", s / 3600, (s % 3600) / 60)
                 : String.format("%dm%02ds", s / 60, s % 60);

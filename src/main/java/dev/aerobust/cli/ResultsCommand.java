@@ -1,0 +1,70 @@
+package dev.aerobust.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+import dev.aerobust.data.DataHome;
+import dev.aerobust.experiment.ModelStore;
+import dev.aerobust.experiment.Results;
+import dev.aerobust.experiment.Sweep;
+import dev.aerobust.experiment.SweepRunner;
+import dev.aerobust.nn.Engine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code aerobust results FILE}: a sweep's results as one tidy table. */
+@Command(name = "results", mixinStandardHelpOptions = true,
+        description = {"One row per (dataset, model, settings, attack, eps, seed) of every finished unit of a sweep:"
+                + " robust accuracy, success rate, largest Linf/L2, latent statistics, wall time, record path; and a"
+                + " worst-case row per (model, evaluation, eps) over the attacks run on it (an image counts as"
+                + " robust only if every attack left it correct). Unfinished units are left out."})
+final class ResultsCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "The sweep file (YAML).")
+    Path file;
+
+    @Option(names = "--csv", description = "Print CSV (the default is a table).")
+    boolean csv;
+
+    @Option(names = "--json", description = "Print a JSON array of rows.")
+    boolean json;
+
+    @Mixin
+    DataDirOption data;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Engine.init();
+        Sweep sweep = Sweep.load(file);
+        SweepRunner runner = new SweepRunner(sweep, data.resolve(), ModelStore.atHome(),
+                DataHome.home().resolve("results"));
+        List<Results.Row> rows = Results.of(sweep, runner);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.MAPPER.writeValueAsString(rows));
+        } else if (csv) {
+            out.print(Results.csv(rows));
+            out.flush();
+        } else {
+            out.printf("%-14s %-26s %-6s %-5s %-13s %-16s %-6s %-9s %s%n", "dataset", "model", "family", "stp",
+                    "defense", "attack", "eps", "robust", "covers");
+            for (Results.Row r : rows) {
+                out.printf(Locale.ROOT, "%-14s %-26s %-6s %-5s %-13s %-16s %-6.3f %-9.4f %s%n", r.dataset(), r.model(),
+                        r.family(), r.stp() == null ? "" : r.stp(), r.defense() + (r.scale() == null ? ""
+                                : " s=" + r.scale()), r.attack(), r.eps(), r.robustAccuracy(),
+                        r.covers() == null ? "" : r.covers());
+            }
+        }
+        return 0;
+    }
+}

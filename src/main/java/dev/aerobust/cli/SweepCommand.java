@@ -1,0 +1,67 @@
+package dev.aerobust.cli;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+
+import dev.aerobust.data.DataHome;
+import dev.aerobust.experiment.ModelStore;
+import dev.aerobust.experiment.Sweep;
+import dev.aerobust.experiment.SweepRunner;
+import dev.aerobust.nn.Engine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code aerobust sweep FILE}: run every unit of a sweep file. */
+@Command(name = "sweep", mixinStandardHelpOptions = true,
+        description = {"Expand a sweep file into units (train one model; attack one model with one attack over its"
+                + " eps values), show which already exist and are reused and estimate the time of the rest from"
+                + " rates measured on this machine, then run the rest, one progress line for the whole sweep.",
+            "Each finished unit is stored before the next starts: after a kill, the same command redoes only the"
+                    + " unfinished unit (a training resumes from its last epoch, an attack from its finished eps"
+                    + " values).",
+            "Keys of the file are the settings' names (aerobust settings); an unknown key or a bad value is an"
+                    + " error naming the file, line and key, before anything runs. The files of the study's figures"
+                    + " are in sweeps/."})
+final class SweepCommand implements Callable<Integer> {
+
+    @Parameters(paramLabel = "FILE", description = "The sweep file (YAML).")
+    Path file;
+
+    @Option(names = "--dry-run", description = "Show the plan and the estimated time; run nothing.")
+    boolean dryRun;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Engine threads (default: all cores).")
+    Integer threads;
+
+    @Mixin
+    DataDirOption data;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Sweep sweep = Sweep.load(file);
+        return run(sweep, dryRun, threads, data.resolve(), spec.commandLine().getOut());
+    }
+
+    static int run(Sweep sweep, boolean dryRun, Integer threads, Path dataDir, PrintWriter out) throws Exception {
+        if (threads != null) {
+            Engine.setThreads(threads);
+        }
+        Engine.init();
+        SweepRunner runner = new SweepRunner(sweep, dataDir, ModelStore.atHome(), DataHome.home().resolve("results"));
+        out.println("sweep " + sweep.name() + ":");
+        if (dryRun) {
+            SweepRunner.print(runner.plan(), out);
+            return 0;
+        }
+        runner.run(out);
+        return 0;
+    }
+}

@@ -1,0 +1,383 @@
+package dev.aerobust.experiment;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.aerobust.attack.Attack;
+import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.attack.AttackKind;
+import dev.aerobust.config.Param;
+import dev.aerobust.config.ParamSet;
+import dev.aerobust.config.Settings;
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.train.AutoencoderConfig;
+import dev.aerobust.train.ClassifierConfig;
+import dev.aerobust.train.TrainParams;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+
+/**
+ * A sweep file expanded into units: train one model, or attack one model with one attack over its eps values.
+ * The file names datasets and seeds, the classifier's settings, a list of autoencoder grids, a list of
+ * evaluation grids and a list of attack grids; in a grid, a list of values expands into one unit per value
+ * (a setting whose value is itself a list, eps, does not expand). Every key is a setting's name
+ * ({@code aerobust settings}); an unknown key or an invalid value is rejected before anything runs, naming the
+ * file, the line and the key.
+ *
+ * <pre>
+ * name: fig1-mnist
+ * datasets: [mnist]
+ * seeds: [0]
+ * classifier: {epochs: 80}
+ * autoencoders:
+ *   - {family: [ae, dae], stp: [0.1, 0.2, 0.3, 0.4], epochs: 10}
+ * evaluations:
+ *   - {n: 1000, eps: [0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3]}
+ * attacks:
+ *   - {attack: cw-linf}
+ *   - {attack: pgd}
+ * </pre>
+ *
+ * Every model is attacked under every evaluation and attack that fits it: a sampled defense only for
+ * variational autoencoders, EOT-PGD only against a sampled defense, the undefended classifier only under the
+ * deterministic evaluations (the baseline of every figure). An autoencoder grid may name {@code evaluations}
+ * of its own (Figure 3's latent scales for the models at stp 0.4), used for its models instead of the sweep's.
+ */
+public final class Sweep {
+
+    private static final Set<String> TOP = Set.of("name", "description", "datasets", "seeds", "classifier",
+            "autoencoders", "evaluations", "attacks");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** Train one model. */
+    public record TrainUnit(Settings settings) {
+        public boolean autoencoder() {
+            return settings.set() == AutoencoderConfig.PARAMS;
+        }
+
+        public DatasetId dataset() {
+            return settings.get(TrainParams.DATASET);
+        }
+
+        public String label() {
+            if (!autoencoder()) {
+                return "train classifier " + dataset() + " seed " + settings.get(TrainParams.SEED);
+            }
+            return "train " + settings.get(AutoencoderConfig.FAMILY).label() + " " + dataset() + " "
+                    + brief(settings);
+        }
+    }
+
+    /** Attack one model (an autoencoder on its classifier, or the classifier) with one attack. */
+    public record AttackUnit(TrainUnit model, TrainUnit classifier, Settings attack, Settings eval) {
+        public Attack create(boolean progress) {
+            return AttackConfig.create(attack, progress);
+        }
+
+        public String label() {
+            String m = model.autoencoder() ? model.settings().get(AutoencoderConfig.FAMILY).label() + " "
+                    + brief(model.settings()) : "classifier";
+            String d = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED
+                    ? " sampled s=" + eval.get(EvalConfig.SCALE) : "";
+            return "attack " + attack.get(AttackConfig.ATTACK).label() + " on " + m + " " + model.dataset() + d;
+        }
+    }
+
+    private final String name;
+    private final List<TrainUnit> classifiers;
+    private final List<TrainUnit> autoencoders;
+    private final List<AttackUnit> attacks;
+
+    private Sweep(String name, List<TrainUnit> classifiers, List<TrainUnit> autoencoders, List<AttackUnit> attacks) {
+        this.name = name;
+        this.classifiers = List.copyOf(classifiers);
+        this.autoencoders = List.copyOf(autoencoders);
+        this.attacks = List.copyOf(attacks);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public List<TrainUnit> classifiers() {
+        return classifiers;
+    }
+
+    public List<TrainUnit> autoencoders() {
+        return autoencoders;
+    }
+
+    public List<AttackUnit> attacks() {
+        return attacks;
+    }
+
+    /** Every unit: the classifiers, then the autoencoders (stacked accuracy needs the classifier), then attacks. */
+    public int size() {
+        return classifiers.size() + autoencoders.size() + attacks.size();
+    }
+
+    /** The settings that tell models of a family apart at a glance. */
+    static String brief(Settings s) {
+        if (s.set() != AutoencoderConfig.PARAMS) {
+            return "seed " + s.get(TrainParams.SEED);
+        }
+        StringBuilder b = new StringBuilder("stp ").append(s.get(AutoencoderConfig.STP));
+        if (s.applies(AutoencoderConfig.ALPHA)) {
+            b.append(" alpha ").append(s.get(AutoencoderConfig.ALPHA));
+            if (s.get(AutoencoderConfig.DENOISING)) {
+                b.append(" denoising");
+            }
+        }
+        return b.toString();
+    }
+
+    /** Reads and expands a sweep file; any problem is a usage error naming the file, line and key. */
+    public static Sweep load(Path file) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new AerobustException(Files.exists(file) ? ExitCode.IO : ExitCode.USAGE, file
+                    + ": cannot read the sweep file (" + e.getClass().getSimpleName() + ")");
+        }
+        String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
+        return parse(text, file.toString(), base);
+    }
+
+    /** Expands a sweep given as YAML text; {@code where} names it in errors. */
+    public static Sweep parse(String text, String where, String defaultName) {
+        YamlDoc doc = YamlDoc.parse(text, where);
+        JsonNode root = doc.root();
+        if (!root.isObject()) {
+            throw new AerobustException(ExitCode.USAGE, where + ": a sweep file is a mapping of keys (name,"
+                    + " datasets, seeds, classifier, autoencoders, evaluations, attacks)");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
+            String k = it.next();
+            if (!TOP.contains(k)) {
+                throw new AerobustException(ExitCode.USAGE, doc.at("/" + k) + ": unknown key '" + k + "' (known: "
+                        + String.join(", ", new java.util.TreeSet<>(TOP)) + ")");
+            }
+        }
+        String name = root.path("name").asText(defaultName);
+        List<DatasetId> datasets = new ArrayList<>();
+        for (JsonNode d : list(root.path("datasets"), doc, "/datasets", JSON.getNodeFactory().textNode("mnist"))) {
+            try {
+                datasets.add(TrainParams.DATASET.parse(d.asText()));
+            } catch (AerobustException e) {
+                throw new AerobustException(ExitCode.USAGE, doc.at("/datasets") + ": unknown dataset '" + d.asText()
+                        + "' (known: " + DatasetId.names() + ")");
+            }
+        }
+        List<Long> seeds = new ArrayList<>();
+        for (JsonNode s : list(root.path("seeds"), doc, "/seeds", JSON.getNodeFactory().numberNode(0L))) {
+            if (!s.canConvertToLong() || !s.isIntegralNumber()) {
+                throw new AerobustException(ExitCode.USAGE, doc.at("/seeds") + ": seeds are integers, got " + s);
+            }
+            seeds.add(s.asLong());
+        }
+        List<Map<String, Object>> clfGrid = grid(root.path("classifier"), doc, "/classifier",
+                ClassifierConfig.PARAMS);
+        if (clfGrid.size() != 1) {
+            throw new AerobustException(ExitCode.USAGE, doc.at("/classifier") + ": the classifier's settings must"
+                    + " name one classifier per dataset and seed (no lists)");
+        }
+        List<Map<String, Object>> evalGrids = grids(root.path("evaluations"), doc, "/evaluations", EvalConfig.PARAMS);
+        if (evalGrids.isEmpty()) {
+            evalGrids.add(Map.of());
+        }
+        // each autoencoder grid, with the evaluations of its own (if it names them) or the sweep's
+        List<Map<String, Object>> aeGrids = new ArrayList<>();
+        List<List<Map<String, Object>>> aeEvals = new ArrayList<>();
+        JsonNode aeNode = root.path("autoencoders");
+        if (!aeNode.isMissingNode() && !aeNode.isNull() && !aeNode.isArray()) {
+            throw new AerobustException(ExitCode.USAGE, doc.at("/autoencoders") + ": a list of settings maps"
+                    + " (- key: value)");
+        }
+        for (int i = 0; aeNode.isArray() && i < aeNode.size(); i++) {
+            JsonNode g = aeNode.get(i);
+            List<Map<String, Object>> own = evalGrids;
+            if (g.isObject() && g.has("evaluations")) {
+                own = grids(g.get("evaluations"), doc, "/autoencoders/" + i + "/evaluations", EvalConfig.PARAMS);
+                g = g.deepCopy();
+                ((com.fasterxml.jackson.databind.node.ObjectNode) g).remove("evaluations");
+            }
+            for (Map<String, Object> m : grid(g, doc, "/autoencoders/" + i, AutoencoderConfig.PARAMS)) {
+                aeGrids.add(m);
+                aeEvals.add(own);
+            }
+        }
+        List<Map<String, Object>> attackGrids = grids(root.path("attacks"), doc, "/attacks", AttackConfig.PARAMS);
+
+        List<TrainUnit> classifiers = new ArrayList<>();
+        Set<TrainUnit> aes = new LinkedHashSet<>();
+        Set<AttackUnit> attacks = new LinkedHashSet<>();
+        for (DatasetId d : datasets) {
+            for (long seed : seeds) {
+                TrainUnit clf = new TrainUnit(settings(ClassifierConfig.PARAMS, clfGrid.get(0), d, seed,
+                        TrainParams.DATASET, TrainParams.SEED, doc, "/classifier"));
+                classifiers.add(clf);
+                // the models and the evaluations each is attacked under; the classifier under the sweep's
+                Map<TrainUnit, List<Map<String, Object>>> models = new LinkedHashMap<>();
+                models.put(clf, new ArrayList<>(evalGrids));
+                for (int i = 0; i < aeGrids.size(); i++) {
+                    TrainUnit ae = new TrainUnit(settings(AutoencoderConfig.PARAMS, aeGrids.get(i), d, seed,
+                            TrainParams.DATASET, TrainParams.SEED, doc, "/autoencoders"));
+                    aes.add(ae);
+                    models.computeIfAbsent(ae, k -> new ArrayList<>()).addAll(aeEvals.get(i));
+                }
+                for (Map.Entry<TrainUnit, List<Map<String, Object>>> e : models.entrySet()) {
+                    TrainUnit m = e.getKey();
+                    for (Map<String, Object> eg : e.getValue()) {
+                        Settings eval = settings(EvalConfig.PARAMS, eg, d, seed, EvalConfig.DATASET, EvalConfig.SEED,
+                                doc, "/evaluations");
+                        boolean sampled = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
+                        if (sampled && !(m.autoencoder() && m.settings().get(AutoencoderConfig.FAMILY).variational())) {
+                            continue;
+                        }
+                        for (Map<String, Object> ag : attackGrids) {
+                            Settings attack = AttackConfig.PARAMS.fromMap(ag, doc.at("/attacks"), false);
+                            EvalConfig.checkBudgets(eval, attack.get(AttackConfig.ATTACK));
+                            if (attack.get(AttackConfig.ATTACK) == AttackKind.EOT_PGD && !sampled) {
+                                continue;
+                            }
+                            attacks.add(new AttackUnit(m, clf, attack, eval));
+                        }
+                    }
+                }
+            }
+        }
+        return new Sweep(name, classifiers, new ArrayList<>(aes), new ArrayList<>(attacks));
+    }
+
+    private static Settings settings(ParamSet set, Map<String, Object> grid, DatasetId d, long seed,
+                                     Param<?> datasetParam, Param<?> seedParam, YamlDoc doc, String pointer) {
+        Map<String, Object> m = new LinkedHashMap<>(grid);
+        m.put(datasetParam.name(), Param.spell(d));
+        m.put(seedParam.name(), seed);
+        return set.fromMap(m, doc.at(pointer), false);
+    }
+
+    private static List<JsonNode> list(JsonNode n, YamlDoc doc, String pointer, JsonNode dflt) {
+        List<JsonNode> out = new ArrayList<>();
+        if (n.isMissingNode() || n.isNull()) {
+            out.add(dflt);
+        } else if (n.isArray()) {
+            n.forEach(out::add);
+        } else {
+            out.add(n);
+        }
+        if (out.isEmpty()) {
+            throw new AerobustException(ExitCode.USAGE, doc.at(pointer) + ": an empty list");
+        }
+        return out;
+    }
+
+    /** A list of grids (or one grid), each expanded. */
+    private static List<Map<String, Object>> grids(JsonNode n, YamlDoc doc, String pointer, ParamSet set) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (n.isMissingNode() || n.isNull()) {
+            return out;
+        }
+        if (!n.isArray()) {
+            throw new AerobustException(ExitCode.USAGE, doc.at(pointer) + ": a list of settings maps (- key: value)");
+        }
+        for (int i = 0; i < n.size(); i++) {
+            out.addAll(grid(n.get(i), doc, pointer + "/" + i, set));
+        }
+        return out;
+    }
+
+    /**
+     * One grid: a map of setting names to values or lists of values, expanded into every combination. Names
+     * are checked here; values when each unit's settings resolve.
+     */
+    private static List<Map<String, Object>> grid(JsonNode n, YamlDoc doc, String pointer, ParamSet set) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        out.add(new LinkedHashMap<>());
+        if (n.isMissingNode() || n.isNull()) {
+            return out;
+        }
+        if (!n.isObject()) {
+            throw new AerobustException(ExitCode.USAGE, doc.at(pointer) + ": a map of settings (key: value)");
+        }
+        for (Iterator<Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> e = it.next();
+            String key = e.getKey();
+            String at = doc.at(pointer + "/" + key);
+            if (key.equals("dataset") || key.equals("seed")) {
+                throw new AerobustException(ExitCode.USAGE, at + ": '" + key + "' is set for the whole sweep (the"
+                        + " top-level '" + key + "s' list)");
+            }
+            Param<?> p;
+            try {
+                p = set.byName(key);
+            } catch (AerobustException ex) {
+                throw new AerobustException(ExitCode.USAGE, at + ": " + ex.getMessage());
+            }
+            if (!set.settable().contains(p) || !p.option()) {
+                throw new AerobustException(ExitCode.USAGE, at + ": '" + key + "' is not a " + set.kind()
+                        + " setting one can set");
+            }
+            List<Object> values = new ArrayList<>();
+            JsonNode v = e.getValue();
+            if (v.isArray() && p.type() != double[].class) {
+                if (v.isEmpty()) {
+                    throw new AerobustException(ExitCode.USAGE, at + ": an empty list of values for '" + key + "'");
+                }
+                v.forEach(x -> values.add(scalar(x, at, key)));
+            } else if (v.isArray()) {
+                List<Object> items = new ArrayList<>();
+                v.forEach(x -> items.add(scalar(x, at, key)));
+                values.add(items);
+            } else {
+                values.add(scalar(v, at, key));
+            }
+            // check each value now, so a bad one is named with its line
+            for (Object x : values) {
+                try {
+                    p.parse(x);
+                } catch (AerobustException ex) {
+                    throw new AerobustException(ExitCode.USAGE, at + ": " + ex.getMessage().replace(p.flag(), key));
+                }
+            }
+            List<Map<String, Object>> next = new ArrayList<>();
+            for (Map<String, Object> m : out) {
+                for (Object x : values) {
+                    Map<String, Object> c = new LinkedHashMap<>(m);
+                    c.put(key, x);
+                    next.add(c);
+                }
+            }
+            out = next;
+        }
+        return out;
+    }
+
+    private static Object scalar(JsonNode x, String at, String key) {
+        if (x.isNumber()) {
+            return x.numberValue();
+        }
+        if (x.isBoolean()) {
+            return x.booleanValue();
+        }
+        if (x.isTextual()) {
+            return x.textValue();
+        }
+        throw new AerobustException(ExitCode.USAGE, at + ": '" + key + "' takes a number, a word or a list, got "
+                + x);
+    }
+}

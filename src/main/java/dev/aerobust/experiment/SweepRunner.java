@@ -1,0 +1,288 @@
+package dev.aerobust.experiment;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.aerobust.attack.Attack;
+import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.config.Settings;
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.data.Datasets;
+import dev.aerobust.data.Split;
+import dev.aerobust.eval.AttackRecord;
+import dev.aerobust.eval.Sanity;
+import dev.aerobust.train.AutoencoderConfig;
+import dev.aerobust.train.TrainParams;
+import dev.aerobust.util.Progress;
+
+/**
+ * Runs a sweep unit by unit: shows what already exists and is reused, estimates the time of the rest from
+ * rates measured on this machine (the store's training times and the attack records' wall times), then runs
+ * the rest with one progress line for the whole sweep. Each finished unit is on disk (a stored model, or every
+ * eps record of an attack run) before the next starts, so a killed sweep, run again, redoes only its
+ * unfinished unit (which itself resumes from its last epoch or its finished eps values).
+ */
+public final class SweepRunner {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SweepRunner.class);
+
+    /** One unit of the plan: its label, whether it is done, and the estimated seconds left. */
+    public record Step(String label, boolean done, double seconds) {
+    }
+
+    private final Sweep sweep;
+    private final Path dataDir;
+    private final ModelStore store;
+    private final Path resultsRoot;
+    private final Map<DatasetId, String> checksums = new HashMap<>();
+
+    public SweepRunner(Sweep sweep, Path dataDir, ModelStore store, Path resultsRoot) {
+        this.sweep = sweep;
+        this.dataDir = dataDir;
+        this.store = store;
+        this.resultsRoot = resultsRoot;
+    }
+
+    private String checksum(DatasetId d) {
+        return checksums.computeIfAbsent(d, k -> Datasets.load(k, Split.TEST, dataDir, 0).checksum());
+    }
+
+    /** The stored id of a train unit's model, if it is trained. */
+    public Optional<String> storedId(Sweep.TrainUnit u) {
+        return store.find(ModelStore.id(u.settings(), checksum(u.dataset())));
+    }
+
+    /** The records of an attack unit (null for eps values not done), or empty if its models are not trained. */
+    public Optional<List<AttackRecord>> records(Sweep.AttackUnit u) {
+        Optional<String> model = storedId(u.model());
+        Optional<String> clf = storedId(u.classifier());
+        if (model.isEmpty() || clf.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(AttackRun.records(model.get(), clf.get(), u.model().autoencoder(), u.eval(),
+                u.create(false), dataDir, resultsRoot));
+    }
+
+    /** The folder of an attack unit's records; its models must be trained. */
+    public Path dir(Sweep.AttackUnit u) {
+        return AttackRun.dir(storedId(u.model()).orElseThrow(), storedId(u.classifier()).orElseThrow(),
+                u.model().autoencoder(), u.eval(), u.create(false), dataDir, resultsRoot);
+    }
+
+    private boolean done(Sweep.AttackUnit u) {
+        return records(u).map(r -> r.stream().allMatch(x -> x != null)).orElse(false);
+    }
+
+    /** Every unit in the order it runs, with whether it is done and the estimated seconds of what is left. */
+    public List<Step> plan() {
+        Rates rates = new Rates(store, resultsRoot);
+        List<Step> out = new ArrayList<>();
+        for (Sweep.TrainUnit u : sweep.classifiers()) {
+            out.add(trainStep(u, rates));
+        }
+        for (Sweep.TrainUnit u : sweep.autoencoders()) {
+            out.add(trainStep(u, rates));
+        }
+        for (Sweep.AttackUnit u : sweep.attacks()) {
+            boolean d = done(u);
+            out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u)));
+        }
+        return out;
+    }
+
+    private Step trainStep(Sweep.TrainUnit u, Rates rates) {
+        Optional<String> id = storedId(u);
+        return new Step(u.label() + id.map(x -> " (" + x + ")").orElse(""), id.isPresent(),
+                id.isPresent() ? 0 : rates.trainSeconds(u));
+    }
+
+    /** Prints the plan: each unit, done or to run with its estimate, and the totals. */
+    public static void print(List<Step> plan, PrintWriter out) {
+        int done = 0;
+        double left = 0;
+        for (int i = 0; i < plan.size(); i++) {
+            Step s = plan.get(i);
+            out.printf("  %3d  %-6s %s%s%n", i + 1, s.done() ? "done" : "to run", s.label(),
+                    s.done() ? "" : "  ~" + Progress.seconds(s.seconds()));
+            done += s.done() ? 1 : 0;
+            left += s.seconds();
+        }
+        out.printf("%d units: %d done (reused), %d to run, estimated %s on this machine%n", plan.size(), done,
+                plan.size() - done, Progress.seconds(left));
+        out.flush();
+    }
+
+    /** Runs every unit not yet done; returns the seconds it took. */
+    public double run(PrintWriter out) throws IOException {
+        List<Step> plan = plan();
+        print(plan, out);
+        long t0 = System.nanoTime();
+        double total = plan.stream().mapToDouble(Step::seconds).sum();
+        double spentEstimate = 0;
+        int i = 0;
+        for (Sweep.TrainUnit u : sweep.classifiers()) {
+            spentEstimate = unit(plan, i++, out, t0, total, spentEstimate, () -> train(u));
+        }
+        for (Sweep.TrainUnit u : sweep.autoencoders()) {
+            spentEstimate = unit(plan, i++, out, t0, total, spentEstimate, () -> train(u));
+        }
+        for (Sweep.AttackUnit u : sweep.attacks()) {
+            spentEstimate = unit(plan, i++, out, t0, total, spentEstimate, () -> attack(u));
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        out.printf("sweep %s: %d units done in %s%n", sweep.name(), plan.size(),
+                Progress.seconds(secs));
+        out.flush();
+        return secs;
+    }
+
+    /** A unit's work; it throws what the unit throws. */
+    private interface Work {
+        void run() throws IOException;
+    }
+
+    private double unit(List<Step> plan, int i, PrintWriter out, long t0, double total, double spentEstimate,
+                        Work work) throws IOException {
+        Step s = plan.get(i);
+        if (s.done()) {
+            LOG.info("[{}/{}] reused: {}", i + 1, plan.size(), s.label());
+            return spentEstimate;
+        }
+        double elapsed = (System.nanoTime() - t0) / 1e9;
+        // the estimate, corrected by how fast this sweep has gone so far
+        double pace = spentEstimate > 0 ? elapsed / spentEstimate : 1;
+        double eta = Math.max(0, (total - spentEstimate) * pace);
+        out.printf("[sweep %s] unit %d/%d: %s (sweep eta %s)%n", sweep.name(), i + 1, plan.size(), s.label(),
+                Progress.seconds(eta));
+        out.flush();
+        long u0 = System.nanoTime();
+        work.run();
+        LOG.info("[{}/{}] finished in {} s: {}", i + 1, plan.size(), String.format("%.1f", (System.nanoTime() - u0)
+                / 1e9), s.label());
+        return spentEstimate + s.seconds();
+    }
+
+    private void train(Sweep.TrainUnit u) throws IOException {
+        if (u.autoencoder()) {
+            String clf = storedId(sweep.classifiers().stream().filter(c -> c.dataset() == u.dataset()
+                    && c.settings().get(TrainParams.SEED).equals(u.settings().get(TrainParams.SEED))).findFirst()
+                    .orElseThrow()).orElse(null);
+            ModelTraining.autoencoder(u.settings(), dataDir, store, clf);
+        } else {
+            ModelTraining.classifier(u.settings(), dataDir, store);
+        }
+    }
+
+    private void attack(Sweep.AttackUnit u) throws IOException {
+        String model = storedId(u.model()).orElseThrow(() -> new IllegalStateException("not trained: "
+                + u.model().label()));
+        String clf = storedId(u.classifier()).orElseThrow();
+        AttackRun.run(model, clf, u.eval(), u.create(true), dataDir, store, resultsRoot, null);
+    }
+
+    /** Rates measured on this machine, from the store and the records; defaults where none exist yet. */
+    static final class Rates {
+        /**
+         * Seconds an epoch on MNIST at 2 threads, measured here, for families nothing has been trained of; a
+         * variational family's grows with its ELBO samples ({@link #PER_SAMPLE} more for each).
+         */
+        private static final Map<String, Double> EPOCH_DEFAULTS = Map.of("classifier", 18.0, "ae", 12.0, "dae",
+                12.0, "vae", 6.0, "dvae", 6.0, "cae", 140.0, "cvae", 170.0);
+        private static final double PER_SAMPLE = 5.0;
+        /** Image-iterations per second of an attack on a stack, and undefended, for attacks never run here. */
+        private static final double STACK_RATE = 2500;
+        private static final double UNDEFENDED_RATE = 6000;
+
+        private final Map<String, double[]> epoch = new HashMap<>();
+        private final Map<String, double[]> rate = new HashMap<>();
+
+        Rates(ModelStore store, Path resultsRoot) {
+            for (JsonNode m : store.list()) {
+                JsonNode t = m.path("training");
+                int epochs = t.path("epochs").asInt(0);
+                double secs = t.path("seconds").asDouble(0);
+                if (epochs > 0 && secs > 0) {
+                    String key = (m.has("family") ? m.path("family").asText() : "classifier") + "/"
+                            + m.path("dataset").asText() + "/" + m.path("config").path("samples").asInt(0);
+                    add(epoch, key, secs / epochs);
+                }
+            }
+            try (var dirs = java.nio.file.Files.walk(resultsRoot, 3)) {
+                dirs.filter(p -> p.getFileName().toString().startsWith("eps-")).limit(2000).forEach(p -> {
+                    try {
+                        AttackRecord r = AttackRun.read(p);
+                        double work = r.n() * iterationsPerImage(r.attack(), r.attackConfig());
+                        if (r.attackSeconds() > 0 && work > 0) {
+                            // a record's seconds cover every eps of its run; its own share is unknown, so the
+                            // rate is a lower bound, which keeps estimates on the safe side
+                            add(rate, r.attack() + "/" + !"none".equals(r.defense()), work / r.attackSeconds());
+                        }
+                    } catch (RuntimeException e) {
+                        // an unreadable record says nothing about speed
+                    }
+                });
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // no records yet
+            }
+        }
+
+        private static void add(Map<String, double[]> m, String key, double v) {
+            double[] a = m.computeIfAbsent(key, k -> new double[2]);
+            a[0] += v;
+            a[1]++;
+        }
+
+        private static double mean(Map<String, double[]> m, String key, double dflt) {
+            double[] a = m.get(key);
+            return a == null ? dflt : a[0] / a[1];
+        }
+
+        double trainSeconds(Sweep.TrainUnit u) {
+            Settings s = u.settings();
+            String family = u.autoencoder() ? s.get(AutoencoderConfig.FAMILY).label() : "classifier";
+            int samples = u.autoencoder() && s.applies(AutoencoderConfig.SAMPLES) ? s.get(AutoencoderConfig.SAMPLES) : 0;
+            double dflt = EPOCH_DEFAULTS.get(family) + PER_SAMPLE * samples;
+            double perEpoch = mean(epoch, family + "/" + u.dataset().cliName() + "/" + samples, dflt);
+            return perEpoch * s.get(TrainParams.EPOCHS);
+        }
+
+        double attackSeconds(Sweep.AttackUnit u) {
+            Attack a = u.create(false);
+            boolean defended = u.model().autoencoder();
+            double perImage = iterationsPerImage(a.name(), a.key());
+            int n = u.eval().get(EvalConfig.N);
+            int eps = u.eval().get(EvalConfig.EPS).length;
+            double r = mean(rate, a.name() + "/" + defended, defended ? STACK_RATE : UNDEFENDED_RATE);
+            // the sanity runs: the unbounded attack and the step-doubling check, on their own images
+            double sanity = Math.min(n, Sanity.RUN_IMAGES) * perImage * (a.doubled() != null ? 4 : 1);
+            return (n * eps * perImage + sanity) / r;
+        }
+
+        /** Gradient steps an attack spends on one image at one eps. */
+        static double iterationsPerImage(String attack, Map<String, Object> cfg) {
+            double steps = num(cfg, "steps", 100);
+            return switch (AttackConfig.ATTACK.parse(attack)) {
+                case PGD, EOT_PGD -> steps * num(cfg, "restarts", 1) * num(cfg, "eot_draws", 1);
+                case CW_L2 -> steps * num(cfg, "search_steps", 9);
+                case DEEPFOOL -> steps * num(cfg, "candidates", 10);
+                case CW_LINF, CW_LINF_AUTHORS -> steps;
+            };
+        }
+
+        private static double num(Map<String, Object> cfg, String key, double dflt) {
+            Object v = cfg == null ? null : cfg.get(key);
+            return v instanceof Number n ? n.doubleValue() : dflt;
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.aerobust.experiment;
+
+import java.io.IOException;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+
+/**
+ * A YAML document read into a tree, with the line of every key, so an error can name the file, the line and
+ * the key ("sweeps/fig1.yaml:12: unknown autoencoder setting 'sttp'").
+ */
+final class YamlDoc {
+
+    private static final YAMLMapper YAML = new YAMLMapper();
+
+    private final String where;
+    private final JsonNode root;
+    private final Map<String, Integer> lines;
+
+    private YamlDoc(String where, JsonNode root, Map<String, Integer> lines) {
+        this.where = where;
+        this.root = root;
+        this.lines = lines;
+    }
+
+    /** Parses {@code text}; a syntax error is a usage error naming {@code where} and the line. */
+    static YamlDoc parse(String text, String where) {
+        try {
+            JsonNode root = YAML.readTree(text);
+            return new YamlDoc(where, root == null ? YAML.createObjectNode() : root, lines(text));
+        } catch (IOException e) {
+            String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
+            int line = e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null
+                    ? p.getLocation().getLineNr() : -1;
+            throw new AerobustException(ExitCode.USAGE, where + (line > 0 ? ":" + line : "") + ": not valid YAML: "
+                    + msg);
+        }
+    }
+
+    /** The line of each key, by its JSON pointer ({@code /autoencoders/0/stp}). */
+    private static Map<String, Integer> lines(String text) throws IOException {
+        Map<String, Integer> out = new HashMap<>();
+        Deque<Object> path = new ArrayDeque<>();
+        Deque<Integer> index = new ArrayDeque<>();
+        try (JsonParser p = new YAMLFactory().createParser(text)) {
+            JsonToken t;
+            while ((t = p.nextToken()) != null) {
+                switch (t) {
+                    case FIELD_NAME -> {
+                        path.push(p.currentName());
+                        out.put(pointer(path), p.currentLocation().getLineNr());
+                        continue;
+                    }
+                    case START_ARRAY -> {
+                        index.push(-1);
+                        path.push(index);
+                        continue;
+                    }
+                    case END_ARRAY -> {
+                        path.pop();
+                        index.pop();
+                    }
+                    case START_OBJECT -> {
+                        if (!path.isEmpty() && path.peek() == index) {
+                            index.push(index.pop() + 1);
+                        }
+                        path.push(Boolean.TRUE);
+                        continue;
+                    }
+                    case END_OBJECT -> path.pop();
+                    default -> {
+                        if (!path.isEmpty() && path.peek() == index) {
+                            index.push(index.pop() + 1);
+                        }
+                    }
+                }
+                // a value ends its field
+                if (!path.isEmpty() && path.peek() instanceof String) {
+                    path.pop();
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String pointer(Deque<Object> path) {
+        StringBuilder b = new StringBuilder();
+        Object[] parts = path.toArray();
+        for (int i = parts.length - 1; i >= 0; i--) {
+            Object o = parts[i];
+            if (o instanceof String s) {
+                b.append('/').append(s);
+            } else if (o instanceof Deque<?> d) {
+                b.append('/').append(d.peek());
+            }
+        }
+        return b.toString();
+    }
+
+    JsonNode root() {
+        return root;
+    }
+
+    /** {@code where}, with the line of {@code pointer} when known: a prefix for error messages. */
+    String at(String pointer) {
+        Integer line = lines.get(pointer);
+        return where + (line != null ? ":" + line : "");
+    }
+
+    String where() {
+        return where;
+    }
+}

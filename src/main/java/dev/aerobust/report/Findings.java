@@ -1,0 +1,275 @@
+package dev.aerobust.report;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.Predicate;
+
+import dev.aerobust.experiment.Results;
+
+/**
+ * The study's five findings (system.md section 6), each tested on the records by a stated rule, under one attack
+ * column (the study's CW-Linf, or the per-image worst case). Nothing here is typed by hand: every number and
+ * verdict is computed from the rows.
+ */
+public final class Findings {
+
+    /** A difference in mean robust accuracy below this is no difference. */
+    public static final double MARGIN = 0.01;
+    /** The most a contractive penalty may add to count as "a little". */
+    public static final double LITTLE = 0.05;
+
+    /** The verdicts. */
+    public enum Verdict {
+        HOLDS("holds"), MIXED("mixed"), DOES_NOT_HOLD("does not hold"), NOT_RUN("not in these runs");
+
+        private final String text;
+
+        Verdict(String text) {
+            this.text = text;
+        }
+
+        public String text() {
+            return text;
+        }
+    }
+
+    /**
+     * One finding under one attack column.
+     *
+     * @param claim    the study's finding
+     * @param test     the comparison that tests it
+     * @param rule     how the verdict follows from the numbers
+     * @param measured the numbers, in words
+     * @param verdict  the verdict
+     */
+    public record Finding(String claim, String test, String rule, String measured, Verdict verdict) {
+    }
+
+    private Findings() {
+    }
+
+    /** Mean robust accuracy over the eps > 0 of the rows that pass {@code p}; NaN if none. */
+    static double meanAcc(List<Results.Row> rows, Predicate<Results.Row> p) {
+        return rows.stream().filter(p).filter(r -> r.eps() > 0).mapToDouble(Results.Row::robustAccuracy).average()
+                .orElse(Double.NaN);
+    }
+
+    static Predicate<Results.Row> family(String f) {
+        return r -> f.equals(r.family());
+    }
+
+    static Predicate<Results.Row> stp(double s) {
+        return r -> r.stp() != null && Math.abs(r.stp() - s) < 1e-9;
+    }
+
+    static final Predicate<Results.Row> DETERMINISTIC = r -> "deterministic".equals(r.defense());
+
+    private static String pct(double v) {
+        return String.format(Locale.ROOT, "%+.3f", v);
+    }
+
+    private static Verdict count(int ok, int total) {
+        if (total == 0) {
+            return Verdict.NOT_RUN;
+        }
+        return ok == total ? Verdict.HOLDS : ok == 0 ? Verdict.DOES_NOT_HOLD : Verdict.MIXED;
+    }
+
+    /** The five findings over {@code rows} (one dataset, one attack column). */
+    public static List<Finding> of(List<Results.Row> rows) {
+        List<Finding> out = new ArrayList<>();
+        out.add(denoising(rows));
+        out.add(noise(rows));
+        out.add(scale(rows));
+        out.add(contractive(rows));
+        out.add(diameter(rows));
+        return out;
+    }
+
+    static Finding denoising(List<Results.Row> rows) {
+        List<String> parts = new ArrayList<>();
+        int ok = 0;
+        int total = 0;
+        for (String[] pair : new String[][] {{"ae", "dae"}, {"vae", "dvae"}}) {
+            for (double s : stps(rows, pair[0])) {
+                double a = meanAcc(rows, family(pair[0]).and(stp(s)).and(DETERMINISTIC));
+                double d = meanAcc(rows, family(pair[1]).and(stp(s)).and(DETERMINISTIC));
+                if (Double.isNaN(a) || Double.isNaN(d)) {
+                    continue;
+                }
+                total++;
+                ok += d - a > MARGIN ? 1 : 0;
+                parts.add(pair[1].toUpperCase(Locale.ROOT) + " - " + pair[0].toUpperCase(Locale.ROOT) + " at stp " + s
+                        + ": " + pct(d - a));
+            }
+        }
+        return new Finding("Denoising helps (DAE on MNIST and Fashion-MNIST, DVAE on MNIST).",
+                "Denoising against not, same family kind and stp, deterministic defense: difference in mean robust"
+                        + " accuracy over eps > 0.",
+                "holds if every difference is above +" + MARGIN + ", does not hold if none is, mixed otherwise.",
+                parts.isEmpty() ? "no pair of models at equal stp" : String.join("; ", parts), count(ok, total));
+    }
+
+    static Finding noise(List<Results.Row> rows) {
+        List<String> parts = new ArrayList<>();
+        int ok = 0;
+        int total = 0;
+        for (String f : List.of("dae", "vae", "dvae", "ae")) {
+            TreeSet<Double> s = stps(rows, f);
+            if (s.size() < 2) {
+                continue;
+            }
+            double lo = meanAcc(rows, family(f).and(stp(s.first())).and(DETERMINISTIC));
+            double hi = meanAcc(rows, family(f).and(stp(s.last())).and(DETERMINISTIC));
+            if (Double.isNaN(lo) || Double.isNaN(hi)) {
+                continue;
+            }
+            parts.add(f.toUpperCase(Locale.ROOT) + " stp " + s.last() + " - stp " + s.first() + ": " + pct(hi - lo));
+            if (!f.equals("ae")) {
+                total++;
+                ok += hi - lo > MARGIN ? 1 : 0;
+            }
+        }
+        return new Finding("A larger stp makes the stack more robust, most of all for VAE, DVAE and DAE.",
+                "Largest against smallest stp of each family, deterministic defense: difference in mean robust"
+                        + " accuracy over eps > 0 (AE shown, not counted).",
+                "holds if DAE, VAE and DVAE all gain more than " + MARGIN + ", does not hold if none does, mixed"
+                        + " otherwise.",
+                parts.isEmpty() ? "no family at two stp values" : String.join("; ", parts), count(ok, total));
+    }
+
+    static Finding scale(List<Results.Row> rows) {
+        List<String> parts = new ArrayList<>();
+        int ok = 0;
+        int total = 0;
+        for (String f : List.of("vae", "dvae")) {
+            Map<Double, List<Results.Row>> byScale = new TreeMap<>();
+            for (Results.Row r : rows) {
+                if (f.equals(r.family()) && "sampled".equals(r.defense()) && r.scale() != null) {
+                    byScale.computeIfAbsent(r.scale(), k -> new ArrayList<>()).add(r);
+                }
+            }
+            if (byScale.size() < 2) {
+                continue;
+            }
+            double sLo = ((TreeMap<Double, List<Results.Row>>) byScale).firstKey();
+            double sHi = ((TreeMap<Double, List<Results.Row>>) byScale).lastKey();
+            double maxEps = byScale.get(sLo).stream().mapToDouble(Results.Row::eps).max().orElse(0);
+            Double bigLo = at(byScale.get(sLo), maxEps);
+            Double bigHi = at(byScale.get(sHi), maxEps);
+            Double cleanLo = at(byScale.get(sLo), 0);
+            Double cleanHi = at(byScale.get(sHi), 0);
+            if (bigLo == null || bigHi == null) {
+                continue;
+            }
+            boolean helps = bigHi - bigLo > MARGIN;
+            boolean costs = cleanLo != null && cleanHi != null && cleanLo - cleanHi > 0.001;
+            total += 2;
+            ok += (helps ? 1 : 0) + (costs ? 1 : 0);
+            parts.add(String.format(Locale.ROOT, "%s s %s vs %s: at eps %s %s%s", f.toUpperCase(Locale.ROOT), sHi, sLo,
+                    maxEps, pct(bigHi - bigLo), cleanLo != null && cleanHi != null
+                            ? ", clean " + pct(cleanHi - cleanLo) : ", no clean (eps 0) point"));
+        }
+        Verdict v = count(ok, total);
+        return new Finding("A larger latent scale s helps at large eps but costs clean accuracy.",
+                "Largest against smallest s of the sampled defense: accuracy at the largest eps and at eps 0.",
+                "holds if, for every family, the larger s gains more than " + MARGIN + " at the largest eps and loses"
+                        + " clean accuracy; does not hold if no family shows either; mixed otherwise.",
+                parts.isEmpty() ? "no sampled defense at two scales" : String.join("; ", parts), v);
+    }
+
+    private static Double at(List<Results.Row> rows, double eps) {
+        return rows.stream().filter(r -> Math.abs(r.eps() - eps) < 1e-9).mapToDouble(Results.Row::robustAccuracy)
+                .average().stream().boxed().findFirst().orElse(null);
+    }
+
+    static Finding contractive(List<Results.Row> rows) {
+        List<String> parts = new ArrayList<>();
+        int ok = 0;
+        int total = 0;
+        for (String[] pair : new String[][] {{"cvae", "vae"}, {"cae", "ae"}}) {
+            for (double s : stps(rows, pair[0])) {
+                Map<Double, Double> byAlpha = new TreeMap<>();
+                rows.stream().filter(family(pair[0]).and(stp(s)).and(DETERMINISTIC)).map(Results.Row::alpha)
+                        .filter(Objects::nonNull).distinct().forEach(a -> byAlpha.put(a,
+                                meanAcc(rows, family(pair[0]).and(stp(s)).and(DETERMINISTIC)
+                                        .and(r -> a.equals(r.alpha())))));
+                double base = meanAcc(rows, family(pair[1]).and(stp(s)).and(DETERMINISTIC));
+                String baseName = pair[1].toUpperCase(Locale.ROOT);
+                if (Double.isNaN(base) && byAlpha.size() >= 2) {
+                    double smallest = ((TreeMap<Double, Double>) byAlpha).firstKey();
+                    base = byAlpha.remove(smallest);
+                    baseName = pair[0].toUpperCase(Locale.ROOT) + " alpha " + smallest;
+                }
+                if (Double.isNaN(base) || byAlpha.isEmpty()) {
+                    continue;
+                }
+                double best = byAlpha.values().stream().mapToDouble(Double::doubleValue).max().orElse(base);
+                double bestAlpha = byAlpha.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow()
+                        .getKey();
+                total++;
+                ok += best - base <= LITTLE ? 1 : 0;
+                parts.add(String.format(Locale.ROOT, "%s best alpha %s - %s at stp %s: %s", pair[0].toUpperCase(
+                        Locale.ROOT), bestAlpha, baseName, s, pct(best - base)));
+            }
+        }
+        return new Finding("The contractive penalty helps a little at most (CVAE on MNIST and Fashion-MNIST).",
+                "Best alpha against the same family without the penalty (or the smallest alpha) at the same stp:"
+                        + " difference in mean robust accuracy over eps > 0.",
+                "holds if no gain exceeds " + LITTLE + ", does not hold if every gain does, mixed otherwise.",
+                parts.isEmpty() ? "no contractive model with a baseline" : String.join("; ", parts), count(ok, total));
+    }
+
+    static Finding diameter(List<Results.Row> rows) {
+        List<String> parts = new ArrayList<>();
+        int ok = 0;
+        int total = 0;
+        Verdict worst = Verdict.HOLDS;
+        for (double s : stps(rows, "ae")) {
+            double ae = rows.stream().filter(family("ae").and(stp(s))).map(Results.Row::diameterMu)
+                    .filter(Objects::nonNull).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            double vae = rows.stream().filter(family("vae").and(stp(s))).map(Results.Row::diameterMu)
+                    .filter(Objects::nonNull).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+            if (Double.isNaN(ae) || Double.isNaN(vae) || vae == 0) {
+                continue;
+            }
+            double ratio = ae / vae;
+            total++;
+            Verdict v = ratio >= 2 && ratio <= 4.5 ? Verdict.HOLDS : ratio >= 1.5 && ratio <= 6 ? Verdict.MIXED
+                    : Verdict.DOES_NOT_HOLD;
+            ok += v == Verdict.HOLDS ? 1 : 0;
+            if (v.ordinal() > worst.ordinal()) {
+                worst = v;
+            }
+            parts.add(String.format(Locale.ROOT, "stp %s: AE %.1f / VAE %.1f = %.2fx", s, ae, vae, ratio));
+        }
+        return new Finding("The diameter of the set of mu is about 3 times larger for AE than for VAE.",
+                "Diameter (largest pairwise distance) of the clean latent means mu on the attack set, AE over VAE at"
+                        + " the same stp.",
+                "holds if every ratio is in [2, 4.5], mixed if one is in [1.5, 6] but not [2, 4.5], does not hold"
+                        + " otherwise.",
+                parts.isEmpty() ? "no AE and VAE at equal stp" : String.join("; ", parts),
+                total == 0 ? Verdict.NOT_RUN : worst);
+    }
+
+    static TreeSet<Double> stps(List<Results.Row> rows, String family) {
+        TreeSet<Double> s = new TreeSet<>();
+        rows.stream().filter(family(family)).map(Results.Row::stp).filter(Objects::nonNull).forEach(s::add);
+        return s;
+    }
+
+    /** The rows grouped by dataset, in order of appearance. */
+    public static Map<String, List<Results.Row>> byDataset(List<Results.Row> rows) {
+        Map<String, List<Results.Row>> m = new LinkedHashMap<>();
+        for (Results.Row r : rows) {
+            m.computeIfAbsent(r.dataset(), k -> new ArrayList<>()).add(r);
+        }
+        return m;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.aerobust.report;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.aerobust.eval.SanityReport;
+import dev.aerobust.experiment.ModelStore;
+import dev.aerobust.experiment.Results;
+import dev.aerobust.experiment.Sweep;
+import dev.aerobust.experiment.SweepRunner;
+
+/** The report of a sweep: its results, its models' metadata and its runs' sanity warnings, drawn. */
+public final class SweepReport {
+
+    private SweepReport() {
+    }
+
+    /** Writes the report of every finished unit of {@code sweep} into {@code dir}; returns the page. */
+    public static Path write(Sweep sweep, SweepRunner runner, ModelStore store, Path dir, List<String> notes,
+                             double fig5Eps) throws IOException {
+        List<Results.Row> rows = Results.of(sweep, runner);
+        Map<String, JsonNode> models = new LinkedHashMap<>();
+        List<Sweep.TrainUnit> units = new ArrayList<>(sweep.classifiers());
+        units.addAll(sweep.autoencoders());
+        for (Sweep.TrainUnit u : units) {
+            Optional<String> id = runner.storedId(u);
+            id.ifPresent(x -> models.put(store.dir(x).resolve(ModelStore.META).toString(), store.meta(x)));
+        }
+        Map<String, List<String>> warnings = new LinkedHashMap<>();
+        for (Sweep.AttackUnit u : sweep.attacks()) {
+            if (runner.records(u).isEmpty()) {
+                continue;
+            }
+            Path f = runner.dir(u).resolve("sanity.json");
+            if (Files.isRegularFile(f)) {
+                SanityReport s = ModelStore.JSON.readValue(f.toFile(), SanityReport.class);
+                if (s.warnings() != null && !s.warnings().isEmpty()) {
+                    warnings.put(u.label(), s.warnings());
+                }
+            }
+        }
+        List<String> allNotes = new ArrayList<>(notes);
+        allNotes.add(rows.stream().filter(r -> r.record() != null).count() + " attack records over "
+                + sweep.attacks().size() + " attack units and " + models.size() + " models. The study's [-1, 1] units"
+                + " are kept as labels: stp 0.4 is a noise std of 0.2 on [0, 1] pixels; eps is in [0, 1] pixels.");
+        return StudyReport.write(new StudyReport.Input("aerobust: " + sweep.name(), rows, models, warnings,
+                allNotes, fig5Eps), dir);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.aerobust.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.aerobust.testing.Synthetic;
+
+/**
+ * A sweep killed with SIGKILL part way, then run again, finishes: the units finished before the kill are reused
+ * (the log says so), and the results hold exactly one row per attack unit and eps. Runs the CLI in a child JVM
+ * on a small synthetic BTSC tree.
+ */
+class SweepKillTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final String SWEEP = """
+            name: kill
+            datasets: [btsc]
+            classifier: {epochs: 2, batch: 8}
+            autoencoders:
+              - {family: [ae, dae, vae], stp: 0.4, epochs: 2, batch: 8}
+            evaluations:
+              - {n: 6, eps: [0, 0.01, 0.03]}
+            attacks:
+              - {attack: cw-linf, steps: 40}
+              - {attack: pgd, steps: 40}
+            """;
+
+    private ProcessBuilder cli(String... args) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.add("-Xss4m");
+        String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
+        if (cache != null) {
+            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
+        }
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add("dev.aerobust.cli.Main");
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("AEROBUST_HOME", tmp.resolve("home").toString());
+        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
+        return pb;
+    }
+
+    @Test
+    void aKilledSweepRunAgainReusesItsFinishedUnitsAndFinishes() throws Exception {
+        Path data = tmp.resolve("data");
+        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 5, 2);
+        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
+        Path file = tmp.resolve("kill.yaml");
+        Files.writeString(file, SWEEP);
+
+        Process first = cli("sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1").start();
+        List<String> log = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(first.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                log.add(line);
+                // the classifier and the first two autoencoders are stored: kill it in the middle of the third
+                if (line.contains("unit 4/")) {
+                    first.destroyForcibly();
+                    break;
+                }
+            }
+        }
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(log.stream().anyMatch(l -> l.contains("unit 4/")), String.join("\n", log));
+
+        Process second = cli("sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1").start();
+        String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(second.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(0, second.exitValue(), out);
+        long reused = out.lines().filter(l -> l.contains("reused: train")).count();
+        assertEquals(3, reused, "the classifier and two autoencoders were reused:\n" + out);
+        assertTrue(out.contains("units done in"), out);
+
+        Process results = cli("results", file.toString(), "--csv", "--data-dir", data.toString()).start();
+        String csv = new String(results.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(results.waitFor(120, TimeUnit.SECONDS));
+        List<String> rows = csv.lines().filter(l -> l.startsWith("kill,")).toList();
+        // 4 models x 2 attacks x 3 eps, and a worst-case row per model and eps
+        long attackRows = rows.stream().filter(l -> !l.contains(",worst-case,")).count();
+        assertEquals(4 * 2 * 3, attackRows, csv);
+        assertEquals(attackRows, rows.stream().filter(l -> !l.contains(",worst-case,")).distinct().count(),
+                "one row per unit and eps");
+        assertEquals(4 * 3, rows.stream().filter(l -> l.contains(",worst-case,")).count(), csv);
+    }
+}

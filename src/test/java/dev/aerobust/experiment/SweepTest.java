@@ -1,0 +1,118 @@
+package dev.aerobust.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+
+import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.attack.AttackKind;
+import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.model.Family;
+import dev.aerobust.train.AutoencoderConfig;
+import dev.aerobust.train.TrainParams;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+
+class SweepTest {
+
+    private static final String FIG = """
+            name: t
+            datasets: [mnist, fashion-mnist]
+            seeds: [0, 1]
+            classifier: {epochs: 3}
+            autoencoders:
+              - {family: [ae, dae], stp: [0.1, 0.4], epochs: 2}
+              - family: vae
+                stp: 0.4
+                evaluations:
+                  - {n: 10, eps: [0, 0.1]}
+                  - {n: 10, eps: [0, 0.1], defense: sampled, scale: [1, 4]}
+            evaluations:
+              - {n: 10, eps: [0, 0.1]}
+            attacks:
+              - {attack: cw-linf, steps: 5}
+              - {attack: eot-pgd, steps: 5}
+            """;
+
+    @Test
+    void aGridExpandsIntoOneUnitPerCombination() {
+        Sweep s = Sweep.parse(FIG, "t.yaml", "t");
+        assertEquals("t", s.name());
+        assertEquals(4, s.classifiers().size(), "2 datasets x 2 seeds");
+        assertEquals(4 * 5, s.autoencoders().size(), "(ae, dae) x 2 stp + vae, per dataset and seed");
+        assertEquals(3, s.classifiers().get(0).settings().get(TrainParams.EPOCHS));
+        // per dataset and seed: cw-linf on the classifier and the 4 deterministic AEs, on the VAE deterministic and
+        // at 2 scales; eot-pgd only on the VAE's 2 sampled evaluations
+        assertEquals(4 * (5 + 3 + 2), s.attacks().size());
+        for (Sweep.AttackUnit u : s.attacks()) {
+            boolean sampled = u.eval().get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
+            if (u.attack().get(AttackConfig.ATTACK) == AttackKind.EOT_PGD) {
+                assertTrue(sampled, u.label());
+            }
+            if (sampled) {
+                assertEquals(Family.VAE, u.model().settings().get(AutoencoderConfig.FAMILY), u.label());
+            }
+            assertEquals(u.model().dataset(), u.eval().get(EvalConfig.DATASET));
+            assertEquals(u.model().settings().get(TrainParams.SEED), u.eval().get(EvalConfig.SEED));
+        }
+    }
+
+    @Test
+    void anUnknownKeyIsNamedWithItsFileAndLine() {
+        String bad = FIG.replace("stp: [0.1, 0.4], epochs: 2", "stp: [0.1, 0.4], epohcs: 2");
+        AerobustException e = assertThrows(AerobustException.class, () -> Sweep.parse(bad, "fig.yaml", "t"));
+        assertEquals(ExitCode.USAGE, e.exitCode());
+        assertTrue(e.getMessage().startsWith("fig.yaml:6: unknown autoencoder setting 'epohcs' (known: "),
+                e.getMessage());
+        AerobustException top = assertThrows(AerobustException.class,
+                () -> Sweep.parse(FIG + "atacks: []\n", "fig.yaml", "t"));
+        assertTrue(top.getMessage().startsWith("fig.yaml:17: unknown key 'atacks'"), top.getMessage());
+    }
+
+    @Test
+    void anInvalidValueIsNamedWithItsLine() {
+        AerobustException e = assertThrows(AerobustException.class,
+                () -> Sweep.parse(FIG.replace("stp: 0.4\n", "stp: -1\n"), "fig.yaml", "t"));
+        assertEquals("fig.yaml:8: stp must be a number >= 0, got '-1'", e.getMessage());
+        AerobustException f = assertThrows(AerobustException.class,
+                () -> Sweep.parse(FIG.replace("family: vae", "family: gan"), "fig.yaml", "t"));
+        assertTrue(f.getMessage().startsWith("fig.yaml:7: unknown family 'gan' (known: ae, dae"), f.getMessage());
+        AerobustException g = assertThrows(AerobustException.class,
+                () -> Sweep.parse(FIG.replace("{attack: cw-linf, steps: 5}", "{attack: cw-linf, restarts: 5}"),
+                        "fig.yaml", "t"));
+        assertTrue(g.getMessage().contains("--restarts does not apply here"), g.getMessage());
+        AerobustException y = assertThrows(AerobustException.class,
+                () -> Sweep.parse("name: [unclosed\n", "fig.yaml", "t"));
+        assertTrue(y.getMessage().startsWith("fig.yaml:"), y.getMessage());
+        assertTrue(y.getMessage().contains("not valid YAML"), y.getMessage());
+    }
+
+    /** Every shipped sweep file (the figures, the profiles) reads and expands. */
+    @Test
+    void everyShippedSweepFileExpands() throws IOException {
+        Path dir = Path.of("sweeps");
+        try (Stream<Path> files = Files.list(dir)) {
+            List<Path> all = files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList();
+            assertTrue(all.size() >= 20, "sweep files: " + all);
+            for (Path f : all) {
+                Sweep s = Sweep.load(f);
+                assertTrue(s.size() > 0, f.toString());
+                assertEquals(f.getFileName().toString().replace(".yaml", ""), s.name());
+                try (InputStream in = getClass().getResourceAsStream("/sweeps/" + f.getFileName())) {
+                    assertTrue(in != null, f + " is packaged for reproduce");
+                    assertEquals(Files.readString(f), new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                }
+            }
+        }
+    }
+}

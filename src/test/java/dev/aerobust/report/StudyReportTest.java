@@ -1,0 +1,164 @@
+package dev.aerobust.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.awt.image.BufferedImage;
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import javax.imageio.ImageIO;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.aerobust.experiment.Results;
+
+/**
+ * The report from a set of results: every figure written as PNG and SVG and embedded, the findings computed by
+ * their rules; and the page rendered in headless Chromium, whose DOM says every figure decoded and whose
+ * screenshot is not blank.
+ */
+class StudyReportTest {
+
+    @TempDir
+    Path tmp;
+
+    private static Results.Row row(String family, Double stp, boolean denoising, String defense, Double scale,
+                                   String attack, double eps, double acc, Double diam) {
+        return new Results.Row("t", "mnist", family + "-" + stp + "-" + scale, family, stp, null,
+                "none".equals(family) ? null : denoising, "classifier-mnist-x", defense, scale, attack, eps, 0, 100,
+                acc, 0.01, 1 - acc, eps, eps * 5, diam == null ? null : 0.99 - eps, diam == null ? null : 1 + eps,
+                diam, diam == null ? null : diam * 0.9, 1.0, attack.equals("worst-case") ? "cw-linf+pgd" : null,
+                attack.equals("worst-case") ? null : "/tmp/r/eps.json");
+    }
+
+    /** Results shaped like the study's: denoising and noise help, AE's latent set about 3x wider than VAE's. */
+    static List<Results.Row> rows() {
+        List<Results.Row> rows = new ArrayList<>();
+        double[] eps = {0, 0.1, 0.2, 0.3};
+        for (String attack : List.of("cw-linf", "pgd", "worst-case")) {
+            double harder = attack.equals("cw-linf") ? 0 : 0.2;
+            for (double e : eps) {
+                rows.add(row("none", null, false, "none", null, attack, e, Math.max(0, 0.99 - 4 * e), null));
+                for (String f : List.of("ae", "dae", "vae", "dvae")) {
+                    for (double stp : new double[] {0.1, 0.4}) {
+                        double base = 0.97 - e * (2.2 - stp - (f.startsWith("d") ? 0.4 : 0)) - harder * e;
+                        rows.add(row(f, stp, f.startsWith("d"), "deterministic", null, attack, e, Math.max(0, base),
+                                f.endsWith("vae") ? 20.0 : 62.0));
+                    }
+                }
+                for (String f : List.of("vae", "dvae")) {
+                    for (double s : new double[] {1, 4}) {
+                        double acc = 0.97 - (s > 1 ? 0.03 : 0) - e * (s > 1 ? 1.2 : 1.8) - harder * e;
+                        rows.add(row(f, 0.4, f.equals("dvae"), "sampled", s, attack, e, Math.max(0, acc), 20.0));
+                    }
+                }
+            }
+        }
+        return rows;
+    }
+
+    @Test
+    void theReportHoldsEveryFigureAndTheFindingsComputedFromTheRows() throws Exception {
+        Path html = StudyReport.write(new StudyReport.Input("test report", rows(), Map.of(), Map.of(),
+                List.of("synthetic rows"), 0.1), tmp);
+        String page = Files.readString(html, StandardCharsets.UTF_8);
+        for (String stem : List.of("fig1-mnist-ae-study", "fig1-mnist-dae-worst", "fig2-mnist-vae-study",
+                "fig3-mnist-dvae-worst", "fig5-mnist-cos", "fig5-mnist-ratio")) {
+            assertTrue(Files.size(tmp.resolve(stem + ".png")) > 5000, stem);
+            assertTrue(Files.readString(tmp.resolve(stem + ".svg")).startsWith("<svg"), stem);
+            assertTrue(page.contains("id=\"" + stem + "\""), stem + " is in the page");
+            assertTrue(nonWhite(ImageIO.read(tmp.resolve(stem + ".png").toFile())) > 0.02, stem + " is not blank");
+        }
+        assertTrue(page.contains("Figure 4. ") && page.contains("Not in these runs."), "no CAE or CVAE was run");
+        List<Findings.Finding> f = Findings.of(rows().stream().filter(r -> r.attack().equals("cw-linf")).toList());
+        assertEquals(Findings.Verdict.HOLDS, f.get(0).verdict(), f.get(0).measured());
+        assertEquals(Findings.Verdict.HOLDS, f.get(1).verdict(), f.get(1).measured());
+        assertEquals(Findings.Verdict.HOLDS, f.get(2).verdict(), f.get(2).measured());
+        assertEquals(Findings.Verdict.NOT_RUN, f.get(3).verdict());
+        assertEquals(Findings.Verdict.HOLDS, f.get(4).verdict(), f.get(4).measured());
+        assertTrue(f.get(4).measured().contains("62.0 / VAE 20.0 = 3.10x"), f.get(4).measured());
+        Matcher m = Pattern.compile("<td class=\"(holds|mixed|does-not-hold|not-in-these-runs)\">").matcher(page);
+        int verdicts = 0;
+        while (m.find()) {
+            verdicts++;
+        }
+        assertEquals(10, verdicts, "five findings, two attack columns");
+    }
+
+    @Test
+    void theFindingsTurnWhenTheNumbersDo() {
+        // denoising that hurts: every DAE below its AE
+        List<Results.Row> rows = new ArrayList<>();
+        for (double e : new double[] {0.1, 0.2}) {
+            rows.add(row("ae", 0.1, false, "deterministic", null, "cw-linf", e, 0.8, null));
+            rows.add(row("dae", 0.1, true, "deterministic", null, "cw-linf", e, 0.6, null));
+        }
+        assertEquals(Findings.Verdict.DOES_NOT_HOLD, Findings.of(rows).get(0).verdict());
+        rows.add(row("ae", 0.4, false, "deterministic", null, "cw-linf", 0.1, 0.5, null));
+        rows.add(row("dae", 0.4, true, "deterministic", null, "cw-linf", 0.1, 0.7, null));
+        assertEquals(Findings.Verdict.MIXED, Findings.of(rows).get(0).verdict());
+    }
+
+    private static double nonWhite(BufferedImage img) {
+        long k = 0;
+        for (int y = 0; y < img.getHeight(); y++) {
+            for (int x = 0; x < img.getWidth(); x++) {
+                k += (img.getRGB(x, y) & 0xffffff) != 0xffffff ? 1 : 0;
+            }
+        }
+        return (double) k / ((long) img.getWidth() * img.getHeight());
+    }
+
+    /** Headless Chromium: Debian's package, installed by .ci/run; skipped with a message where it is absent. */
+    @Test
+    void chromiumRendersEveryFigure() throws Exception {
+        String chromium = null;
+        for (String c : List.of("/usr/bin/chromium", "/usr/bin/chromium-browser")) {
+            if (new File(c).canExecute()) {
+                chromium = c;
+            }
+        }
+        if (chromium == null && "true".equalsIgnoreCase(System.getenv("CI"))) {
+            throw new IllegalStateException("chromium is missing on CI: .ci/run must install it");
+        }
+        assumeTrue(chromium != null, "headless Chromium not installed (apt-get install chromium): test skipped");
+        Path html = StudyReport.write(new StudyReport.Input("test report", rows(), Map.of(), Map.of(),
+                List.of("synthetic rows"), 0.1), tmp);
+        Path shot = tmp.resolve("shot.png");
+        List<String> common = List.of(chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
+                "--user-data-dir=" + tmp.resolve("profile"), "--virtual-time-budget=5000");
+        List<String> dump = new ArrayList<>(common);
+        dump.addAll(List.of("--dump-dom", html.toUri().toString()));
+        String dom = run(dump);
+        Matcher loaded = Pattern.compile("data-figures-loaded=\"(\\d+)\"").matcher(dom);
+        Matcher count = Pattern.compile("data-figures=\"(\\d+)\"").matcher(dom);
+        assertTrue(loaded.find() && count.find(), "the page's load check ran");
+        int n = Integer.parseInt(count.group(1));
+        assertTrue(n >= 10, "figures in the page: " + n);
+        assertEquals(n, Integer.parseInt(loaded.group(1)), "every figure decoded in the browser");
+        List<String> screenshot = new ArrayList<>(common);
+        screenshot.addAll(List.of("--window-size=1400,2400", "--screenshot=" + shot, html.toUri().toString()));
+        run(screenshot);
+        BufferedImage img = ImageIO.read(shot.toFile());
+        assertTrue(img.getWidth() >= 1400, "screenshot width " + img.getWidth());
+        assertTrue(nonWhite(img) > 0.05, "the rendered page is not blank: " + nonWhite(img));
+    }
+
+    private static String run(List<String> cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), "chromium finished");
+        return new String(out, StandardCharsets.UTF_8);
+    }
+}
