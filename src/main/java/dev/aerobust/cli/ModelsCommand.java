@@ -7,10 +7,8 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.aerobust.config.Settings;
 import dev.aerobust.experiment.ModelStore;
-import dev.aerobust.train.AutoencoderConfig;
-import dev.aerobust.train.TrainParams;
+import dev.aerobust.experiment.Sweep;
 import dev.aerobust.util.AerobustException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -64,7 +62,7 @@ final class ModelsCommand implements Runnable {
             for (ObjectNode m : models) {
                 String settings;
                 try {
-                    settings = summary(ModelStore.config(m));
+                    settings = Sweep.brief(ModelStore.config(m));
                 } catch (AerobustException e) {
                     settings = "(unreadable configuration)";
                 }
@@ -80,21 +78,6 @@ final class ModelsCommand implements Runnable {
                         m.path("dataset").asText(), settings, metrics.toString().trim());
             }
             return 0;
-        }
-
-        /** The settings that tell models of a kind apart at a glance. */
-        static String summary(Settings s) {
-            if (s.set() != AutoencoderConfig.PARAMS) {
-                return "seed " + s.get(TrainParams.SEED);
-            }
-            StringBuilder b = new StringBuilder("stp ").append(s.get(AutoencoderConfig.STP));
-            if (s.applies(AutoencoderConfig.ALPHA)) {
-                b.append(" alpha ").append(s.get(AutoencoderConfig.ALPHA));
-            }
-            if (s.get(AutoencoderConfig.DENOISING)) {
-                b.append(" denoise");
-            }
-            return b.toString();
         }
     }
 }

@@ -60,6 +60,20 @@ public final class ModelTraining {
             all.subset(Arrays.copyOfRange(perm, cut, all.size()))};
     }
 
+    /**
+     * The model with this id if the store holds it whole; otherwise checks that the store can be written before
+     * the training starts.
+     */
+    private static Optional<Outcome> stored(ModelStore store, String id) throws IOException {
+        Optional<String> found = store.find(id);
+        if (found.isPresent()) {
+            LOG.info("model {} already trained; reusing it", found.get());
+            return Optional.of(new Outcome(found.get(), store.meta(found.get()), true));
+        }
+        ModelStore.checkWritable(store.root());
+        return Optional.empty();
+    }
+
     /** Trains a classifier with the settings of {@link ClassifierConfig}, or finds it in the store. */
     public static Outcome classifier(Settings cfg, Path dataDir, ModelStore store) throws IOException {
         Engine.init();
@@ -67,12 +81,10 @@ public final class ModelTraining {
         long seed = cfg.get(TrainParams.SEED);
         ImageSet test = Datasets.load(d, Split.TEST, dataDir, seed);
         String id = ModelStore.id(cfg, test.checksum());
-        Optional<String> stored = store.find(id);
+        Optional<Outcome> stored = stored(store, id);
         if (stored.isPresent()) {
-            LOG.info("model {} already trained; reusing it", stored.get());
-            return new Outcome(stored.get(), store.meta(stored.get()), true);
+            return stored.get();
         }
-        ModelStore.checkWritable(store.root());
         ImageSet[] tv = trainVal(d, dataDir, cfg.get(TrainParams.VAL_SIZE), seed);
         LOG.info("training classifier {} on {} images ({} for validation)", id, tv[0].size(), tv[1].size());
         Engine.seed(seed);
@@ -103,12 +115,10 @@ public final class ModelTraining {
         double stp = cfg.get(AutoencoderConfig.STP);
         ImageSet test = Datasets.load(d, Split.TEST, dataDir, seed);
         String id = ModelStore.id(cfg, test.checksum());
-        Optional<String> stored = store.find(id);
+        Optional<Outcome> stored = stored(store, id);
         if (stored.isPresent()) {
-            LOG.info("model {} already trained; reusing it", stored.get());
-            return new Outcome(stored.get(), store.meta(stored.get()), true);
+            return stored.get();
         }
-        ModelStore.checkWritable(store.root());
         ImageSet[] tv = trainVal(d, dataDir, cfg.get(TrainParams.VAL_SIZE), seed);
         LOG.info("training {} {} (stp {}, noise std {} in [0,1]{}) on {} images", family.label(), id, stp,
                 Units.noiseStd(stp), family.contractive() ? ", alpha " + cfg.get(AutoencoderConfig.ALPHA) : "",

@@ -129,8 +129,8 @@ public final class Sweep {
         return classifiers.size() + autoencoders.size() + attacks.size();
     }
 
-    /** The settings that tell models of a family apart at a glance. */
-    static String brief(Settings s) {
+    /** The settings that tell models of a kind apart at a glance: a classifier's seed, an autoencoder's stp... */
+    public static String brief(Settings s) {
         if (s.set() != AutoencoderConfig.PARAMS) {
             return "seed " + s.get(TrainParams.SEED);
         }

@@ -218,18 +218,29 @@ public final class SweepRunner {
                     add(epoch, key, secs / epochs);
                 }
             }
-            try (var dirs = java.nio.file.Files.walk(resultsRoot, 3)) {
-                dirs.filter(p -> p.getFileName().toString().startsWith("eps-")).limit(2000).forEach(p -> {
-                    try {
-                        AttackRecord r = AttackRun.read(p);
-                        double work = r.n() * iterationsPerImage(r.attack(), r.attackConfig());
+            try (var dirs = java.nio.file.Files.walk(resultsRoot, 2)) {
+                dirs.filter(java.nio.file.Files::isDirectory).limit(5000).forEach(dir -> {
+                    List<AttackRecord> recs = new ArrayList<>();
+                    try (var files = java.nio.file.Files.list(dir)) {
+                        files.filter(p -> p.getFileName().toString().startsWith("eps-")).forEach(p -> {
+                            try {
+                                recs.add(AttackRun.read(p));
+                            } catch (RuntimeException e) {
+                                // an unreadable record says nothing about speed
+                            }
+                        });
+                    } catch (IOException e) {
+                        return;
+                    }
+                    // the records one attack call wrote share its wall time, which covered all their eps
+                    Map<Double, Integer> batch = new HashMap<>();
+                    recs.forEach(r -> batch.merge(r.attackSeconds(), 1, Integer::sum));
+                    for (AttackRecord r : recs) {
+                        double work = (double) r.n() * batch.get(r.attackSeconds())
+                                * iterationsPerImage(r.attack(), r.attackConfig());
                         if (r.attackSeconds() > 0 && work > 0) {
-                            // a record's seconds cover every eps of its run; its own share is unknown, so the
-                            // rate is a lower bound, which keeps estimates on the safe side
                             add(rate, r.attack() + "/" + !"none".equals(r.defense()), work / r.attackSeconds());
                         }
-                    } catch (RuntimeException e) {
-                        // an unreadable record says nothing about speed
                     }
                 });
             } catch (IOException | java.io.UncheckedIOException e) {

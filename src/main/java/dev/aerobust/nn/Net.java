@@ -211,7 +211,8 @@ public abstract class Net {
         return out;
     }
 
-    static String firstLine(String s) {
+    /** The first line of an engine error message (libtorch appends its C++ stack). */
+    public static String firstLine(String s) {
         if (s == null) {
             return "unknown engine error";
         }

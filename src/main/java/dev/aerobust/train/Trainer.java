@@ -33,6 +33,7 @@ import dev.aerobust.nn.Optim;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.Atomic;
+import dev.aerobust.util.Hashing;
 import dev.aerobust.util.ExitCode;
 import dev.aerobust.util.Progress;
 
@@ -73,7 +74,7 @@ public final class Trainer {
 
     /** Resumable state, written after each epoch. */
     record State(int epochsDone, List<EpochRecord> curve, int bestEpoch, double bestVal, int badEpochs,
-                 double lr, int sinceReduce) {
+                 double lr, int sinceReduce, Map<String, String> files, Map<String, String> sha256) {
     }
 
     private Trainer() {
@@ -105,7 +106,7 @@ public final class Trainer {
             double lrRan = schedule.lr;
             boolean improved = schedule.observe(epoch, means, v, secs);
             if (improved) {
-                ckpt.saveBest(model);
+                ckpt.saveBest(model, epoch);
             }
             LOG.info("epoch {}: {} | val {} {} {} ({} s, {} img/s, lr {})", epoch, format(means),
                     objective.metricName(), String.format("%.5f", v), improved ? "(best)" : "",
@@ -231,49 +232,122 @@ public final class Trainer {
         }
 
         State state(int epochsDone) {
-            return new State(epochsDone, curve, bestEpoch, bestVal, bad, lr, sinceReduce);
+            return new State(epochsDone, curve, bestEpoch, bestVal, bad, lr, sinceReduce, null, null);
         }
     }
 
-    /** The resumable state on disk: the last and best weights, the optimiser, and the loop's state. */
+    /**
+     * The resumable state on disk, one unit: each epoch writes its weights and optimiser state to files named by
+     * the epoch ({@code last-7.pt}, {@code optim-7.pt}, {@code best-5.pt}), then {@code state.json}, which names
+     * them with their SHA-256, by one atomic rename; only then are the files of earlier epochs removed. A kill or
+     * a full disk at any moment leaves a {@code state.json} whose files are whole; a checkpoint that does not
+     * check out (unreadable, a file missing or changed) is discarded with a warning and training starts over,
+     * never resumed from a mix of epochs.
+     */
     private static final class Checkpoint {
-        final Path last;
-        final Path best;
-        final Path optim;
+        final Path dir;
         final Path state;
+        String bestName;
 
         Checkpoint(Path workDir) {
-            last = workDir.resolve("last.pt");
-            best = workDir.resolve("best.pt");
-            optim = workDir.resolve("optim.pt");
+            dir = workDir;
             state = workDir.resolve("state.json");
         }
 
         State resume(Net model, Optim opt, boolean higherIsBetter, double lr) throws IOException {
-            if (Files.isRegularFile(state) && Files.isRegularFile(last) && Files.isRegularFile(optim)) {
+            State fresh = new State(0, new ArrayList<>(), -1,
+                    higherIsBetter ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, 0, lr, 0, null, null);
+            if (!Files.isRegularFile(state)) {
+                return fresh;
+            }
+            byte[] initial = model.toBytes();
+            try {
                 State st = JSON.readValue(state.toFile(), State.class);
+                Map<String, String> files = st.files() != null ? st.files()
+                        // written before checkpoints named their files: the fixed names, unchecked
+                        : Map.of("last", "last.pt", "optim", "optim.pt", "best", "best.pt");
+                // every file checked before anything is loaded
+                Path last = checked(files.get("last"), st.sha256());
+                Path optim = checked(files.get("optim"), st.sha256());
+                String best = files.get("best");
+                bestName = best != null && (st.sha256() != null || Files.isRegularFile(dir.resolve(best))) ? best
+                        : null;
+                if (bestName != null) {
+                    checked(bestName, st.sha256());
+                }
                 model.load(last);
                 opt.load(optim);
-                LOG.info("resuming from epoch {} (checkpoint in {})", st.epochsDone(), state.getParent());
+                LOG.info("resuming from epoch {} (checkpoint in {})", st.epochsDone(), dir);
                 return st;
+            } catch (IOException | RuntimeException e) {
+                LOG.warn("the checkpoint in {} does not check out ({}); it is discarded and training starts over",
+                        dir, Net.firstLine(e.getMessage()));
+                model.load(initial, "the initial weights");
+                bestName = null;
+                discard();
+                return fresh;
             }
-            return new State(0, new ArrayList<>(), -1,
-                    higherIsBetter ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY, 0, lr, 0);
         }
 
-        void saveBest(Net model) throws IOException {
-            model.save(best);
+        /** A file of the checkpoint, checked against its recorded SHA-256 (if recorded). */
+        private Path checked(String name, Map<String, String> sha256) throws IOException {
+            if (name == null) {
+                throw new IOException("the state names no file for a part of the checkpoint");
+            }
+            Path p = dir.resolve(name);
+            if (!Files.isRegularFile(p)) {
+                throw new IOException(name + " is missing");
+            }
+            if (sha256 != null && !Hashing.sha256(Files.readAllBytes(p)).equals(sha256.get(name))) {
+                throw new IOException(name + " does not match its checksum");
+            }
+            return p;
+        }
+
+        private void discard() throws IOException {
+            try (var files = Files.list(dir)) {
+                for (Path p : files.toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+
+        void saveBest(Net model, int epoch) throws IOException {
+            bestName = "best-" + epoch + ".pt";
+            model.save(dir.resolve(bestName));
         }
 
         void save(Net model, Optim opt, State st) throws IOException {
-            model.save(last);
-            opt.save(optim);
-            Atomic.writeString(state, JSON.writeValueAsString(st));
+            int epoch = st.epochsDone();
+            Map<String, String> files = new java.util.TreeMap<>();
+            files.put("last", "last-" + epoch + ".pt");
+            files.put("optim", "optim-" + epoch + ".pt");
+            if (bestName != null) {
+                files.put("best", bestName);
+            }
+            model.save(dir.resolve(files.get("last")));
+            opt.save(dir.resolve(files.get("optim")));
+            Map<String, String> sha = new java.util.TreeMap<>();
+            for (String f : files.values()) {
+                sha.put(f, Hashing.sha256(Files.readAllBytes(dir.resolve(f))));
+            }
+            State full = new State(st.epochsDone(), st.curve(), st.bestEpoch(), st.bestVal(), st.badEpochs(), st.lr(),
+                    st.sinceReduce(), files, sha);
+            Atomic.writeString(state, JSON.writeValueAsString(full));
+            // only now are the earlier epochs' files unreferenced
+            try (var all = Files.list(dir)) {
+                for (Path p : all.toList()) {
+                    String n = p.getFileName().toString();
+                    if (n.endsWith(".pt") && !files.containsValue(n)) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
         }
 
         void loadBest(Net model) throws IOException {
-            if (Files.isRegularFile(best)) {
-                model.load(best);
+            if (bestName != null && Files.isRegularFile(dir.resolve(bestName))) {
+                model.load(dir.resolve(bestName));
             }
         }
     }

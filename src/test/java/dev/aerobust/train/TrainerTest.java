@@ -96,6 +96,40 @@ class TrainerTest {
                 Tensors.toFloats(resumed.namedParameters().get("fc2.weight")), 1e-6f);
     }
 
+    /**
+     * A checkpoint that does not check out (a truncated state.json, changed weights, a missing optimiser file) is
+     * discarded, never resumed from a mix of epochs: training starts over and ends where an uninterrupted run
+     * ends. A whole checkpoint names its files with their checksums, and earlier epochs' files are gone.
+     */
+    @Test
+    void aDamagedCheckpointIsDiscardedAndTrainingStartsOver() throws Exception {
+        ImageSet train = synthetic(64, 1);
+        Engine.seed(7);
+        Classifier whole = new Classifier(DatasetId.MNIST);
+        Trainer.fit(whole, new ClassifierObjective(whole), train, train, settings(2), tmp.resolve("whole"));
+        JsonNode st = new ObjectMapper().readTree(tmp.resolve("whole/state.json").toFile());
+        assertEquals("last-2.pt", st.path("files").path("last").asText());
+        assertEquals(64, st.path("sha256").path("optim-2.pt").asText().length());
+        assertTrue(Files.notExists(tmp.resolve("whole/last-1.pt")), "the previous epoch's files are removed");
+        for (String damage : new String[] {"state", "weights", "optimiser"}) {
+            Path dir = tmp.resolve("damaged-" + damage);
+            Engine.seed(7);
+            Classifier first = new Classifier(DatasetId.MNIST);
+            Trainer.fit(first, new ClassifierObjective(first), train, train, settings(1), dir);
+            switch (damage) {
+                case "state" -> Files.writeString(dir.resolve("state.json"), "{\"epochsDone\": 1, \"curve\": [");
+                case "weights" -> Files.write(dir.resolve("last-1.pt"), new byte[] {1, 2, 3});
+                default -> Files.delete(dir.resolve("optim-1.pt"));
+            }
+            Engine.seed(7);
+            Classifier again = new Classifier(DatasetId.MNIST);
+            Trainer.Result r = Trainer.fit(again, new ClassifierObjective(again), train, train, settings(2), dir);
+            assertEquals(2, r.curve().size(), damage);
+            assertArrayEquals(Tensors.toFloats(whole.namedParameters().get("fc2.weight")),
+                    Tensors.toFloats(again.namedParameters().get("fc2.weight")), 1e-6f, damage);
+        }
+    }
+
     /** A checkpoint written before the learning-rate schedule existed carries no rate; it resumes at the set one. */
     @Test
     void aCheckpointWithoutALearningRateResumesAtTheConfiguredOne() throws Exception {
@@ -147,7 +181,7 @@ class TrainerTest {
                 () -> Trainer.fit(c, diverging, train, train, settings(3), tmp.resolve("w")));
         assertEquals(ExitCode.NUMERIC, e.exitCode());
         assertTrue(e.getMessage().startsWith("training diverged at epoch 2, step 1: ce = NaN"), e.getMessage());
-        assertTrue(Files.isRegularFile(tmp.resolve("w/last.pt")), "epoch 1's checkpoint is kept");
+        assertTrue(Files.isRegularFile(tmp.resolve("w/last-1.pt")), "epoch 1's checkpoint is kept");
     }
 
     @Test
