@@ -54,11 +54,6 @@ public final class Settings {
         return Boolean.TRUE.equals(applies.get(p));
     }
 
-    /** Whether {@code p} was given rather than defaulted. */
-    public boolean given(Param<?> p) {
-        return given.containsKey(p);
-    }
-
     /** A copy with {@code p} set to {@code v}, resolved and checked again. */
     public <T> Settings with(Param<T> p, T v) {
         Map<Param<?>, Object> g = new LinkedHashMap<>(given);

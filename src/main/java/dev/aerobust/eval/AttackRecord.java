@@ -1,6 +1,5 @@
 package dev.aerobust.eval;
 
-import java.util.List;
 import java.util.Map;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
@@ -76,10 +75,5 @@ public record AttackRecord(Integer schema, double eps, String model, String clas
     /** Whether the record holds per-image outcomes (records of earlier versions do not). */
     public boolean hasPerImage() {
         return perImage != null;
-    }
-
-    /** The records' eps values, in order. */
-    public static double[] eps(List<AttackRecord> records) {
-        return records.stream().mapToDouble(AttackRecord::eps).toArray();
     }
 }

@@ -84,16 +84,6 @@ public final class AttackRun {
         }
     }
 
-    /**
-     * The eps values of a run that have no record yet, without loading any model: what a sweep's plan needs.
-     * {@code defended}: the model is an autoencoder stacked on {@code classifierId}.
-     */
-    public static double[] pending(String modelId, String classifierId, boolean defended, Settings eval,
-                                   Attack attack, Path dataDir, Path resultsRoot) {
-        Path dir = dir(modelId, classifierId, defended, eval, attack, dataDir, resultsRoot);
-        return Arrays.stream(eval.get(EvalConfig.EPS)).filter(e -> !Files.isRegularFile(record(dir, e))).toArray();
-    }
-
     /** The folder of a run's records, without loading any model. */
     public static Path dir(String modelId, String classifierId, boolean defended, Settings eval, Attack attack,
                            Path dataDir, Path resultsRoot) {

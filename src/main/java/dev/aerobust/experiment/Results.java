@@ -12,14 +12,12 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
-import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.config.Settings;
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.eval.AttackRecord;
 import dev.aerobust.eval.LatentStats;
 import dev.aerobust.eval.WorstCase;
 import dev.aerobust.train.AutoencoderConfig;
-import dev.aerobust.train.TrainParams;
 
 /**
  * A sweep's results as a tidy table: one row per (dataset, model, settings, attack, eps, seed) of every finished
@@ -144,13 +142,5 @@ public final class Results {
             b.append(String.join(",", f)).append('\n');
         }
         return b.toString();
-    }
-
-    static long seed(Sweep.TrainUnit u) {
-        return u.settings().get(TrainParams.SEED);
-    }
-
-    static String attackName(Sweep.AttackUnit u) {
-        return u.attack().get(AttackConfig.ATTACK).label();
     }
 }
