@@ -177,6 +177,27 @@ public final class ModelStore {
         Atomic.writeString(dir.resolve(META), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m));
     }
 
+    /**
+     * An exclusive lock on one model id, across processes: a second training of the same settings waits for the
+     * first and then finds its model, instead of doing the same work beside it.
+     */
+    public AutoCloseable lock(String id) throws IOException {
+        Path dir = root.resolve(".locks");
+        Files.createDirectories(dir);
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(dir(id).getFileName()
+                + ".lock"), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock lock = ch.tryLock();
+        if (lock == null) {
+            LOG.info("another run is training {}; waiting for it", id);
+            lock = ch.lock();
+        }
+        java.nio.channels.FileLock held = lock;
+        return () -> {
+            held.release();
+            ch.close();
+        };
+    }
+
     /** Removes the checkpoints of a stored model's training: the model itself is whole in its folder. */
     public void discardWork(String id) throws IOException {
         Path work = workDir(id);

@@ -85,6 +85,21 @@ public final class ModelTraining {
         if (stored.isPresent()) {
             return stored.get();
         }
+        try (AutoCloseable lock = store.lock(id)) {
+            // another run may have trained it while this one waited for the lock
+            stored = stored(store, id);
+            return stored.isPresent() ? stored.get() : trainClassifier(cfg, dataDir, store, id, test);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static Outcome trainClassifier(Settings cfg, Path dataDir, ModelStore store, String id, ImageSet test)
+            throws IOException {
+        DatasetId d = cfg.get(TrainParams.DATASET);
+        long seed = cfg.get(TrainParams.SEED);
         ImageSet[] tv = trainVal(d, dataDir, cfg.get(TrainParams.VAL_SIZE), seed);
         LOG.info("training classifier {} on {} images ({} for validation)", id, tv[0].size(), tv[1].size());
         Engine.seed(seed);
@@ -119,6 +134,22 @@ public final class ModelTraining {
         if (stored.isPresent()) {
             return stored.get();
         }
+        try (AutoCloseable lock = store.lock(id)) {
+            stored = stored(store, id);
+            return stored.isPresent() ? stored.get() : trainAutoencoder(cfg, dataDir, store, classifierId, id, test);
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
+    }
+
+    private static Outcome trainAutoencoder(Settings cfg, Path dataDir, ModelStore store, String classifierId,
+                                            String id, ImageSet test) throws IOException {
+        DatasetId d = cfg.get(TrainParams.DATASET);
+        long seed = cfg.get(TrainParams.SEED);
+        Family family = cfg.get(AutoencoderConfig.FAMILY);
+        double stp = cfg.get(AutoencoderConfig.STP);
         ImageSet[] tv = trainVal(d, dataDir, cfg.get(TrainParams.VAL_SIZE), seed);
         LOG.info("training {} {} (stp {}, noise std {} in [0,1]{}) on {} images", family.label(), id, stp,
                 Units.noiseStd(stp), family.contractive() ? ", alpha " + cfg.get(AutoencoderConfig.ALPHA) : "",

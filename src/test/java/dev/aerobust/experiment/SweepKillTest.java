@@ -102,4 +102,25 @@ class SweepKillTest {
                 "one row per unit and eps");
         assertEquals(4 * 3, rows.stream().filter(l -> l.contains(",worst-case,")).count(), csv);
     }
+
+    /** Two identical trainings at once: the second waits for the first and reuses its model. */
+    @Test
+    void twoIdenticalTrainingsAtOnceTrainOnce() throws Exception {
+        Path data = tmp.resolve("data");
+        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 5, 2);
+        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
+        String[] args = {"train", "classifier", "--dataset", "btsc", "--epochs", "3", "--batch", "8", "--threads",
+            "1", "--data-dir", data.toString()};
+        Process a = cli(args).start();
+        Process b = cli(args).start();
+        String outA = new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String outB = new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(a.waitFor(120, TimeUnit.SECONDS) && b.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, a.exitValue(), outA);
+        assertEquals(0, b.exitValue(), outB);
+        long reused = java.util.stream.Stream.of(outA, outB).filter(o -> o.contains("(already trained)")).count();
+        assertEquals(1, reused, "one trained, the other reused:\n" + outA + "\n---\n" + outB);
+        long trained = java.util.stream.Stream.of(outA, outB).filter(o -> o.contains("INFO  training classifier ")).count();
+        assertEquals(1, trained, outA + "\n---\n" + outB);
+    }
 }
