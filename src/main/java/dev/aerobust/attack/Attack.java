@@ -25,6 +25,14 @@ public interface Attack {
     AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps);
 
     /**
+     * The same, keeping finished chunks of rows in {@code store} so a killed run resumes at its chunk; attacks
+     * that do not work in chunks (the minimal-perturbation ones) run whole.
+     */
+    default AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
+        return run(model, x, labels, eps);
+    }
+
+    /**
      * Whether the attack takes the randomized (sampled) defense itself, as EOT does; otherwise it is given the
      * deterministic surrogate (sampling off, z = mu).
      */

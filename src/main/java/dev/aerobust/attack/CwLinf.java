@@ -54,10 +54,15 @@ public final class CwLinf implements Attack {
 
     @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
+        return run(model, x, labels, eps, null);
+    }
+
+    @Override
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
         int steps = cfg.get(STEPS);
         Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * steps) : null;
         return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), steps, bar,
-                (x0, y, es, margins, done) -> attackChunk(model, x0, y, es, margins, done, bar));
+                (x0, y, es, margins, done) -> attackChunk(model, x0, y, es, margins, done, bar), store);
     }
 
     /** Runs the optimisation on one chunk of rows; fills {@code marginsOut} and returns the kept iterates. */

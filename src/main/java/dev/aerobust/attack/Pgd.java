@@ -54,10 +54,15 @@ public final class Pgd implements Attack {
 
     @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
+        return run(model, x, labels, eps, null);
+    }
+
+    @Override
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
         long work = (long) cfg.get(STEPS) * cfg.get(RESTARTS);
         Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * work) : null;
         return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), work, bar,
-                (x0, y, es, margins, done) -> chunk(model, x0, y, es, margins, bar, done));
+                (x0, y, es, margins, done) -> chunk(model, x0, y, es, margins, bar, done), store);
     }
 
     /** The mean margin over EOT draws, per row, differentiable in {@code xa}. */

@@ -35,9 +35,12 @@ final class Rows {
         }
     }
 
-    /** Runs {@code chunk} over all rows, {@code batchRows} at a time; {@code workPerRow} feeds the progress bar. */
+    /**
+     * Runs {@code chunk} over all rows, {@code batchRows} at a time; {@code workPerRow} feeds the progress bar.
+     * With a {@code store}, each chunk runs from its own seed, and chunks the store holds are taken from it.
+     */
     static AttackResult run(String name, Tensor x, Tensor labels, double[] eps, int batchRows, long workPerRow,
-                            Progress bar, Chunk chunk) {
+                            Progress bar, Chunk chunk, ChunkStore store) {
         requireEps(eps);
         long[] shape = Tensors.shape(x);
         int n = (int) shape[0];
@@ -61,13 +64,27 @@ final class Rows {
             }
             long[] chunkShape = shape.clone();
             chunkShape[0] = m;
-            try (Scope s = Scope.open()) {
-                Tensor x0 = Tensors.fromFloats(xs, chunkShape);
-                double[] margins = new double[m];
-                Tensor adv = chunk.attack(x0, Tensors.fromLongs(ys, m), es, margins, done);
-                Invariants.check(name, x0, xs, adv, es);
-                System.arraycopy(Tensors.toFloats(adv), 0, advAll, r0 * per, m * per);
-                System.arraycopy(margins, 0, marginAll, r0, m);
+            java.util.Optional<ChunkStore.Chunk> kept = store == null ? java.util.Optional.empty()
+                    : store.load(r0, m, per);
+            if (kept.isPresent()) {
+                System.arraycopy(kept.get().adversarial(), 0, advAll, r0 * per, m * per);
+                System.arraycopy(kept.get().margins(), 0, marginAll, r0, m);
+            } else {
+                try (Scope s = Scope.open()) {
+                    if (store != null) {
+                        dev.aerobust.nn.Engine.seed(store.seed() * 1_000_003L + r0);
+                    }
+                    Tensor x0 = Tensors.fromFloats(xs, chunkShape);
+                    double[] margins = new double[m];
+                    Tensor adv = chunk.attack(x0, Tensors.fromLongs(ys, m), es, margins, done);
+                    Invariants.check(name, x0, xs, adv, es);
+                    float[] a = Tensors.toFloats(adv);
+                    System.arraycopy(a, 0, advAll, r0 * per, m * per);
+                    System.arraycopy(margins, 0, marginAll, r0, m);
+                    if (store != null) {
+                        store.save(r0, new ChunkStore.Chunk(a, margins));
+                    }
+                }
             }
             done += m * workPerRow;
         }

@@ -29,7 +29,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "An autoencoder id attacks the stack autoencoder + classifier; a classifier id attacks it undefended.",
             "One JSON record per (model, attack, eps) is written under $AEROBUST_HOME/results, with every image's"
                     + " outcome (robust flag and final margin by test-set index); finished eps values are reused,"
-                    + " so a killed run redoes only the eps values it had not finished.",
+                    + " and so are the finished chunks of rows (--batch-rows) of an unfinished batch: a killed run"
+                    + " redoes at most the chunk it was in.",
             "Every output is checked: inside the eps box, inside [0, 1], no NaN, clean input untouched.",
             "A setting that does not apply to the attack or defense is an error. Every setting: aerobust settings"
                     + " attack."})

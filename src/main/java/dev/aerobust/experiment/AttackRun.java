@@ -40,6 +40,7 @@ import dev.aerobust.nn.Tensors;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.Atomic;
+import dev.aerobust.util.Hashing;
 import dev.aerobust.util.ExitCode;
 import dev.aerobust.util.Npy;
 
@@ -247,8 +248,12 @@ public final class AttackRun {
         float[] clean = Tensors.toFloats(x);
         long seed = eval.get(EvalConfig.SEED);
         Engine.seed(seed);
+        // finished chunks of this batch (these eps, this chunking) survive a kill
+        FileChunkStore chunks = new FileChunkStore(dir.resolve("partial-" + Hashing.sha256((Arrays.toString(todo)
+                + "|" + attack.settings().speed()).getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12)),
+                seed);
         long t0 = System.nanoTime();
-        AttackResult r = attack.run(stack.attacked(attack), x, set.labels(all), todo);
+        AttackResult r = attack.run(stack.attacked(attack), x, set.labels(all), todo, chunks);
         double secs = (System.nanoTime() - t0) / 1e9;
         LOG.info("{} on {} images x {} eps: {} s", attack.name(), set.size(), todo.length,
                 String.format("%.1f", secs));
@@ -277,6 +282,7 @@ public final class AttackRun {
                         ModelStore.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
             }
         }
+        chunks.clear();
     }
 
     /**

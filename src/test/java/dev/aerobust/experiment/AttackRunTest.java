@@ -168,6 +168,10 @@ class AttackRunTest {
         assertEquals(Map.of("batch_rows", 100), r0.speed());
         assertTrue(Files.isRegularFile(Path.of(first.records().get(1).adversarialNpy())));
         Path runDir = first.dir();
+        try (var files = Files.list(runDir)) {
+            assertTrue(files.noneMatch(p -> p.getFileName().toString().startsWith("partial-")),
+                    "the finished chunks are removed once the records hold them");
+        }
         SanityReport sanity = first.sanity();
         double unbounded = sanity.runs().unboundedAccuracy();
         assertTrue(unbounded >= 0 && unbounded <= 1, "the unbounded run was recorded");

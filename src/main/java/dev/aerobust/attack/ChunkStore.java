@@ -1,0 +1,24 @@
+package dev.aerobust.attack;
+
+import java.util.Optional;
+
+/**
+ * Where a batched attack keeps its finished chunks of rows, so a killed run resumes at the chunk it was in. Each
+ * chunk runs from its own seed ({@link #seed} plus its first row), so a resumed run computes what an
+ * uninterrupted one does.
+ */
+public interface ChunkStore {
+
+    /** A finished chunk: its rows' kept iterates (flattened) and final margins. */
+    record Chunk(float[] adversarial, double[] margins) {
+    }
+
+    /** The seed the chunks' seeds derive from. */
+    long seed();
+
+    /** The chunk that starts at row {@code first} and has {@code rows} rows, if it was finished and kept whole. */
+    Optional<Chunk> load(int first, int rows, int perRow);
+
+    /** Keeps a finished chunk. */
+    void save(int first, Chunk chunk);
+}

@@ -1,0 +1,94 @@
+package dev.aerobust.experiment;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.aerobust.attack.ChunkStore;
+import dev.aerobust.util.Atomic;
+
+/**
+ * An attack's finished chunks on disk, one file per chunk ({@code chunk-<first row>.bin}: rows, values per row,
+ * the kept iterates and the margins), each written atomically. A file of the wrong size is ignored and its chunk
+ * attacked again. The folder is removed once the run's records are written.
+ */
+final class FileChunkStore implements ChunkStore {
+
+    private static final Logger LOG = LoggerFactory.getLogger(FileChunkStore.class);
+
+    private final Path dir;
+    private final long seed;
+
+    FileChunkStore(Path dir, long seed) {
+        this.dir = dir;
+        this.seed = seed;
+    }
+
+    @Override
+    public long seed() {
+        return seed;
+    }
+
+    private Path file(int first) {
+        return dir.resolve("chunk-" + first + ".bin");
+    }
+
+    @Override
+    public Optional<Chunk> load(int first, int rows, int perRow) {
+        Path f = file(first);
+        if (!Files.isRegularFile(f)) {
+            return Optional.empty();
+        }
+        try {
+            ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f));
+            long want = 8L + 4L * rows * perRow + 8L * rows;
+            if (b.capacity() != want || b.getInt() != rows || b.getInt() != perRow) {
+                LOG.warn("{} is not whole; the chunk is attacked again", f);
+                return Optional.empty();
+            }
+            float[] adv = new float[rows * perRow];
+            b.asFloatBuffer().get(adv);
+            b.position(8 + 4 * adv.length);
+            double[] margins = new double[rows];
+            b.asDoubleBuffer().get(margins);
+            LOG.info("rows {} to {} were attacked before this run; reusing them", first, first + rows - 1);
+            return Optional.of(new Chunk(adv, margins));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void save(int first, Chunk chunk) {
+        int rows = chunk.margins().length;
+        ByteBuffer b = ByteBuffer.allocate(8 + 4 * chunk.adversarial().length + 8 * rows);
+        b.putInt(rows).putInt(chunk.adversarial().length / rows);
+        b.asFloatBuffer().put(chunk.adversarial());
+        b.position(8 + 4 * chunk.adversarial().length);
+        b.asDoubleBuffer().put(chunk.margins());
+        try {
+            Atomic.writeBytes(file(first), b.array());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Removes the folder: the run's records now hold what it kept. */
+    void clear() throws IOException {
+        if (Files.isDirectory(dir)) {
+            try (Stream<Path> s = Files.walk(dir)) {
+                for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.aerobust.attack;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.nn.Engine;
+import dev.aerobust.nn.Scope;
+import dev.aerobust.nn.Tensors;
+
+/**
+ * An attack killed between chunks resumes at the chunk it was in: the chunks it finished are taken from the
+ * store, not attacked again, and the result equals an uninterrupted run's (each chunk runs from its own seed).
+ */
+class ChunkResumeTest {
+
+    /** Chunks in memory; {@code failAt} makes the save of that chunk throw, as a kill would end the run there. */
+    static final class Memory implements ChunkStore {
+        final Map<Integer, Chunk> chunks = new HashMap<>();
+        int loads;
+        int failAt = -1;
+
+        @Override
+        public long seed() {
+            return 9;
+        }
+
+        @Override
+        public Optional<Chunk> load(int first, int rows, int perRow) {
+            Chunk c = chunks.get(first);
+            if (c != null) {
+                loads++;
+            }
+            return Optional.ofNullable(c);
+        }
+
+        @Override
+        public void save(int first, Chunk chunk) {
+            if (first == failAt) {
+                throw new IllegalStateException("killed");
+            }
+            chunks.put(first, chunk);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = AttackKind.class, names = {"CW_LINF", "PGD"})
+    void aKilledAttackResumesAtItsChunkAndEndsAsAnUninterruptedOne(AttackKind kind) {
+        DefendedClassifier stack = CwLinfTest.randomStack(3);
+        Attack attack = AttackConfig.create(AttackConfig.of(kind, AttackConfig.STEPS, 6, AttackConfig.BATCH_ROWS, 4),
+                false);
+        double[] eps = {0.05, 0.2};
+        try (Scope s = Scope.open()) {
+            Engine.seed(1);
+            Tensor x = torch.rand(6, 1, 28, 28);
+            Tensor y = Tensors.fromLongs(new long[] {0, 1, 2, 3, 4, 5}, 6);
+            AttackResult whole = attack.run(stack, x, y, eps, new Memory());
+
+            Memory store = new Memory();
+            store.failAt = 8;
+            assertThrows(IllegalStateException.class, () -> attack.run(stack, x, y, eps, store));
+            assertEquals(2, store.chunks.size(), "rows 0-3 and 4-7 were finished before the kill");
+            store.failAt = -1;
+            Engine.seed(12345);
+            AttackResult resumed = attack.run(stack, x, y, eps, store);
+            assertEquals(2, store.loads, "the finished chunks were not attacked again");
+            for (int e = 0; e < eps.length; e++) {
+                assertArrayEquals(whole.adversarial()[e], resumed.adversarial()[e], kind + " eps " + eps[e]);
+                assertArrayEquals(whole.margin()[e], resumed.margin()[e], 0.0);
+            }
+        }
+    }
+}
