@@ -51,6 +51,9 @@ final class AttackCommand implements Callable<Integer> {
     @Mixin
     DataDirOption data;
 
+    @Mixin
+    ThreadsOption threads;
+
     @Spec
     CommandSpec spec;
 
@@ -65,6 +68,7 @@ final class AttackCommand implements Callable<Integer> {
             throw new AerobustException(ExitCode.USAGE, "eot-pgd attacks the sampled defense as deployed;"
                     + " add --defense sampled");
         }
+        threads.apply();
         Engine.init();
         ModelStore store = ModelStore.atHome();
         DatasetId d = AttackRun.dataset(store, model);

@@ -55,8 +55,8 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "DIR", description = "Report folder (default $AEROBUST_HOME/reports/<profile>-<dataset>).")
     Path out;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Engine threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Mixin
     DataDirOption data;
@@ -91,9 +91,7 @@ final class ReproduceCommand implements Callable<Integer> {
             throw new AerobustException(ExitCode.USAGE, "unknown profile '" + profile + "' (known: quick, paper)");
         }
         Sweep sweep = sweep(p, d);
-        if (threads != null) {
-            Engine.setThreads(threads);
-        }
+        threads.apply();
         Path dataDir = data.resolve();
         PrintWriter o = spec.commandLine().getOut();
         if (d != DatasetId.BTSC && !dryRun) {

@@ -35,8 +35,8 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Show the plan and the estimated time; run nothing.")
     boolean dryRun;
 
-    @Option(names = "--threads", paramLabel = "N", description = "Engine threads (default: all cores).")
-    Integer threads;
+    @Mixin
+    ThreadsOption threads;
 
     @Mixin
     DataDirOption data;
@@ -47,13 +47,11 @@ final class SweepCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Sweep sweep = Sweep.load(file);
-        return run(sweep, dryRun, threads, data.resolve(), spec.commandLine().getOut());
+        threads.apply();
+        return run(sweep, dryRun, data.resolve(), spec.commandLine().getOut());
     }
 
-    static int run(Sweep sweep, boolean dryRun, Integer threads, Path dataDir, PrintWriter out) throws Exception {
-        if (threads != null) {
-            Engine.setThreads(threads);
-        }
+    static int run(Sweep sweep, boolean dryRun, Path dataDir, PrintWriter out) throws Exception {
         Engine.init();
         SweepRunner runner = new SweepRunner(sweep, dataDir, ModelStore.atHome(), DataHome.home().resolve("results"));
         out.println("sweep " + sweep.name() + ":");

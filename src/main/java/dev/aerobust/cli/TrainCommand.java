@@ -10,7 +10,6 @@ import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.experiment.ModelStore;
 import dev.aerobust.experiment.ModelTraining;
-import dev.aerobust.nn.Engine;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.TrainParams;
@@ -39,19 +38,17 @@ final class TrainCommand implements Runnable {
 
     /** Options every training command shares besides its settings. */
     static final class Common {
-        @Option(names = "--threads", paramLabel = "N", description = "Engine threads (default: all cores).")
-        Integer threads;
-
         @Option(names = "--json", description = "Print the stored model's metadata as JSON.")
         boolean json;
 
         @Mixin
         DataDirOption data;
 
+        @Mixin
+        ThreadsOption threads;
+
         void applyThreads() {
-            if (threads != null) {
-                Engine.setThreads(threads);
-            }
+            threads.apply();
         }
     }
 

@@ -252,6 +252,7 @@ public final class AttackRun {
         FileChunkStore chunks = new FileChunkStore(dir.resolve("partial-" + Hashing.sha256((Arrays.toString(todo)
                 + "|" + attack.settings().speed()).getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12)),
                 seed);
+        LOG.info("attacking {} images x {} eps with {}", set.size(), todo.length, attack.name());
         long t0 = System.nanoTime();
         AttackResult r = attack.run(stack.attacked(attack), x, set.labels(all), todo, chunks);
         double secs = (System.nanoTime() - t0) / 1e9;

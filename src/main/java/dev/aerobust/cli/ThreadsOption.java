@@ -1,0 +1,17 @@
+package dev.aerobust.cli;
+
+import dev.aerobust.nn.Engine;
+import picocli.CommandLine.Option;
+
+/** The shared {@code --threads} option: the engine's intra-op threads, a speed setting never part of an id. */
+final class ThreadsOption {
+
+    @Option(names = "--threads", paramLabel = "N", description = "Engine threads (default: $AEROBUST_THREADS, else all cores).")
+    Integer threads;
+
+    void apply() {
+        if (threads != null) {
+            Engine.setThreads(threads);
+        }
+    }
+}
