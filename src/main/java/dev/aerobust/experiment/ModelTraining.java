@@ -76,10 +76,22 @@ public final class ModelTraining {
 
     /** Trains a classifier with the settings of {@link ClassifierConfig}, or finds it in the store. */
     public static Outcome classifier(Settings cfg, Path dataDir, ModelStore store) throws IOException {
+        return once(cfg, dataDir, store, (id, test) -> trainClassifier(cfg, dataDir, store, id, test));
+    }
+
+    /** Trains one model of the store: the test set's checksum and the settings give its id. */
+    private interface Training {
+        Outcome train(String id, ImageSet test) throws IOException;
+    }
+
+    /**
+     * The stored model with these settings, or {@code training}'s, run under the model's lock: a second run of
+     * the same settings waits, then finds the first one's model.
+     */
+    private static Outcome once(Settings cfg, Path dataDir, ModelStore store, Training training)
+            throws IOException {
         Engine.init();
-        DatasetId d = cfg.get(TrainParams.DATASET);
-        long seed = cfg.get(TrainParams.SEED);
-        ImageSet test = Datasets.load(d, Split.TEST, dataDir, seed);
+        ImageSet test = Datasets.load(cfg.get(TrainParams.DATASET), Split.TEST, dataDir, cfg.get(TrainParams.SEED));
         String id = ModelStore.id(cfg, test.checksum());
         Optional<Outcome> stored = stored(store, id);
         if (stored.isPresent()) {
@@ -88,7 +100,7 @@ public final class ModelTraining {
         try (AutoCloseable lock = store.lock(id)) {
             // another run may have trained it while this one waited for the lock
             stored = stored(store, id);
-            return stored.isPresent() ? stored.get() : trainClassifier(cfg, dataDir, store, id, test);
+            return stored.isPresent() ? stored.get() : training.train(id, test);
         } catch (IOException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -123,25 +135,7 @@ public final class ModelTraining {
      */
     public static Outcome autoencoder(Settings cfg, Path dataDir, ModelStore store, String classifierId)
             throws IOException {
-        Engine.init();
-        DatasetId d = cfg.get(TrainParams.DATASET);
-        long seed = cfg.get(TrainParams.SEED);
-        Family family = cfg.get(AutoencoderConfig.FAMILY);
-        double stp = cfg.get(AutoencoderConfig.STP);
-        ImageSet test = Datasets.load(d, Split.TEST, dataDir, seed);
-        String id = ModelStore.id(cfg, test.checksum());
-        Optional<Outcome> stored = stored(store, id);
-        if (stored.isPresent()) {
-            return stored.get();
-        }
-        try (AutoCloseable lock = store.lock(id)) {
-            stored = stored(store, id);
-            return stored.isPresent() ? stored.get() : trainAutoencoder(cfg, dataDir, store, classifierId, id, test);
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
-        }
+        return once(cfg, dataDir, store, (id, test) -> trainAutoencoder(cfg, dataDir, store, classifierId, id, test));
     }
 
     private static Outcome trainAutoencoder(Settings cfg, Path dataDir, ModelStore store, String classifierId,

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.aerobust.testing.ChildCli;
 import dev.aerobust.testing.Synthetic;
 
 /**
@@ -41,21 +42,7 @@ class SweepKillTest {
             """;
 
     private ProcessBuilder cli(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Xss4m");
-        String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
-        if (cache != null) {
-            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
-        }
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("dev.aerobust.cli.Main");
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("AEROBUST_HOME", tmp.resolve("home").toString());
-        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-        return pb;
+        return ChildCli.of(tmp.resolve("home"), args);
     }
 
     @Test

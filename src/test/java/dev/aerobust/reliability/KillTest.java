@@ -8,7 +8,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -20,6 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.aerobust.testing.ChildCli;
 import dev.aerobust.testing.Synthetic;
 
 /**
@@ -34,20 +34,8 @@ class KillTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    private ProcessBuilder cli(Path home, String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.add("-Xss4m");
-        String cache = System.getProperty("org.bytedeco.javacpp.cachedir");
-        if (cache != null) {
-            cmd.add("-Dorg.bytedeco.javacpp.cachedir=" + cache);
-        }
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.aerobust.cli.Main"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("AEROBUST_HOME", home.toString());
-        pb.environment().put("OPENBLAS_NUM_THREADS", "1");
-        return pb;
+    private static ProcessBuilder cli(Path home, String... args) {
+        return ChildCli.of(home, args);
     }
 
     private static String finish(Process p) throws Exception {
