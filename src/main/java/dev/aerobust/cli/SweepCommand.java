@@ -4,8 +4,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.aerobust.data.DataHome;
-import dev.aerobust.experiment.ModelStore;
 import dev.aerobust.experiment.Sweep;
 import dev.aerobust.experiment.SweepRunner;
 import dev.aerobust.nn.Engine;
@@ -53,7 +51,7 @@ final class SweepCommand implements Callable<Integer> {
 
     static int run(Sweep sweep, boolean dryRun, Path dataDir, PrintWriter out) throws Exception {
         Engine.init();
-        SweepRunner runner = new SweepRunner(sweep, dataDir, ModelStore.atHome(), DataHome.home().resolve("results"));
+        SweepRunner runner = SweepRunner.atHome(sweep, dataDir);
         out.println("sweep " + sweep.name() + ":");
         if (dryRun) {
             SweepRunner.print(runner.plan(), out);

@@ -46,6 +46,7 @@ public final class SweepRunner {
     private final ModelStore store;
     private final Path resultsRoot;
     private final Map<DatasetId, String> checksums = new HashMap<>();
+    private final Map<Sweep.TrainUnit, String> found = new HashMap<>();
 
     public SweepRunner(Sweep sweep, Path dataDir, ModelStore store, Path resultsRoot) {
         this.sweep = sweep;
@@ -54,13 +55,30 @@ public final class SweepRunner {
         this.resultsRoot = resultsRoot;
     }
 
+    /** A runner on the store and results folders under {@code $AEROBUST_HOME}. */
+    public static SweepRunner atHome(Sweep sweep, Path dataDir) {
+        return new SweepRunner(sweep, dataDir, ModelStore.atHome(), dev.aerobust.data.DataHome.home()
+                .resolve("results"));
+    }
+
+    public ModelStore store() {
+        return store;
+    }
+
     private String checksum(DatasetId d) {
         return checksums.computeIfAbsent(d, k -> Datasets.load(k, Split.TEST, dataDir, 0).checksum());
     }
 
     /** The stored id of a train unit's model, if it is trained. */
     public Optional<String> storedId(Sweep.TrainUnit u) {
-        return store.find(ModelStore.id(u.settings(), checksum(u.dataset())));
+        // a found model stays found; finding it again would hash its weights again (several times a unit)
+        String known = found.get(u);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Optional<String> id = store.find(ModelStore.id(u.settings(), checksum(u.dataset())));
+        id.ifPresent(x -> found.put(u, x));
+        return id;
     }
 
     /** The records of an attack unit (null for eps values not done), or empty if its models are not trained. */
