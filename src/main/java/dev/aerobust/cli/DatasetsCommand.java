@@ -108,7 +108,7 @@ final class DatasetsCommand implements Runnable {
                     m.put("images", s.images());
                     m.put("shape", s.shape());
                     m.put("label_counts", s.labelCounts());
-                    m.put("sha256_ok", s.sha256Ok());
+                    m.put("sha256_checked", s.sha256Checked());
                     m.put("sha256", s.sha256());
                     splits.put(s.split(), m);
                 }
@@ -118,7 +118,8 @@ final class DatasetsCommand implements Runnable {
                 out.println(r.dataset() + " in " + r.dir() + ": OK");
                 for (IdxDatasets.SplitReport s : r.splits()) {
                     out.printf("  %-5s %6d images, shape %s, sha256 %s%n", s.split(), s.images(),
-                            Arrays.toString(s.shape()), s.sha256Ok() ? "ok" : "unpinned");
+                            Arrays.toString(s.shape()), s.sha256Checked() ? "ok"
+                            : "not pinned (computed " + String.join(", ", s.sha256().values()) + ")");
                     out.println("        label counts " + Arrays.toString(s.labelCounts()));
                 }
             }

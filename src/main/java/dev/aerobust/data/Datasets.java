@@ -50,8 +50,8 @@ public final class Datasets {
         List<IdxDatasets.SplitReport> splits = new ArrayList<>();
         for (Split s : Split.values()) {
             ImageSet set = Btsc.load(dir, s, 0);
-            splits.add(new IdxDatasets.SplitReport(s.label(), set.size(), set.shape(), set.classCounts(), true,
-                    Map.of()));
+            splits.add(new IdxDatasets.SplitReport(s.label(), set.size(), set.shape(), set.classCounts(), false,
+                    Map.of("images", set.checksum())));
         }
         return new Report(id.cliName(), dir, splits);
     }
@@ -106,6 +106,7 @@ public final class Datasets {
         }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10))
                 .followRedirects(HttpClient.Redirect.NORMAL).build();
+        removeStaleDownloads(dir);
         for (String url : Btsc.WEB_ZIPS) {
             Path tmp = null;
             try {
@@ -133,6 +134,24 @@ public final class Datasets {
             }
         }
         return got;
+    }
+
+    /** Removes the {@code .download*.zip} files a killed download left in {@code dir}. */
+    private static void removeStaleDownloads(Path dir) {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                String name = p.getFileName().toString();
+                if (name.startsWith(".download") && name.endsWith(".zip")) {
+                    LOG.info("removing {}, left by a download that did not finish", p);
+                    Files.deleteIfExists(p);
+                }
+            }
+        } catch (IOException e) {
+            throw new AerobustException(ExitCode.IO, dir + ": " + e.getMessage());
+        }
     }
 
     private static void copyTree(Path src, Path dst) {

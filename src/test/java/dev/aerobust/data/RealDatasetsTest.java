@@ -29,7 +29,7 @@ class RealDatasetsTest {
         assertArrayEquals(new int[] {1, 28, 28}, r.splits().get(1).shape());
         assertArrayEquals(new int[] {980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009},
                 r.splits().get(1).labelCounts());
-        assertTrue(r.splits().get(0).sha256Ok());
+        assertTrue(r.splits().get(0).sha256Checked());
     }
 
     @Test
