@@ -51,7 +51,7 @@ public interface Attack {
      */
     default Attack doubled() {
         AttackKind k = settings().get(AttackConfig.ATTACK);
-        if (!k.cw() && !k.pgd()) {
+        if (!k.cw() && !k.pgd() && !k.apgd()) {
             return null;
         }
         return AttackConfig.create(settings().with(AttackConfig.STEPS, 2 * settings().get(AttackConfig.STEPS)),

@@ -24,8 +24,13 @@ public final class AttackConfig {
             .defaultsTo(AttackKind.CW_LINF).build();
 
     public static final Param<Integer> STEPS = Param.integer("steps",
-            "Optimisation steps (CW: Adam steps per search step; PGD: per restart; DeepFool: most linearisations).")
-            .defaultsTo(s -> kind(s) == AttackKind.DEEPFOOL ? 50 : 100).build();
+            "Optimisation steps (CW: Adam steps per search step; PGD and APGD: per restart and target; DeepFool:"
+                    + " most linearisations; FAB-T: iterations per target; Square: queries of the model per image).")
+            .check(v -> v >= 1, "an integer >= 1")
+            .appliesTo(s -> kind(s) != AttackKind.AUTOATTACK, "every attack but autoattack, whose members run at"
+                    + " their papers' settings")
+            .defaultsTo(s -> kind(s) == AttackKind.DEEPFOOL ? 50 : kind(s) == AttackKind.SQUARE ? 5000 : 100)
+            .build();
 
     public static final Param<Double> LR = Param.real("lr",
             "Adam learning rate (cw-linf: in [0, 1] pixel units, 0.05 is the study's 0.1 on [-1, 1]; cw-l2: on"
@@ -48,12 +53,35 @@ public final class AttackConfig {
             .appliesTo(s -> kind(s).pgd(), "pgd and eot-pgd").defaultsTo(2.5).build();
 
     public static final Param<Integer> RESTARTS = Param.integer("restarts",
-            "Random restarts; each input keeps its best.").appliesTo(s -> kind(s).pgd(), "pgd and eot-pgd")
+            "Random restarts; each input keeps its best (APGD and Square restart only the inputs not yet fooled).")
+            .check(v -> v >= 1, "an integer >= 1")
+            .appliesTo(s -> kind(s).pgd() || kind(s).apgd() || kind(s) == AttackKind.SQUARE,
+                    "pgd, eot-pgd, apgd-ce, apgd-dlr, apgd-t and square")
             .defaultsTo(1).build();
 
     public static final Param<Integer> EOT_DRAWS = Param.integer("eot_draws",
-            "Draws of the randomized defense averaged per gradient.")
-            .appliesTo(s -> kind(s) == AttackKind.EOT_PGD, "eot-pgd").defaultsTo(10).build();
+            "Draws of the randomized defense averaged per gradient (APGD: 1 attacks the deterministic surrogate,"
+                    + " more attack the sampled defense as deployed).")
+            .check(v -> v >= 1, "an integer >= 1")
+            .appliesTo(s -> kind(s) == AttackKind.EOT_PGD || kind(s).apgd(), "eot-pgd, apgd-ce, apgd-dlr and apgd-t")
+            .defaultsTo(s -> kind(s) == AttackKind.EOT_PGD ? 10 : 1).build();
+
+    public static final Param<Integer> TARGETS = Param.integer("targets",
+            "APGD-T's and FAB-T's target classes: the highest clean logits after the first; one run per target.")
+            .unit("classes").check(v -> v >= 1, "an integer >= 1")
+            .appliesTo(s -> kind(s) == AttackKind.APGD_T || kind(s) == AttackKind.FAB_T, "apgd-t and fab-t")
+            .defaultsTo(9).build();
+
+    public static final Param<AutoAttack.Version> VERSION = Param.choice("version", AutoAttack.Version.class,
+            "AutoAttack's ensemble: standard (APGD-CE, APGD-T, FAB-T, Square), rand (APGD-CE and APGD-DLR with EOT"
+                    + " over 20 draws, for a randomized defense) or fast (APGD-CE, APGD-T).")
+            .appliesTo(s -> kind(s) == AttackKind.AUTOATTACK, "autoattack").defaultsTo(AutoAttack.Version.STANDARD)
+            .build();
+
+    public static final Param<Double> P_INIT = Param.real("p_init",
+            "Square's first fraction of the image a square covers, halved on the paper's schedule.")
+            .check(v -> v > 0 && v <= 1, "a number in (0, 1]")
+            .appliesTo(s -> kind(s) == AttackKind.SQUARE, "square").defaultsTo(0.8).build();
 
     public static final Param<Double> OVERSHOOT = Param.real("overshoot", "DeepFool's multiplicative overshoot.")
             .check(v -> v >= 0, "a number >= 0").appliesTo(s -> kind(s) == AttackKind.DEEPFOOL, "deepfool")
@@ -73,12 +101,12 @@ public final class AttackConfig {
 
     public static final Param<Integer> BATCH_ROWS = Param.integer("batch_rows",
             "Rows (image x eps pairs) per batch.").unit("rows").speed()
-            .appliesTo(s -> kind(s).cw() || kind(s).pgd(), "cw-linf, cw-linf-authors, pgd and eot-pgd")
+            .appliesTo(s -> kind(s).chunked(), "every attack but deepfool and cw-l2")
             .defaultsTo(2000).build();
 
     public static final ParamSet PARAMS = ParamSet.of("attack").context(ATTACK)
-            .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, OVERSHOOT, CANDIDATES, SEARCH_STEPS, INITIAL_CONST,
-                    BATCH_ROWS)
+            .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, TARGETS, VERSION, P_INIT, OVERSHOOT, CANDIDATES,
+                    SEARCH_STEPS, INITIAL_CONST, BATCH_ROWS)
             .build();
 
     /** The settings of {@code kind} with the given (param, value) pairs and defaults for the rest. */
@@ -97,7 +125,23 @@ public final class AttackConfig {
             case PGD, EOT_PGD -> new Pgd(s, progress);
             case DEEPFOOL -> new DeepFool(s);
             case CW_L2 -> new CwL2(s);
+            case APGD_CE, APGD_DLR, APGD_T -> new Apgd(s, progress);
+            case SQUARE -> new Square(s, progress);
+            case FAB_T -> new Fab(s, progress);
+            case AUTOATTACK -> new AutoAttack(s, progress);
         };
+    }
+
+    /** The attack as a user names it: {@code eot-pgd}, {@code apgd-ce with eot_draws 20}, {@code autoattack rand}. */
+    public static String describe(Settings s) {
+        AttackKind k = kind(s);
+        if (k == AttackKind.AUTOATTACK) {
+            return k.label() + " " + s.get(VERSION).label();
+        }
+        if (k.apgd() && s.get(EOT_DRAWS) > 1) {
+            return k.label() + " with eot_draws " + s.get(EOT_DRAWS);
+        }
+        return k.label();
     }
 
     /** What determines the attack's results, for its records' run key: its identity settings. */

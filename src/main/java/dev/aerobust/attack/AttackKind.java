@@ -15,7 +15,19 @@ public enum AttackKind {
     /** DeepFool (L-infinity), clipped into each box. */
     DEEPFOOL(Map.of()),
     /** The textbook CW-L2 (eps are L2 budgets). */
-    CW_L2(Map.of("eps_norm", "l2"));
+    CW_L2(Map.of("eps_norm", "l2")),
+    /** Auto-PGD on the cross-entropy (Croce and Hein 2020). */
+    APGD_CE(Map.of()),
+    /** Auto-PGD on the difference of logits ratio. */
+    APGD_DLR(Map.of()),
+    /** Auto-PGD on the targeted DLR, once per target class. */
+    APGD_T(Map.of()),
+    /** The Square attack: random search, score-based, no gradients (Andriushchenko et al. 2020). */
+    SQUARE(Map.of()),
+    /** FAB-T: the minimally distorted targeted attack (Croce and Hein 2020), L-infinity. */
+    FAB_T(Map.of()),
+    /** AutoAttack's ensembles, each member on the rows the earlier ones left correct. */
+    AUTOATTACK(Map.of());
 
     private final Map<String, Object> fixed;
 
@@ -42,6 +54,15 @@ public enum AttackKind {
 
     public boolean pgd() {
         return this == PGD || this == EOT_PGD;
+    }
+
+    public boolean apgd() {
+        return this == APGD_CE || this == APGD_DLR || this == APGD_T;
+    }
+
+    /** Whether it runs in chunks of (image, eps) rows and can resume at its chunk. */
+    public boolean chunked() {
+        return cw() || pgd() || apgd() || this == SQUARE || this == FAB_T || this == AUTOATTACK;
     }
 
     /** Whether its eps are L2 budgets rather than L-infinity ones. */

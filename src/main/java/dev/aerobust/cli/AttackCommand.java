@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code aerobust attack}: robust accuracy of a stored model (with its defense) against eps. */
-@Command(name = "attack", mixinStandardHelpOptions = true, modelTransformer = ParamOptions.Attack.class,
+@Command(name = "attack", modelTransformer = ParamOptions.Attack.class,
         description = {"Attack a stored model white-box and report, per eps, the robust accuracy, the attack's"
                 + " success rate, the largest Linf and L2 perturbations and the NaN count.",
             "An autoencoder id attacks the stack autoencoder + classifier; a classifier id attacks it undefended.",
@@ -35,6 +35,11 @@ import picocli.CommandLine.Model.CommandSpec;
             "A setting that does not apply to the attack or defense is an error. Every setting: aerobust settings"
                     + " attack."})
 final class AttackCommand implements Callable<Integer> {
+
+    // --version is autoattack's ensemble here (aerobust's own version: aerobust --version)
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+    boolean help;
+
 
     @Option(names = "--model", required = true, paramLabel = "ID", description = "Stored model id (see: aerobust models list).")
     String model;
@@ -63,10 +68,10 @@ final class AttackCommand implements Callable<Integer> {
         Settings attackCfg = AttackConfig.PARAMS.resolve(ParamOptions.given(spec, AttackConfig.PARAMS));
         Settings eval = EvalConfig.PARAMS.resolve(ParamOptions.given(spec, EvalConfig.PARAMS));
         EvalConfig.checkBudgets(eval, attackCfg.get(AttackConfig.ATTACK));
-        if (attackCfg.get(AttackConfig.ATTACK) == dev.aerobust.attack.AttackKind.EOT_PGD
+        if (AttackConfig.create(attackCfg, false).attacksRandomizedModel()
                 && eval.get(EvalConfig.DEFENSE) != dev.aerobust.defense.DefendedClassifier.Mode.SAMPLED) {
-            throw new AerobustException(ExitCode.USAGE, "eot-pgd attacks the sampled defense as deployed;"
-                    + " add --defense sampled");
+            throw new AerobustException(ExitCode.USAGE, AttackConfig.describe(attackCfg)
+                    + " attacks the sampled defense as deployed; add --defense sampled");
         }
         threads.apply();
         Engine.init();
@@ -85,6 +90,13 @@ final class AttackCommand implements Callable<Integer> {
             for (AttackRecord r : run.records()) {
                 out.printf("%-7.3f %.4f +- %.4f %-9.4f %-9.4f %-9.4f %s%n", r.eps(), r.robustAccuracy(),
                         r.robustAccuracyStd(), r.attackSuccessRate(), r.maxLinf(), r.maxL2(), r.nanCount());
+            }
+            for (AttackRun.WorstCaseAt w : run.worstCase()) {
+                if (w.attacks().size() > 1) {
+                    out.printf(java.util.Locale.ROOT, "worst case at eps %.3f: %.4f over %d images and %d attacks (%s)%n",
+                            w.eps(), w.robustAccuracy(), w.images(), w.attacks().size(), String.join(", ", w.attacks()));
+                }
+                w.warnings().forEach(x -> out.println("sanity: " + x));
             }
             for (String w : run.sanity().warnings()) {
                 out.println("sanity: " + w);

@@ -72,35 +72,6 @@ public record ImageSet(DatasetId id, Split split, int channels, int height, int 
         return Tensors.fromFloats(out, indices.length, channels, height, width);
     }
 
-    /**
-     * The images at {@code indices}, each translated by its own random offset in {@code [-shift, shift]} along
-     * each axis (drawn from {@code rng} in order), the uncovered border black: the classifier's augmentation.
-     */
-    public Tensor shiftedImages(int[] indices, int shift, SplittableRandom rng) {
-        if (shift == 0) {
-            return images(indices);
-        }
-        int per = imageSize();
-        int plane = height * width;
-        float[] out = new float[indices.length * per];
-        for (int i = 0; i < indices.length; i++) {
-            int dy = rng.nextInt(2 * shift + 1) - shift;
-            int dx = rng.nextInt(2 * shift + 1) - shift;
-            int base = indices[i] * per;
-            for (int c = 0; c < channels; c++) {
-                int src = base + c * plane;
-                int dst = i * per + c * plane;
-                for (int y = Math.max(0, dy); y < Math.min(height, height + dy); y++) {
-                    int sy = y - dy;
-                    for (int x = Math.max(0, dx); x < Math.min(width, width + dx); x++) {
-                        out[dst + y * width + x] = (pixels[src + sy * width + x - dx] & 0xff) / 255f;
-                    }
-                }
-            }
-        }
-        return Tensors.fromFloats(out, indices.length, channels, height, width);
-    }
-
     /** The labels at {@code indices} as an int64 tensor {@code [n]}. */
     public Tensor labels(int[] indices) {
         long[] out = new long[indices.length];

@@ -54,8 +54,90 @@ public final class AttackRun {
 
     private static final Logger LOG = LoggerFactory.getLogger(AttackRun.class);
 
-    /** The records of a run, in the order of the eps asked for, its folder and its sanity checks. */
-    public record Outcome(Path dir, List<AttackRecord> records, SanityReport sanity) {
+    /**
+     * The records of a run, in the order of the eps asked for, its folder, its sanity checks, and per eps the
+     * per-image worst case over every attack run on the same model under the same evaluation.
+     */
+    public record Outcome(Path dir, List<AttackRecord> records, SanityReport sanity,
+                          @com.fasterxml.jackson.annotation.JsonProperty("worst_case") List<WorstCaseAt> worstCase) {
+    }
+
+    /**
+     * The per-image worst case at one eps: the fraction of images that every attack in {@code attacks} (their
+     * record folders, under the model's results) left correct.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record WorstCaseAt(double eps, double robustAccuracy, int images, List<String> attacks,
+                              List<String> records, List<String> warnings) {
+    }
+
+    /**
+     * AutoAttack's check for gradient masking: the score-based Square reads no gradient, so if it leaves fewer
+     * images correct than the best gradient attack, the gradients are not to be trusted.
+     */
+    static List<String> blackBoxCheck(List<AttackRecord> same) {
+        List<String> out = new ArrayList<>();
+        AttackRecord square = null;
+        AttackRecord bestWhite = null;
+        for (AttackRecord o : same) {
+            if ("square".equals(o.attack())) {
+                square = square == null || o.robustAccuracy() < square.robustAccuracy() ? o : square;
+            } else if (!"autoattack".equals(o.attack())
+                    && (bestWhite == null || o.robustAccuracy() < bestWhite.robustAccuracy())) {
+                bestWhite = o;
+            }
+        }
+        if (square != null && bestWhite != null
+                && square.robustAccuracy() < bestWhite.robustAccuracy() - 1.0 / Math.max(1, square.n())) {
+            out.add(String.format(Locale.ROOT, "at eps %.3f the black-box square leaves %.1f%%, below the %.1f%% of"
+                    + " the best gradient attack (%s): the gradients may be masked", square.eps(),
+                    100 * square.robustAccuracy(), 100 * bestWhite.robustAccuracy(), bestWhite.attack()));
+        }
+        return out;
+    }
+
+    /**
+     * The worst case at each record's eps over every record in {@code modelDir}'s run folders with the same
+     * classifier, defense, scale, samples, images and seed (records without per-image outcomes are left out).
+     */
+    public static List<WorstCaseAt> worstCase(Path modelDir, List<AttackRecord> records) throws IOException {
+        List<WorstCaseAt> out = new ArrayList<>();
+        List<Path> runs;
+        try (java.util.stream.Stream<Path> s = Files.list(modelDir)) {
+            runs = s.filter(Files::isDirectory).sorted().toList();
+        }
+        for (AttackRecord r : records) {
+            if (!r.hasPerImage()) {
+                continue;
+            }
+            List<AttackRecord> same = new ArrayList<>();
+            List<String> where = new ArrayList<>();
+            for (Path run : runs) {
+                Path f = record(run, r.eps());
+                if (!Files.isRegularFile(f)) {
+                    continue;
+                }
+                AttackRecord o;
+                try {
+                    o = read(f);
+                } catch (DataException e) {
+                    LOG.warn("left out of the worst case: {}", e.getMessage());
+                    continue;
+                }
+                if (o.hasPerImage() && java.util.Objects.equals(o.classifier(), r.classifier())
+                        && java.util.Objects.equals(o.defense(), r.defense()) && o.scale() == r.scale()
+                        && o.samples() == r.samples() && o.n() == r.n() && o.seed() == r.seed()
+                        && Arrays.equals(o.perImage().index(), r.perImage().index())) {
+                    same.add(o);
+                    where.add(modelDir.relativize(run).toString());
+                }
+            }
+            dev.aerobust.eval.WorstCase.Value w = dev.aerobust.eval.WorstCase.of(same);
+            if (w != null) {
+                out.add(new WorstCaseAt(r.eps(), w.accuracy(), w.images(), w.attacks(), where, blackBoxCheck(same)));
+            }
+        }
+        return out;
     }
 
     /**
@@ -235,7 +317,7 @@ public final class AttackRun {
             records.add(read(record(dir, e)));
         }
         SanityReport sanity = sanity(stack, attack, set, eps, seed, records, dir);
-        return new Outcome(dir, records, sanity);
+        return new Outcome(dir, records, sanity, worstCase(dir.getParent(), records));
     }
 
     /** Attacks every image at the eps values {@code todo} in one batch and writes one record per eps. */
@@ -295,7 +377,7 @@ public final class AttackRun {
         List<String> warnings = new ArrayList<>();
         if (stack.deployed().randomized() && !attack.attacksRandomizedModel()) {
             warnings.add("the defense is randomized but " + attack.name() + " attacks its deterministic surrogate;"
-                    + " use eot-pgd for the defense as deployed");
+                    + " use eot-pgd, apgd with --eot-draws or autoattack --version rand for the defense as deployed");
         }
         warnings.addAll(Sanity.accuracyNeverRises(records));
         DefendedClassifier attacked = stack.attacked(attack);

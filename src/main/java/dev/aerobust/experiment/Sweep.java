@@ -251,7 +251,7 @@ public final class Sweep {
                         for (Map<String, Object> ag : attackGrids) {
                             Settings attack = AttackConfig.PARAMS.fromMap(ag, doc.at("/attacks"), false);
                             EvalConfig.checkBudgets(eval, attack.get(AttackConfig.ATTACK));
-                            if (attack.get(AttackConfig.ATTACK) == AttackKind.EOT_PGD && !sampled) {
+                            if (AttackConfig.create(attack, false).attacksRandomizedModel() && !sampled) {
                                 continue;
                             }
                             attacks.add(new AttackUnit(m, clf, attack, eval));

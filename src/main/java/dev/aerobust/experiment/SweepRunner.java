@@ -306,6 +306,18 @@ public final class SweepRunner {
                 case CW_L2 -> steps * num(cfg, "search_steps", 9);
                 case DEEPFOOL -> steps * num(cfg, "candidates", 10);
                 case CW_LINF, CW_LINF_AUTHORS -> steps;
+                case APGD_CE, APGD_DLR -> steps * num(cfg, "restarts", 1) * num(cfg, "eot_draws", 1);
+                case APGD_T -> steps * num(cfg, "restarts", 1) * num(cfg, "eot_draws", 1) * num(cfg, "targets", 9);
+                // a query is a forward pass, about a third of a gradient step
+                case SQUARE -> steps * num(cfg, "restarts", 1) / 3;
+                // two forward passes and one backward an iteration
+                case FAB_T -> steps * num(cfg, "targets", 9) * 1.3;
+                // at most: every member on every row (the later ones run only on the rows still correct)
+                case AUTOATTACK -> switch (String.valueOf(cfg == null ? null : cfg.get("version"))) {
+                    case "rand" -> 2 * 100 * 20;
+                    case "fast" -> 100 + 900;
+                    default -> 100 + 900 + 900 * 1.3 + 5000 / 3.0;
+                };
             };
         }
 

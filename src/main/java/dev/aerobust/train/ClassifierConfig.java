@@ -10,7 +10,6 @@ import static dev.aerobust.train.TrainParams.LR_FACTOR;
 import static dev.aerobust.train.TrainParams.LR_PATIENCE;
 import static dev.aerobust.train.TrainParams.PATIENCE;
 import static dev.aerobust.train.TrainParams.SEED;
-import static dev.aerobust.train.TrainParams.SHIFT;
 import static dev.aerobust.train.TrainParams.VAL_SIZE;
 import static dev.aerobust.train.TrainParams.WEIGHT_DECAY;
 
@@ -30,7 +29,7 @@ public final class ClassifierConfig {
 
     public static final ParamSet PARAMS = ParamSet.of(KIND).context(DATASET)
             .add(SEED, EPOCHS, PATIENCE, BATCH, LR, WEIGHT_DECAY, DECAY_NORM, CLIP_NORM, LR_FACTOR, LR_PATIENCE,
-                    SHIFT, VAL_SIZE)
+                    VAL_SIZE)
             .build();
 
     private ClassifierConfig() {

@@ -70,13 +70,4 @@ public final class TrainParams {
             .appliesTo(s -> dataset(s) != DatasetId.BTSC, "mnist and fashion-mnist (btsc holds out 20% of each"
                     + " class's tracks)")
             .defaultsTo(5000).build();
-
-    public static final Param<Integer> SHIFT = Param.integer("shift",
-            "Translate each training image by a random whole number of pixels, up to this many along each axis,"
-                    + " filling with black; validation and test images are never shifted (0: no augmentation)."
-                    + " The study's classifier saw no noise; a shift keeps the digits and garments as they are"
-                    + " and makes the accuracy hold across seeds.")
-            .unit("pixels").check(v -> v >= 0 && v <= 4, "an integer in [0, 4]").legacyAbsent(0)
-            .appliesTo(TrainParams::classifier, "the classifier")
-            .defaultsTo(s -> dataset(s) == DatasetId.BTSC ? 0 : 2).build();
 }

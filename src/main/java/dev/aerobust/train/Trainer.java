@@ -9,7 +9,6 @@ import static dev.aerobust.train.TrainParams.LR_FACTOR;
 import static dev.aerobust.train.TrainParams.LR_PATIENCE;
 import static dev.aerobust.train.TrainParams.PATIENCE;
 import static dev.aerobust.train.TrainParams.SEED;
-import static dev.aerobust.train.TrainParams.SHIFT;
 import static dev.aerobust.train.TrainParams.WEIGHT_DECAY;
 
 import java.io.IOException;
@@ -139,8 +138,6 @@ public final class Trainer {
         int batch = s.get(BATCH);
         Engine.seed(seed * 1_000_003L + epoch);
         int[] order = ImageSet.permutation(train.size(), seed * 31 + epoch);
-        int shift = s.has(SHIFT) ? s.get(SHIFT) : 0;
-        java.util.SplittableRandom shifts = new java.util.SplittableRandom(seed * 7_919L + epoch);
         model.train(true);
         int steps = (train.size() + batch - 1) / batch;
         Map<String, Double> sums = new LinkedHashMap<>();
@@ -151,7 +148,7 @@ public final class Trainer {
                 Map<String, Double> terms;
                 try (Scope scope = Scope.open()) {
                     opt.zeroGrad();
-                    terms = objective.step(train.shiftedImages(idx, shift, shifts), train.labels(idx),
+                    terms = objective.step(train.images(idx), train.labels(idx),
                             epoch - 1 + (double) step / steps);
                     for (Map.Entry<String, Double> t : terms.entrySet()) {
                         if (!Double.isFinite(t.getValue())) {

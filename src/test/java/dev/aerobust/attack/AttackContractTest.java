@@ -29,6 +29,10 @@ class AttackContractTest {
     private static Settings fewSteps(AttackKind k) {
         return switch (k) {
             case CW_L2 -> AttackConfig.of(k, AttackConfig.SEARCH_STEPS, 2, AttackConfig.STEPS, 5);
+            case APGD_T, FAB_T -> AttackConfig.of(k, AttackConfig.STEPS, 4, AttackConfig.TARGETS, 2,
+                    AttackConfig.BATCH_ROWS, 7);
+            case AUTOATTACK -> AttackConfig.of(k, AttackConfig.VERSION, AutoAttack.Version.FAST,
+                    AttackConfig.BATCH_ROWS, 7);
             case EOT_PGD -> AttackConfig.of(k, AttackConfig.STEPS, 4, AttackConfig.EOT_DRAWS, 3,
                     AttackConfig.BATCH_ROWS, 7);
             case DEEPFOOL -> AttackConfig.of(k, AttackConfig.STEPS, 5);

@@ -193,4 +193,47 @@ class AttackRunTest {
         assertTrue(Files.isRegularFile(runDir.resolve("eps-0.2000.json")));
         assertEquals(0.2, second.sanity().runs().maxEps(), "a larger eps grid runs its own check");
     }
+
+    /**
+     * The outcome of a run names the per-image worst case over every attack run on the model under the same
+     * evaluation: never above any attack's own accuracy, robust exactly where every attack left the image
+     * correct; and Square's accuracy below the gradient attacks' raises the masking warning.
+     */
+    @Test
+    void theOutcomeHoldsThePerImageWorstCaseOverEveryAttackRun() throws Exception {
+        Path dataDir = RealData.dataDir(DatasetId.MNIST);
+        ModelStore store = new ModelStore(tmp.resolve("models"));
+        Engine.seed(4);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("id", "classifier-mnist-wc");
+        meta.put("kind", "classifier");
+        meta.put("dataset", "mnist");
+        store.save("classifier-mnist-wc", new Classifier(DatasetId.MNIST), meta);
+        Settings eval = EvalConfig.PARAMS.defaults(EvalConfig.N, 8, EvalConfig.EPS, new double[] {0.005, 0.02});
+        Path results = tmp.resolve("results");
+        AttackRun.Outcome pgd = AttackRun.run("classifier-mnist-wc", null, eval, AttackConfig.create(
+                AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 3), false), dataDir, store, results, null);
+        assertEquals(List.of("pgd"), pgd.worstCase().get(0).attacks());
+        AttackRun.Outcome sq = AttackRun.run("classifier-mnist-wc", null, eval, AttackConfig.create(
+                AttackConfig.of(AttackKind.SQUARE, AttackConfig.STEPS, 40), false), dataDir, store, results, null);
+        for (int e = 0; e < 2; e++) {
+            AttackRun.WorstCaseAt w = sq.worstCase().get(e);
+            assertEquals(List.of("pgd", "square").stream().sorted().toList(), w.attacks().stream().sorted().toList());
+            boolean[] a = pgd.records().get(e).perImage().robust();
+            boolean[] b = sq.records().get(e).perImage().robust();
+            int both = 0;
+            for (int i = 0; i < 8; i++) {
+                both += a[i] && b[i] ? 1 : 0;
+            }
+            assertEquals(both / 8.0, w.robustAccuracy(), 1e-12);
+            assertTrue(w.robustAccuracy() <= Math.min(pgd.records().get(e).robustAccuracy(),
+                    sq.records().get(e).robustAccuracy()));
+            boolean masked = sq.records().get(e).robustAccuracy() < pgd.records().get(e).robustAccuracy() - 1.0 / 8;
+            assertEquals(masked, !w.warnings().isEmpty(), w.warnings().toString());
+        }
+        JsonNode json = ModelStore.JSON.readTree(new com.fasterxml.jackson.databind.ObjectMapper().disable(
+                com.fasterxml.jackson.databind.SerializationFeature.FAIL_ON_EMPTY_BEANS).writeValueAsString(sq));
+        assertEquals(2, json.path("worst_case").get(1).path("attacks").size());
+        assertTrue(json.path("worst_case").get(1).has("robust_accuracy"));
+    }
 }

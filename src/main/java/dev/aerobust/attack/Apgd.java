@@ -1,0 +1,271 @@
+package dev.aerobust.attack;
+
+import static dev.aerobust.attack.AttackConfig.BATCH_ROWS;
+import static dev.aerobust.attack.AttackConfig.EOT_DRAWS;
+import static dev.aerobust.attack.AttackConfig.RESTARTS;
+import static dev.aerobust.attack.AttackConfig.STEPS;
+import static dev.aerobust.attack.AttackConfig.TARGETS;
+
+import java.util.Arrays;
+import java.util.TreeSet;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import dev.aerobust.config.Settings;
+import dev.aerobust.model.LogitsModel;
+import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Ops;
+import dev.aerobust.nn.Scope;
+import dev.aerobust.nn.Tensors;
+import dev.aerobust.util.Progress;
+
+/**
+ * Auto-PGD in the L-infinity ball (Croce and Hein, ICML 2020, "Reliable evaluation of adversarial robustness with
+ * an ensemble of diverse parameter-free attacks", Algorithm 1): signed-gradient steps of size eta = 2 eps with
+ * momentum alpha = 0.75, the step halved at the checkpoints w_j = ceil(p_j N) (p_0 = 0, p_1 = 0.22,
+ * p_{j+1} = p_j + max(p_j - p_{j-1} - 0.03, 0.06)) where fewer than rho = 0.75 of the steps since the last
+ * checkpoint raised the loss (condition 1) or where the step was not halved at the last checkpoint and the best
+ * loss has not risen since (condition 2); a halving restarts the row from its best-loss point. Each row has its
+ * own step size and schedule. The loss is cross-entropy ({@code apgd-ce}), DLR ({@code apgd-dlr}) or the
+ * targeted DLR towards each of the {@code targets} classes with the highest clean logits after the first
+ * ({@code apgd-t}, one run per target). Runs start from a uniform random point of the box, as the authors'
+ * experiments do; restarts and further targets run only on the rows not yet fooled. What is returned per row is
+ * the iterate of lowest margin seen by any run (a fooling iterate is never lost); with {@code eot_draws > 1} the
+ * loss, its gradient and the margin are means over that many draws of a randomized defense, in one batch.
+ */
+public final class Apgd implements Attack {
+
+    static final double MOMENTUM = 0.75;
+    static final double RHO = 0.75;
+
+    private final Settings cfg;
+    private final AttackKind kind;
+    private final boolean progress;
+    private final int draws;
+
+    /** {@code cfg}: settings of {@code apgd-ce}, {@code apgd-dlr} or {@code apgd-t} ({@link AttackConfig}). */
+    public Apgd(Settings cfg, boolean progress) {
+        this.kind = cfg.get(AttackConfig.ATTACK);
+        if (!kind.apgd()) {
+            throw new IllegalArgumentException("not an apgd configuration: " + cfg);
+        }
+        this.cfg = cfg;
+        this.progress = progress;
+        this.draws = cfg.get(EOT_DRAWS);
+    }
+
+    @Override
+    public Settings settings() {
+        return cfg;
+    }
+
+    /** With EOT it attacks the randomized defense itself; otherwise its deterministic surrogate. */
+    @Override
+    public boolean attacksRandomizedModel() {
+        return draws > 1;
+    }
+
+    private int passes() {
+        return cfg.get(RESTARTS) * (kind == AttackKind.APGD_T ? cfg.get(TARGETS) : 1);
+    }
+
+    @Override
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
+        return run(model, x, labels, eps, null);
+    }
+
+    @Override
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
+        long work = (long) cfg.get(STEPS) * passes();
+        Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * work) : null;
+        return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), work, bar,
+                (x0, y, es, margins, done) -> rows(model, x0, y, es, margins, bar, done), store);
+    }
+
+    /** The checkpoints of Algorithm 1 for {@code steps} iterations, w_0 = 0 left out. */
+    static TreeSet<Integer> checkpoints(int steps) {
+        TreeSet<Integer> w = new TreeSet<>();
+        double prev = 0;
+        double p = 0.22;
+        while (p <= 1) {
+            // ceil of p N, with p's rounding error (0.41 + 0.16 = 0.5700000000000001) not taking it a step up
+            w.add((int) Math.ceil(p * steps - 1e-9));
+            double next = p + Math.max(p - prev - 0.03, 0.06);
+            prev = p;
+            p = next;
+        }
+        return w;
+    }
+
+    /** Every pass (restart, target) over the rows not yet fooled; the rows' best iterates. */
+    Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar, long done) {
+        int m = eps.length;
+        int steps = cfg.get(STEPS);
+        BestIterate best = new BestIterate(name(), x0);
+        Tensor targets = kind == AttackKind.APGD_T ? targets(model, x0) : null;
+        int perRestart = targets == null ? 1 : (int) targets.size(1);
+        long k = done;
+        double[] margin = new double[m];
+        for (int restart = 0; restart < cfg.get(RESTARTS); restart++) {
+            for (int t = 0; t < perRestart; t++) {
+                best.marginsInto(margin);
+                int[] active = java.util.stream.IntStream.range(0, m).filter(i -> !(margin[i] < 0)).toArray();
+                if (active.length > 0) {
+                    try (Scope s = Scope.open()) {
+                        long[] idxL = Arrays.stream(active).asLongStream().toArray();
+                        Tensor idx = Tensors.fromLongs(idxL, idxL.length);
+                        double[] es = Arrays.stream(active).mapToDouble(i -> eps[i]).toArray();
+                        Tensor tg = targets == null ? null
+                                : torch.index_select(targets.select(1, t), 0, idx);
+                        double[] sub = new double[active.length];
+                        Tensor adv = once(model, torch.index_select(x0, 0, idx), torch.index_select(y, 0, idx), tg,
+                                es, sub, bar, k);
+                        double[] full = new double[m];
+                        Arrays.fill(full, Double.POSITIVE_INFINITY);
+                        for (int i = 0; i < active.length; i++) {
+                            full[active[i]] = sub[i];
+                        }
+                        best.offer(best.best().index_copy(0, idx, adv), full, steps);
+                    }
+                }
+                k += (long) steps * m;
+                if (bar != null) {
+                    bar.update(k, "");
+                }
+            }
+        }
+        best.marginsInto(marginsOut);
+        return best.best();
+    }
+
+    /** APGD-T's targets: per row, the classes of the 2nd to (targets + 1)-th highest clean logits. */
+    private Tensor targets(LogitsModel model, Tensor x0) {
+        Tensor logits = Autograd.noGrad(() -> model.logits(x0));
+        long classes = logits.size(1);
+        long n = Math.min(cfg.get(TARGETS), classes - 1);
+        return torch.sort(logits, 1, true).get1().narrow(1, 1, n).contiguous();
+    }
+
+    /** One run of Algorithm 1 on rows {@code x0}; fills {@code marginsOut} with the best margin per row. */
+    private Tensor once(LogitsModel model, Tensor x0, Tensor y, Tensor tg, double[] eps, double[] marginsOut,
+                        Progress bar, long done) {
+        int n = eps.length;
+        int steps = cfg.get(STEPS);
+        Tensor hi = Rows.perRow(eps, x0.dim());
+        Tensor lo = hi.neg();
+        double[] eta = Arrays.stream(eps).map(e -> 2 * e).toArray();
+        BestIterate best = new BestIterate(name(), x0);
+        Tensor x = Ops.clamp01(x0.add(Ops.uniformSigned(x0).mul(hi))).detach();
+        Tensor xPrev = x.clone();
+        Tensor g = x.clone();
+        double[] f;
+        try (Scope s = Scope.open()) {
+            Eval e = eval(model, x, y, tg);
+            best.offer(x, e.margin, 0);
+            g.copy_(e.grad);
+            f = e.loss;
+        }
+        Tensor xMax = x.clone();
+        Tensor gMax = g.clone();
+        double[] fMax = f.clone();
+        TreeSet<Integer> w = checkpoints(steps);
+        int lastW = 0;
+        int[] raised = new int[n];
+        double[] fMaxAtW = fMax.clone();
+        boolean[] halvedAtW = new boolean[n];
+        for (int it = 0; it < steps; it++) {
+            try (Scope s = Scope.open()) {
+                Tensor etaT = Rows.perRow(eta, x0.dim());
+                boolean first = it == 0;
+                Tensor next = Autograd.noGrad(() -> {
+                    Tensor z = project(x.add(g.sign().mul(etaT)), x0, lo, hi);
+                    if (first) {
+                        return z;
+                    }
+                    Tensor mixed = x.add(Ops.mul(z.sub(x), MOMENTUM)).add(Ops.mul(x.sub(xPrev), 1 - MOMENTUM));
+                    return project(mixed, x0, lo, hi);
+                });
+                xPrev.copy_(x);
+                x.copy_(next);
+                Eval e = eval(model, x, y, tg);
+                best.offer(x, e.margin, it + 1);
+                g.copy_(e.grad);
+                boolean[] better = new boolean[n];
+                for (int i = 0; i < n; i++) {
+                    if (e.loss[i] > f[i]) {
+                        raised[i]++;
+                    }
+                    if (e.loss[i] > fMax[i]) {
+                        fMax[i] = e.loss[i];
+                        better[i] = true;
+                    }
+                    f[i] = e.loss[i];
+                }
+                Rows.keep(xMax, x, better);
+                Rows.keep(gMax, g, better);
+                int k = it + 1;
+                if (w.contains(k) && k < steps) {
+                    boolean[] halve = new boolean[n];
+                    for (int i = 0; i < n; i++) {
+                        boolean c1 = raised[i] < RHO * (k - lastW);
+                        boolean c2 = !halvedAtW[i] && fMaxAtW[i] >= fMax[i];
+                        halve[i] = c1 || c2;
+                        if (halve[i]) {
+                            eta[i] /= 2;
+                            f[i] = fMax[i];
+                        }
+                        raised[i] = 0;
+                        fMaxAtW[i] = fMax[i];
+                    }
+                    halvedAtW = halve;
+                    lastW = k;
+                    Rows.keep(x, xMax, halve);
+                    Rows.keep(g, gMax, halve);
+                }
+            }
+            if (bar != null) {
+                bar.update(done + (long) (it + 1) * n, "");
+            }
+        }
+        best.marginsInto(marginsOut);
+        return best.best();
+    }
+
+    private static Tensor project(Tensor moved, Tensor x0, Tensor lo, Tensor hi) {
+        return Ops.clamp01(x0.add(Ops.clamp(moved.sub(x0), lo, hi)));
+    }
+
+    private record Eval(double[] loss, double[] margin, Tensor grad) {
+    }
+
+    /** The loss to maximise, the margin and the loss's gradient at {@code x}, means over the EOT draws. */
+    private Eval eval(LogitsModel model, Tensor x, Tensor y, Tensor tg) {
+        Tensor xv = x.detach().set_requires_grad(true);
+        long n = x.size(0);
+        Tensor in = xv;
+        Tensor ys = y;
+        Tensor ts = tg;
+        if (draws > 1) {
+            long[] reps = new long[(int) x.dim()];
+            Arrays.fill(reps, 1);
+            reps[0] = draws;
+            in = xv.repeat(reps);
+            ys = y.repeat(new long[] {draws});
+            ts = tg == null ? null : tg.repeat(new long[] {draws});
+        }
+        Tensor logits = model.logits(in);
+        Tensor loss = switch (kind) {
+            case APGD_CE -> Losses.crossEntropy(logits, ys);
+            case APGD_DLR -> Losses.dlr(logits, ys);
+            default -> Losses.dlrTargeted(logits, ys, ts);
+        };
+        Tensor margin = Margins.margin(logits.detach(), ys);
+        if (draws > 1) {
+            loss = Ops.mean(loss.view(draws, n), 0, false);
+            margin = Ops.mean(margin.view(draws, n), 0, false);
+        }
+        Tensor grad = Autograd.grad(loss.sum(), xv, false);
+        return new Eval(Tensors.toDoubles(loss.detach()), Tensors.toDoubles(margin), grad);
+    }
+}

@@ -1,0 +1,190 @@
+package dev.aerobust.attack;
+
+import static dev.aerobust.attack.AttackConfig.BATCH_ROWS;
+import static dev.aerobust.attack.AttackConfig.VERSION;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import dev.aerobust.config.Settings;
+import dev.aerobust.model.LogitsModel;
+import dev.aerobust.nn.Scope;
+import dev.aerobust.nn.Tensors;
+import dev.aerobust.util.Progress;
+
+/**
+ * AutoAttack's ensembles (Croce and Hein, ICML 2020): each attack runs only on the (image, eps) rows that every
+ * earlier one left correct, so the result is the per-row worst case over the ensemble. {@code standard}:
+ * APGD-CE, APGD-T (9 targets), FAB-T (9 targets) and Square (5000 queries), on the deterministic model;
+ * {@code rand}, for a randomized defense: APGD-CE and APGD-DLR with EOT over 20 draws, on the defense as
+ * deployed; {@code fast}: APGD-CE and APGD-T. Each member runs at its paper's settings (100 iterations, one
+ * restart). The log says how many rows each member fooled.
+ */
+public final class AutoAttack implements Attack {
+
+    private static final Logger LOG = LoggerFactory.getLogger(AutoAttack.class);
+
+    /** The ensembles. */
+    public enum Version {
+        STANDARD, RAND, FAST;
+
+        public String label() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /** A member: attacks rows and fills their margins. */
+    interface Member {
+        String name();
+
+        Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut);
+    }
+
+    private final Settings cfg;
+    private final boolean progress;
+    private final List<Member> members = new ArrayList<>();
+
+    public AutoAttack(Settings cfg, boolean progress) {
+        if (cfg.get(AttackConfig.ATTACK) != AttackKind.AUTOATTACK) {
+            throw new IllegalArgumentException("not an autoattack configuration: " + cfg);
+        }
+        this.cfg = cfg;
+        this.progress = progress;
+        Version v = cfg.get(VERSION);
+        switch (v) {
+            case STANDARD -> {
+                add(new Apgd(AttackConfig.of(AttackKind.APGD_CE), false));
+                add(new Apgd(AttackConfig.of(AttackKind.APGD_T), false));
+                add(new Fab(AttackConfig.of(AttackKind.FAB_T), false));
+                add(new Square(AttackConfig.of(AttackKind.SQUARE), false));
+            }
+            case RAND -> {
+                add(new Apgd(AttackConfig.of(AttackKind.APGD_CE, AttackConfig.EOT_DRAWS, 20), false));
+                add(new Apgd(AttackConfig.of(AttackKind.APGD_DLR, AttackConfig.EOT_DRAWS, 20), false));
+            }
+            case FAST -> {
+                add(new Apgd(AttackConfig.of(AttackKind.APGD_CE), false));
+                add(new Apgd(AttackConfig.of(AttackKind.APGD_T), false));
+            }
+        }
+    }
+
+    private void add(Apgd a) {
+        members.add(new Member() {
+            public String name() {
+                return a.name();
+            }
+
+            public Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut) {
+                return a.rows(model, x0, y, eps, marginsOut, null, 0);
+            }
+        });
+    }
+
+    private void add(Square a) {
+        members.add(new Member() {
+            public String name() {
+                return a.name();
+            }
+
+            public Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut) {
+                return a.rows(model, x0, y, eps, marginsOut, null, 0);
+            }
+        });
+    }
+
+    private void add(Fab a) {
+        members.add(new Member() {
+            public String name() {
+                return a.name();
+            }
+
+            public Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut) {
+                return a.rows(model, x0, y, eps, marginsOut, null, 0);
+            }
+        });
+    }
+
+    @Override
+    public Settings settings() {
+        return cfg;
+    }
+
+    /** The names of the members, in the order they run. */
+    public List<String> members() {
+        return members.stream().map(Member::name).toList();
+    }
+
+    /** The rand version attacks the randomized defense itself (with EOT); the others its deterministic model. */
+    @Override
+    public boolean attacksRandomizedModel() {
+        return cfg.get(VERSION) == Version.RAND;
+    }
+
+    /** The ensemble has no steps of its own to double; its members' convergence is their papers'. */
+    @Override
+    public Attack doubled() {
+        return null;
+    }
+
+    @Override
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
+        return run(model, x, labels, eps, null);
+    }
+
+    @Override
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
+        Progress bar = progress ? new Progress(name() + " " + cfg.get(VERSION).label(),
+                x.size(0) * eps.length * members.size()) : null;
+        return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), members.size(), bar,
+                (x0, y, es, margins, done) -> rows(model, x0, y, es, margins, bar, done), store);
+    }
+
+    private Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar,
+                        long done) {
+        int m = eps.length;
+        BestIterate best = new BestIterate(name(), x0);
+        double[] margin = new double[m];
+        Arrays.fill(margin, Double.POSITIVE_INFINITY);
+        long k = done;
+        StringBuilder log = new StringBuilder();
+        for (Member a : members) {
+            int[] active = java.util.stream.IntStream.range(0, m).filter(i -> !(margin[i] < 0)).toArray();
+            if (active.length > 0) {
+                try (Scope s = Scope.open()) {
+                    long[] idxL = Arrays.stream(active).asLongStream().toArray();
+                    Tensor idx = Tensors.fromLongs(idxL, idxL.length);
+                    double[] es = Arrays.stream(active).mapToDouble(i -> eps[i]).toArray();
+                    double[] sub = new double[active.length];
+                    Tensor adv = a.rows(model, torch.index_select(x0, 0, idx), torch.index_select(y, 0, idx), es,
+                            sub);
+                    double[] full = new double[m];
+                    Arrays.fill(full, Double.POSITIVE_INFINITY);
+                    int fooled = 0;
+                    for (int i = 0; i < active.length; i++) {
+                        full[active[i]] = sub[i];
+                        fooled += sub[i] < 0 ? 1 : 0;
+                    }
+                    best.offer(best.best().index_copy(0, idx, adv), full, 0);
+                    best.marginsInto(margin);
+                    log.append(String.format(Locale.ROOT, "%s%s fooled %d of %d", log.length() == 0 ? "" : "; ",
+                            a.name(), fooled, active.length));
+                }
+            }
+            k += m;
+            if (bar != null) {
+                bar.update(k, "");
+            }
+        }
+        LOG.info("{} {} on {} rows: {}", name(), cfg.get(VERSION).label(), m, log);
+        best.marginsInto(marginsOut);
+        return best.best();
+    }
+}

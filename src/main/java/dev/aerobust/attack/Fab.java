@@ -1,0 +1,252 @@
+package dev.aerobust.attack;
+
+import static dev.aerobust.attack.AttackConfig.BATCH_ROWS;
+import static dev.aerobust.attack.AttackConfig.STEPS;
+import static dev.aerobust.attack.AttackConfig.TARGETS;
+
+import java.util.Arrays;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+import dev.aerobust.config.Settings;
+import dev.aerobust.model.LogitsModel;
+import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Ops;
+import dev.aerobust.nn.Scope;
+import dev.aerobust.nn.Tensors;
+import dev.aerobust.util.Progress;
+
+/**
+ * FAB-T in L-infinity (Croce and Hein, ICML 2020, "Minimally distorted adversarial examples with a fast adaptive
+ * boundary attack", Algorithm 1, targeted as in AutoAttack): a minimum-norm attack. At each iterate x it
+ * linearises the boundary between the true class y and a target t ({@code z_y - z_t = 0}), projects both x and
+ * the original point onto that hyperplane inside [0, 1] (the smallest L-infinity step, solved exactly), and moves
+ * to {@code (1 - a)(x + eta d_x) + a (x_orig + eta d_orig)} with {@code a = min(|d_x| / (|d_x| + |d_orig|),
+ * alpha_max)}, eta = 1.05, alpha_max = 0.1; whenever the new point is misclassified it is kept if it is the
+ * closest so far and the iterate steps back towards the original, {@code x_orig + beta (x - x_orig)} with
+ * beta = 0.9. It runs from the original point once per target (the classes of the 2nd to (targets + 1)-th highest
+ * clean logits), only on the rows not yet fooled inside their eps. A row is fooled if the closest misclassified
+ * point lies inside its eps box; otherwise the closest point found, clipped into the box, is returned.
+ */
+public final class Fab implements Attack {
+
+    static final double ETA = 1.05;
+    static final double ALPHA_MAX = 0.1;
+    static final double BETA = 0.9;
+
+    private final Settings cfg;
+    private final boolean progress;
+
+    public Fab(Settings cfg, boolean progress) {
+        if (cfg.get(AttackConfig.ATTACK) != AttackKind.FAB_T) {
+            throw new IllegalArgumentException("not a fab-t configuration: " + cfg);
+        }
+        this.cfg = cfg;
+        this.progress = progress;
+    }
+
+    @Override
+    public Settings settings() {
+        return cfg;
+    }
+
+    /** A minimum-norm attack stops on its own; doubling its steps is not a convergence check of a budget. */
+    @Override
+    public Attack doubled() {
+        return null;
+    }
+
+    @Override
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
+        return run(model, x, labels, eps, null);
+    }
+
+    @Override
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
+        long work = (long) cfg.get(STEPS) * cfg.get(TARGETS);
+        Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * work) : null;
+        return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), work, bar,
+                (x0, y, es, margins, done) -> rows(model, x0, y, es, margins, bar, done), store);
+    }
+
+    /**
+     * The smallest L-infinity {@code d} with {@code w . d = b} and {@code x + d} in [0, 1]: every coordinate
+     * moves by the same t in the direction that raises {@code sign(b) w . d}, up to its box bound, and t is the
+     * root of a piecewise-linear increasing function of t, found over the sorted bounds. If no point of the box
+     * reaches the hyperplane, the box's closest corner in that direction is returned.
+     */
+    static double[] project(float[] x, int off, float[] w, int per, double b) {
+        double[] d = new double[per];
+        if (b == 0) {
+            return d;
+        }
+        double sb = Math.signum(b);
+        double target = Math.abs(b);
+        double[] cap = new double[per];
+        double[] a = new double[per];
+        Integer[] order = new Integer[per];
+        for (int i = 0; i < per; i++) {
+            double wi = w[off + i] * sb;
+            a[i] = Math.abs(wi);
+            // how far coordinate i can move in the direction sign(wi) before leaving [0, 1]
+            cap[i] = wi > 0 ? 1 - x[off + i] : wi < 0 ? x[off + i] : 0;
+            order[i] = i;
+        }
+        Arrays.sort(order, (p, q) -> Double.compare(cap[p], cap[q]));
+        double below = 0;
+        double slope = 0;
+        for (double ai : a) {
+            slope += ai;
+        }
+        double t = Double.NaN;
+        for (int k = 0; k < per; k++) {
+            int i = order[k];
+            // on [previous cap, cap[i]], S(t) = below + t * slope
+            if (slope > 0 && below + cap[i] * slope >= target) {
+                t = (target - below) / slope;
+                break;
+            }
+            below += a[i] * cap[i];
+            slope -= a[i];
+        }
+        if (Double.isNaN(t)) {
+            t = Double.POSITIVE_INFINITY;
+        }
+        for (int i = 0; i < per; i++) {
+            double wi = w[off + i] * sb;
+            double step = Math.min(t, cap[i]);
+            d[i] = wi > 0 ? step : wi < 0 ? -step : 0;
+        }
+        return d;
+    }
+
+    Tensor rows(LogitsModel model, Tensor x0t, Tensor yt, double[] eps, double[] marginsOut, Progress bar,
+                long done) {
+        long[] shape = Tensors.shape(x0t);
+        int m = (int) shape[0];
+        int per = (int) (x0t.numel() / m);
+        float[] x0 = Tensors.toFloats(x0t);
+        long[] y = Tensors.toLongs(yt);
+        float[] best = x0.clone();
+        double[] bestNorm = new double[m];
+        Arrays.fill(bestNorm, Double.POSITIVE_INFINITY);
+        int steps = cfg.get(STEPS);
+        long[] targets;
+        int nt;
+        try (Scope s = Scope.open()) {
+            Tensor logits = Autograd.noGrad(() -> model.logits(x0t));
+            nt = (int) Math.min(cfg.get(TARGETS), logits.size(1) - 1);
+            targets = Tensors.toLongs(torch.sort(logits, 1, true).get1().narrow(1, 1, nt).contiguous());
+            // an input misclassified already needs no perturbation
+            long[] pred = Tensors.toLongs(Ops.argmaxRows(logits));
+            for (int r = 0; r < m; r++) {
+                if (pred[r] != y[r]) {
+                    bestNorm[r] = 0;
+                }
+            }
+        }
+        long k = done;
+        for (int t = 0; t < nt; t++) {
+            int[] active = java.util.stream.IntStream.range(0, m).filter(r -> eps[r] > 0 && !(bestNorm[r] <= eps[r]))
+                    .toArray();
+            if (active.length == 0) {
+                break;
+            }
+            int n = active.length;
+            float[] xs0 = new float[n * per];
+            float[] x = new float[n * per];
+            long[] ys = new long[n];
+            long[] ts = new long[n];
+            for (int a = 0; a < n; a++) {
+                System.arraycopy(x0, active[a] * per, xs0, a * per, per);
+                ys[a] = y[active[a]];
+                ts[a] = targets[active[a] * nt + t];
+            }
+            System.arraycopy(xs0, 0, x, 0, x.length);
+            long[] sub = shape.clone();
+            sub[0] = n;
+            for (int it = 0; it < steps; it++) {
+                float[] w;
+                double[] f;
+                try (Scope s = Scope.open()) {
+                    Tensor xv = Tensors.fromFloats(x, sub).set_requires_grad(true);
+                    Tensor logits = model.logits(xv);
+                    Tensor diff = torch.gather(logits, 1, Tensors.fromLongs(ys, n).unsqueeze(1)).squeeze(1)
+                            .sub(torch.gather(logits, 1, Tensors.fromLongs(ts, n).unsqueeze(1)).squeeze(1));
+                    Tensor g = Autograd.grad(diff.sum(), xv, false);
+                    w = Tensors.toFloats(g);
+                    f = Tensors.toDoubles(diff.detach());
+                }
+                float[] next = new float[n * per];
+                for (int a = 0; a < n; a++) {
+                    int off = a * per;
+                    double[] dx = project(x, off, w, per, -f[a]);
+                    double fo = f[a];
+                    for (int i = 0; i < per; i++) {
+                        fo += w[off + i] * (double) (xs0[off + i] - x[off + i]);
+                    }
+                    double[] dorig = project(xs0, off, w, per, -fo);
+                    double nx = maxAbs(dx);
+                    double no = maxAbs(dorig);
+                    double alpha = nx + no > 0 ? Math.min(nx / (nx + no), ALPHA_MAX) : 0;
+                    for (int i = 0; i < per; i++) {
+                        double v = (1 - alpha) * (x[off + i] + ETA * dx[i]) + alpha * (xs0[off + i] + ETA * dorig[i]);
+                        next[off + i] = (float) Math.max(0, Math.min(1, v));
+                    }
+                }
+                long[] pred;
+                try (Scope s = Scope.open()) {
+                    pred = Tensors.toLongs(Ops.argmaxRows(Autograd.noGrad(() -> model.logits(
+                            Tensors.fromFloats(next, sub)))));
+                }
+                for (int a = 0; a < n; a++) {
+                    if (pred[a] == ys[a]) {
+                        continue;
+                    }
+                    int off = a * per;
+                    int r = active[a];
+                    double norm = 0;
+                    for (int i = 0; i < per; i++) {
+                        norm = Math.max(norm, Math.abs(next[off + i] - xs0[off + i]));
+                    }
+                    if (norm < bestNorm[r]) {
+                        bestNorm[r] = norm;
+                        System.arraycopy(next, off, best, r * per, per);
+                    }
+                    for (int i = 0; i < per; i++) {
+                        next[off + i] = (float) (xs0[off + i] + BETA * (next[off + i] - xs0[off + i]));
+                    }
+                }
+                System.arraycopy(next, 0, x, 0, x.length);
+                if (bar != null) {
+                    bar.update(k + (long) (it + 1) * m, "");
+                }
+            }
+            k += (long) steps * m;
+        }
+        // inside each row's box: the closest misclassified point if it is within eps, else it clipped into the box
+        float[] out = new float[m * per];
+        for (int r = 0; r < m; r++) {
+            for (int i = 0; i < per; i++) {
+                float o = x0[r * per + i];
+                float d = (float) Math.max(-eps[r], Math.min(eps[r], best[r * per + i] - o));
+                out[r * per + i] = Math.max(0f, Math.min(1f, o + d));
+            }
+        }
+        Tensor adv = Tensors.fromFloats(out, shape);
+        try (Scope s = Scope.open()) {
+            double[] mg = Tensors.toDoubles(Margins.margin(Autograd.noGrad(() -> model.logits(adv)), yt));
+            System.arraycopy(mg, 0, marginsOut, 0, m);
+        }
+        return adv;
+    }
+
+    private static double maxAbs(double[] v) {
+        double m = 0;
+        for (double d : v) {
+            m = Math.max(m, Math.abs(d));
+        }
+        return m;
+    }
+}
