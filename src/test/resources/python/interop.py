@@ -4,6 +4,8 @@
                                  with an input and the logits Python computes for it
   interop.py state WEIGHTS.pt    loads an aerobust weights file the documented way and prints
                                  {name: [shape, sum]} as JSON
+  interop.py clf OUT.pt C H W K  saves a TorchScript classifier of C x H x W images to K logits
+  interop.py ae OUT.pt C H W     saves a TorchScript autoencoder of C x H x W images with an exported encode
 """
 import json
 import sys
@@ -22,7 +24,44 @@ class Small(nn.Module):
         return self.fc(torch.tanh(self.conv(x)).flatten(1))
 
 
-if sys.argv[1] == "script":
+class Clf(nn.Module):
+    def __init__(self, c, h, w, k):
+        super().__init__()
+        self.conv = nn.Conv2d(c, 8, 3, stride=2, padding=1)
+        self.fc = nn.Linear(8 * ((h + 1) // 2) * ((w + 1) // 2), k)
+
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).flatten(1))
+
+
+class Ae(nn.Module):
+    def __init__(self, c, h, w):
+        super().__init__()
+        self.shape = [c, h, w]
+        self.enc = nn.Linear(c * h * w, 16)
+        self.dec = nn.Linear(16, c * h * w)
+
+    @torch.jit.export
+    def encode(self, x):
+        return self.enc(x.flatten(1))
+
+    @torch.jit.export
+    def decode(self, z):
+        return torch.sigmoid(self.dec(z)).view(-1, self.shape[0], self.shape[1], self.shape[2])
+
+    def forward(self, x):
+        return self.decode(self.encode(x))
+
+
+if sys.argv[1] == "clf":
+    torch.manual_seed(0)
+    c, h, w, k = (int(v) for v in sys.argv[3:7])
+    torch.jit.script(Clf(c, h, w, k).eval()).save(sys.argv[2])
+elif sys.argv[1] == "ae":
+    torch.manual_seed(0)
+    c, h, w = (int(v) for v in sys.argv[3:6])
+    torch.jit.script(Ae(c, h, w).eval()).save(sys.argv[2])
+elif sys.argv[1] == "script":
     torch.manual_seed(0)
     m = Small().eval()
     torch.jit.script(m).save(sys.argv[2])

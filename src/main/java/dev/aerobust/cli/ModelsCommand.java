@@ -62,7 +62,8 @@ final class ModelsCommand implements Runnable {
             for (ObjectNode m : models) {
                 String settings;
                 try {
-                    settings = Sweep.brief(ModelStore.config(m));
+                    settings = dev.aerobust.experiment.ModelImport.scripted(m) ? "torchscript (imported)"
+                            : Sweep.brief(ModelStore.config(m));
                 } catch (AerobustException e) {
                     settings = "(unreadable configuration)";
                 }

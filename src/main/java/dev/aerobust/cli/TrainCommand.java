@@ -102,7 +102,10 @@ final class TrainCommand implements Runnable {
         }
     }
 
-    /** The classifier to stack: an explicit id, none, or the newest stored classifier of the dataset. */
+    /**
+     * The classifier to stack: an explicit id, none, or the newest classifier of the dataset aerobust trained (an
+     * imported one only when named).
+     */
     static String resolveClassifier(ModelStore store, DatasetId d, String requested) {
         if ("none".equalsIgnoreCase(requested)) {
             return null;
@@ -115,7 +118,8 @@ final class TrainCommand implements Runnable {
             return requested;
         }
         return store.list().stream()
-                .filter(m -> "classifier".equals(m.path("kind").asText()) && d.cliName().equals(m.path("dataset").asText()))
+                .filter(m -> "classifier".equals(m.path("kind").asText()) && d.cliName().equals(m.path("dataset").asText())
+                        && !dev.aerobust.experiment.ModelImport.scripted(m))
                 .max(Comparator.comparing(m -> m.path("provenance").path("created").asText()))
                 .map(m -> m.path("id").asText()).orElse(null);
     }

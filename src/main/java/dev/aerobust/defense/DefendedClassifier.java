@@ -4,6 +4,7 @@ import org.bytedeco.pytorch.Tensor;
 
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.LogitsModel;
+import dev.aerobust.model.Purifier;
 import dev.aerobust.nn.Engine;
 
 /**
@@ -17,13 +18,13 @@ public final class DefendedClassifier implements LogitsModel {
     public enum Mode { NONE, DETERMINISTIC, SAMPLED }
 
     private final LogitsModel classifier;
-    private final Autoencoder autoencoder;
+    private final Purifier purifier;
     private final Mode mode;
     private final double scale;
 
-    private DefendedClassifier(LogitsModel classifier, Autoencoder autoencoder, Mode mode, double scale) {
+    private DefendedClassifier(LogitsModel classifier, Purifier purifier, Mode mode, double scale) {
         this.classifier = classifier;
-        this.autoencoder = autoencoder;
+        this.purifier = purifier;
         this.mode = mode;
         this.scale = scale;
     }
@@ -32,8 +33,8 @@ public final class DefendedClassifier implements LogitsModel {
         return new DefendedClassifier(classifier, null, Mode.NONE, 0);
     }
 
-    public static DefendedClassifier deterministic(LogitsModel classifier, Autoencoder ae) {
-        return new DefendedClassifier(classifier, ae, Mode.DETERMINISTIC, 0);
+    public static DefendedClassifier deterministic(LogitsModel classifier, Purifier purifier) {
+        return new DefendedClassifier(classifier, purifier, Mode.DETERMINISTIC, 0);
     }
 
     /** The sampled defense, z = mu + s sigma e; needs a variational autoencoder. */
@@ -51,8 +52,11 @@ public final class DefendedClassifier implements LogitsModel {
     public Tensor logits(Tensor x) {
         return switch (mode) {
             case NONE -> classifier.logits(x);
-            case DETERMINISTIC -> classifier.logits(autoencoder.decode(autoencoder.encode(x).mu()));
-            case SAMPLED -> classifier.logits(autoencoder.decode(Autoencoder.sample(autoencoder.encode(x), scale)));
+            case DETERMINISTIC -> classifier.logits(purifier.reconstruct(x));
+            case SAMPLED -> {
+                Autoencoder ae = (Autoencoder) purifier;
+                yield classifier.logits(ae.decode(Autoencoder.sample(ae.encode(x), scale)));
+            }
         };
     }
 
@@ -65,9 +69,8 @@ public final class DefendedClassifier implements LogitsModel {
     @Override
     public void freeze() {
         classifier.freeze();
-        if (autoencoder != null) {
-            autoencoder.train(false);
-            autoencoder.requiresGrad(false);
+        if (purifier != null) {
+            purifier.freeze();
         }
     }
 
@@ -78,7 +81,7 @@ public final class DefendedClassifier implements LogitsModel {
 
     /** What a white-box attacker differentiates: the deterministic stack (sampling off, z = mu). */
     public DefendedClassifier attackSurrogate() {
-        return mode == Mode.SAMPLED ? deterministic(classifier, autoencoder) : this;
+        return mode == Mode.SAMPLED ? deterministic(classifier, purifier) : this;
     }
 
     public Mode mode() {
@@ -90,7 +93,7 @@ public final class DefendedClassifier implements LogitsModel {
     }
 
     /** The autoencoder, or null for the bare classifier. */
-    public Autoencoder autoencoder() {
-        return autoencoder;
+    public Purifier purifier() {
+        return purifier;
     }
 }

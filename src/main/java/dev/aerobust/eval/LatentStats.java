@@ -6,7 +6,7 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
-import dev.aerobust.model.Autoencoder;
+import dev.aerobust.model.Purifier;
 import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Ops;
 import dev.aerobust.nn.Scope;
@@ -45,11 +45,15 @@ public final class LatentStats {
     private LatentStats() {
     }
 
-    public static Summary of(Autoencoder ae, Tensor clean, Tensor adv) {
+    /** The statistics of the purifier's latent codes of the clean and adversarial images; null if it has none. */
+    public static Summary of(Purifier ae, Tensor clean, Tensor adv) {
+        if (!ae.hasLatent()) {
+            return null;
+        }
         try (Scope s = Scope.open()) {
             return Autograd.noGrad(() -> {
-                Tensor mu = ae.encode(clean).mu();
-                Tensor muAdv = ae.encode(adv).mu();
+                Tensor mu = ae.latent(clean);
+                Tensor muAdv = ae.latent(adv);
                 Tensor n0 = Ops.normRows(mu);
                 Tensor n1 = Ops.normRows(muAdv);
                 Tensor dot = Ops.sumRows(mu.mul(muAdv));

@@ -34,6 +34,8 @@ import dev.aerobust.eval.Sanity;
 import dev.aerobust.eval.SanityReport;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
+import dev.aerobust.model.LogitsModel;
+import dev.aerobust.model.Purifier;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
@@ -201,7 +203,7 @@ public final class AttackRun {
 
     /** The system under attack: the deployed defense, its deterministic surrogate, and its parts. */
     record Stack(DatasetId dataset, String modelId, String classifierId, DefendedClassifier deployed,
-                 Autoencoder autoencoder) {
+                 Purifier purifier) {
 
         DefendedClassifier surrogate() {
             return deployed.attackSurrogate();
@@ -216,8 +218,8 @@ public final class AttackRun {
         }
 
         /**
-         * Loads a stored model: an autoencoder is stacked on {@code classifierId}, a classifier attacked as it
-         * is. A defense mode the model does not have is a usage error.
+         * Loads a stored model, aerobust's own or imported: an autoencoder is stacked on {@code classifierId}, a
+         * classifier attacked as it is. A defense mode the model does not have is a usage error.
          */
         static Stack load(ModelStore store, String modelId, String classifierId, Settings eval) {
             JsonNode meta = store.meta(modelId);
@@ -229,24 +231,25 @@ public final class AttackRun {
                 throw new AerobustException(ExitCode.USAGE, "no classifier of " + dataset
                         + " in the store to put under the autoencoder; train one or pass --classifier");
             }
-            Classifier clf = new Classifier(dataset);
-            store.loadWeights(clfId, clf);
+            if (sampled && !isAe) {
+                throw new AerobustException(ExitCode.USAGE, "a bare classifier has no sampled defense");
+            }
+            if (sampled && ModelImport.scripted(meta)) {
+                throw new AerobustException(ExitCode.USAGE, "--defense sampled needs a variational autoencoder of"
+                        + " aerobust's; " + modelId + " is an imported TorchScript module, attacked as it is");
+            }
+            if (sampled && !ModelStore.config(meta).get(AutoencoderConfig.FAMILY).variational()) {
+                throw new AerobustException(ExitCode.USAGE, "--defense sampled needs a variational autoencoder;"
+                        + " " + modelId + " is a " + ModelStore.config(meta).get(AutoencoderConfig.FAMILY).label());
+            }
+            LogitsModel clf = ModelImport.classifier(store, clfId, dataset);
             DefendedClassifier deployed;
-            Autoencoder ae = null;
+            Purifier ae = null;
             if (isAe) {
-                Settings cfg = ModelStore.config(meta);
-                if (sampled && !cfg.get(AutoencoderConfig.FAMILY).variational()) {
-                    throw new AerobustException(ExitCode.USAGE, "--defense sampled needs a variational autoencoder;"
-                            + " " + modelId + " is a " + cfg.get(AutoencoderConfig.FAMILY).label());
-                }
-                ae = new Autoencoder(AutoencoderConfig.spec(cfg));
-                store.loadWeights(modelId, ae);
-                deployed = sampled ? DefendedClassifier.sampled(clf, ae, eval.get(EvalConfig.SCALE))
+                ae = ModelImport.autoencoder(store, modelId);
+                deployed = sampled ? DefendedClassifier.sampled(clf, (Autoencoder) ae, eval.get(EvalConfig.SCALE))
                         : DefendedClassifier.deterministic(clf, ae);
             } else {
-                if (sampled) {
-                    throw new AerobustException(ExitCode.USAGE, "a bare classifier has no sampled defense");
-                }
                 deployed = DefendedClassifier.undefended(clf);
             }
             deployed.freeze();
@@ -298,7 +301,7 @@ public final class AttackRun {
         ImageSet test = Datasets.load(stack.dataset(), Split.TEST, dataDir, seed);
         int[] indices = attackIndices(stack.dataset(), test, eval.get(EvalConfig.N), seed);
         ImageSet set = test.subset(indices);
-        RunKey key = RunKey.of(modelId, stack.classifierId(), stack.autoencoder() != null, eval, attack);
+        RunKey key = RunKey.of(modelId, stack.classifierId(), stack.purifier() != null, eval, attack);
         Path dir = key.dir(resultsRoot, set.checksum());
         double[] todo = Arrays.stream(eps).filter(e -> !Files.isRegularFile(record(dir, e))).toArray();
         if (todo.length < eps.length) {
@@ -345,8 +348,8 @@ public final class AttackRun {
             try (Scope s = Scope.open()) {
                 Tensor adv = r.adversarial(e);
                 RobustAccuracy.Value acc = RobustAccuracy.of(stack.deployed(), adv, labels, 500, key.samples(), seed);
-                LatentStats.Summary latent = stack.autoencoder() == null ? null
-                        : LatentStats.of(stack.autoencoder(), x, adv);
+                LatentStats.Summary latent = stack.purifier() == null ? null
+                        : LatentStats.of(stack.purifier(), x, adv);
                 String npy = null;
                 if (saveAdv != null) {
                     Path p = saveAdv.resolve(String.format(Locale.ROOT, "%s-%s-eps%.4f.npy", stack.modelId(),

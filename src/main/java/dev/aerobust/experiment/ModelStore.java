@@ -168,8 +168,12 @@ public final class ModelStore {
      * holds the SHA-256 of the weights, checked by every load.
      */
     public void save(String id, Net model, Map<String, Object> meta) throws IOException {
+        saveBytes(id, model.toBytes(), meta);
+    }
+
+    /** As {@link #save}, for weights already serialised (an imported TorchScript file). */
+    public void saveBytes(String id, byte[] weights, Map<String, Object> meta) throws IOException {
         legacy = null;
-        byte[] weights = model.toBytes();
         Map<String, Object> m = new java.util.LinkedHashMap<>(meta);
         m.put(WEIGHTS_SHA256, Hashing.sha256(weights));
         Path dir = dir(id);
@@ -271,6 +275,24 @@ public final class ModelStore {
                         + " delete " + dir(id) + " to retrain the model");
             }
             model.load(bytes, p.toString());
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new DataException(p, "missing weights file");
+        } catch (IOException e) {
+            throw new DataException(e.getMessage());
+        }
+    }
+
+    /** The path of a stored model's weights file, after checking it against its checksum (exit 3 if damaged). */
+    public Path checkedWeights(String id) {
+        Path p = dir(id).resolve(WEIGHTS);
+        JsonNode m = meta(id);
+        try {
+            byte[] bytes = Files.readAllBytes(p);
+            if (m.has(WEIGHTS_SHA256) && !m.path(WEIGHTS_SHA256).asText().equals(Hashing.sha256(bytes))) {
+                throw new DataException(p, "the weights do not match the checksum in meta.json: the file is damaged;"
+                        + " delete " + dir(id) + " and import or train the model again");
+            }
+            return p;
         } catch (java.nio.file.NoSuchFileException e) {
             throw new DataException(p, "missing weights file");
         } catch (IOException e) {

@@ -164,10 +164,10 @@ public final class ModelTraining {
                     cfg.get(AutoencoderConfig.SAMPLES)));
         }
         if (classifierId != null) {
-            Classifier clf = new Classifier(d);
-            store.loadWeights(classifierId, clf);
-            clf.train(false);
-            double acc = Accuracy.of(x -> clf.forward(model.forward(x)), test, 500);
+            dev.aerobust.model.LogitsModel clf = ModelImport.classifier(store, classifierId, d);
+            clf.freeze();
+            double acc = Accuracy.of(x -> dev.aerobust.nn.Autograd.noGrad(() -> clf.logits(model.forward(x))), test,
+                    500);
             metrics.put("stacked_clean_accuracy", acc);
             metrics.put("stacked_classifier", classifierId);
         }

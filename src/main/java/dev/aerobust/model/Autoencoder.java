@@ -16,7 +16,7 @@ import dev.aerobust.nn.Net;
  * (sigmoid by default; the authors' identity as an option). A variational model also learns the decoder's
  * per-pixel variance {@code softplus(p)^2 + floor}.
  */
-public final class Autoencoder extends Net implements ImageModel {
+public final class Autoencoder extends Net implements ImageModel, Purifier {
 
     /** The decoder mean's squashing. */
     public enum DecoderMean { SIGMOID, IDENTITY }
@@ -255,5 +255,26 @@ public final class Autoencoder extends Net implements ImageModel {
     @Override
     public int[] inputShape() {
         return new int[] {spec.channels(), spec.height(), spec.width()};
+    }
+
+    @Override
+    public Tensor reconstruct(Tensor x) {
+        return decode(encode(x).mu());
+    }
+
+    @Override
+    public boolean hasLatent() {
+        return true;
+    }
+
+    @Override
+    public Tensor latent(Tensor x) {
+        return encode(x).mu();
+    }
+
+    @Override
+    public void freeze() {
+        train(false);
+        requiresGrad(false);
     }
 }

@@ -57,6 +57,32 @@ public final class ScriptModule {
         return out.toTensor();
     }
 
+    /** Whether the module has a method {@code name} (TorchScript keeps {@code @torch.jit.export}ed ones). */
+    public boolean has(String name) {
+        return module.find_method(name).has_value();
+    }
+
+    /**
+     * Calls the method {@code name} on one tensor; a tuple result gives its first element (an encoder that
+     * returns {@code (mu, logvar)} gives mu).
+     */
+    public Tensor call(String name, Tensor x) {
+        IValue out;
+        try {
+            out = module.get_method(name).apply(new IValueVector(new IValue(x)));
+        } catch (RuntimeException e) {
+            throw new AerobustException(ExitCode.DATA, path + ": " + name + " failed on input "
+                    + java.util.Arrays.toString(Tensors.shape(x)) + ": " + Net.firstLine(e.getMessage()));
+        }
+        if (out.isTuple()) {
+            out = out.toTuple().elements().get(0);
+        }
+        if (!out.isTensor()) {
+            throw new AerobustException(ExitCode.DATA, path + ": " + name + " must return a tensor");
+        }
+        return out.toTensor();
+    }
+
     /** Freezes or unfreezes every parameter (an attack needs only input gradients). */
     public void requiresGrad(boolean on) {
         var params = module.parameters(true);

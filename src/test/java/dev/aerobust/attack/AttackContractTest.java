@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import dev.aerobust.config.Settings;
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.model.Classifier;
+import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.LogitsModel;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Scope;
@@ -46,7 +47,7 @@ class AttackContractTest {
         DefendedClassifier stack = CwLinfTest.randomStack(11);
         Attack attack = AttackConfig.create(fewSteps(kind), false);
         LogitsModel model = attack.attacksRandomizedModel()
-                ? DefendedClassifier.sampled(new Classifier(dev.aerobust.data.DatasetId.MNIST), stack.autoencoder(), 1)
+                ? DefendedClassifier.sampled(new Classifier(dev.aerobust.data.DatasetId.MNIST), (Autoencoder) stack.purifier(), 1)
                 : stack;
         if (model != stack) {
             ((DefendedClassifier) model).freeze();

@@ -224,7 +224,7 @@ class CwLinfTest {
     @Test
     void aSampledDefenseIsRandomizedAndItsSurrogateIsNot() {
         DefendedClassifier d = randomStack(4);
-        Autoencoder ae = d.autoencoder();
+        Autoencoder ae = (Autoencoder) d.purifier();
         DefendedClassifier sampled = DefendedClassifier.sampled(new Classifier(DatasetId.MNIST), ae, 2);
         assertTrue(sampled.randomized());
         assertEquals(DefendedClassifier.Mode.DETERMINISTIC, sampled.attackSurrogate().mode());

@@ -10,6 +10,7 @@ import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
 import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.LogitsModel;
 import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Engine;
@@ -115,7 +116,7 @@ class MinimalAttacksTest {
         assertEquals("eot-pgd", eot.name());
         DefendedClassifier stack = CwLinfTest.randomStack(5);
         DefendedClassifier sampled = DefendedClassifier.sampled(new dev.aerobust.model.Classifier(
-                dev.aerobust.data.DatasetId.MNIST), stack.autoencoder(), 1);
+                dev.aerobust.data.DatasetId.MNIST), (Autoencoder) stack.purifier(), 1);
         sampled.freeze();
         try (Scope s = Scope.open()) {
             Tensor x = torch.rand(3, 1, 28, 28);

@@ -1,0 +1,153 @@
+package dev.aerobust.experiment;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.aerobust.data.DataException;
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.data.Datasets;
+import dev.aerobust.data.ImageSet;
+import dev.aerobust.data.Split;
+import dev.aerobust.eval.Accuracy;
+import dev.aerobust.eval.Provenance;
+import dev.aerobust.model.Autoencoder;
+import dev.aerobust.model.Classifier;
+import dev.aerobust.model.LogitsModel;
+import dev.aerobust.model.Purifier;
+import dev.aerobust.model.ScriptedAutoencoder;
+import dev.aerobust.model.ScriptedClassifier;
+import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Scope;
+import dev.aerobust.nn.Tensors;
+import dev.aerobust.train.AutoencoderConfig;
+import dev.aerobust.train.ClassifierConfig;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+import dev.aerobust.util.Hashing;
+
+/**
+ * A user's own PyTorch models in the store: a TorchScript classifier (images in [0, 1] NCHW to logits) or
+ * autoencoder (images to reconstructions, with an optional {@code encode} method for the latent statistics),
+ * for one dataset. The module is checked on the dataset's image shape before it is stored; its id is named by its
+ * bytes' hash, so importing the same file twice finds the first. Every attack, and the worst case, then works on
+ * it as on a trained model; a classifier also has its clean test accuracy measured on import.
+ */
+public final class ModelImport {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelImport.class);
+
+    /** The {@code meta.json} key saying a model is a user's TorchScript file. */
+    public static final String FORMAT = "format";
+    public static final String TORCHSCRIPT = "torchscript";
+
+    private ModelImport() {
+    }
+
+    /** Whether a stored model is an imported TorchScript module. */
+    public static boolean scripted(JsonNode meta) {
+        return TORCHSCRIPT.equals(meta.path(FORMAT).asText());
+    }
+
+    /** Imports {@code file} as a {@code kind} (classifier or autoencoder) of {@code d}; returns its metadata. */
+    public static ModelTraining.Outcome run(String kind, DatasetId d, Path file, Path dataDir, ModelStore store)
+            throws IOException {
+        if (!ClassifierConfig.KIND.equals(kind) && !AutoencoderConfig.KIND.equals(kind)) {
+            throw new AerobustException(ExitCode.USAGE, "unknown kind '" + kind + "' (known: classifier, autoencoder)");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new DataException(file, "file not found");
+        }
+        byte[] bytes = Files.readAllBytes(file);
+        String sha = Hashing.sha256(bytes);
+        String id = "ts-" + kind + "-" + d.cliName() + "-" + sha.substring(0, 12);
+        if (store.has(id) && store.intact(id)) {
+            return new ModelTraining.Outcome(id, store.meta(id), true);
+        }
+        ImageSet test = Datasets.load(d, Split.TEST, dataDir, 0);
+        int[] shape = test.shape();
+        Map<String, Object> metrics = new LinkedHashMap<>();
+        Map<String, Object> about = new LinkedHashMap<>();
+        if (ClassifierConfig.KIND.equals(kind)) {
+            ScriptedClassifier clf = new ScriptedClassifier(file);
+            clf.freeze();
+            check(file, clf::logits, shape, new long[] {2, d.classes()}, "logits");
+            double acc = Accuracy.of(x -> Autograd.noGrad(() -> clf.logits(x)), test, 500);
+            LOG.info("clean test accuracy {}", String.format("%.4f", acc));
+            metrics.put("clean_accuracy", acc);
+            metrics.put("test_images", test.size());
+        } else {
+            ScriptedAutoencoder ae = new ScriptedAutoencoder(file);
+            ae.freeze();
+            long[] in = {2, shape[0], shape[1], shape[2]};
+            check(file, ae::reconstruct, shape, in, "reconstructions");
+            about.put("encode", ae.hasLatent());
+            if (ae.hasLatent()) {
+                try (Scope s = Scope.open()) {
+                    Tensor z = ae.latent(torch.zeros(in));
+                    if (z.dim() != 2 || z.size(0) != 2) {
+                        throw new DataException(file, "encode maps " + Arrays.toString(in) + " to "
+                                + Arrays.toString(Tensors.shape(z)) + "; it must return [2, latent]");
+                    }
+                    about.put("latent", z.size(1));
+                }
+            }
+        }
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("schema", ModelStore.SCHEMA);
+        meta.put("id", id);
+        meta.put("kind", kind);
+        meta.put("dataset", d.cliName());
+        meta.put(FORMAT, TORCHSCRIPT);
+        meta.put("source", file.toAbsolutePath().toString());
+        meta.putAll(about);
+        meta.put("metrics", metrics);
+        meta.put("provenance", Provenance.now(0, d.cliName(), test.checksum()));
+        store.saveBytes(id, bytes, meta);
+        LOG.info("imported {} as {}", file, id);
+        return new ModelTraining.Outcome(id, store.meta(id), false);
+    }
+
+    private static void check(Path file, java.util.function.Function<Tensor, Tensor> f, int[] shape, long[] want,
+                              String what) {
+        long[] in = {2, shape[0], shape[1], shape[2]};
+        try (Scope s = Scope.open()) {
+            long[] got = Tensors.shape(Autograd.noGrad(() -> f.apply(torch.rand(in))));
+            if (!Arrays.equals(got, want)) {
+                throw new DataException(file, "forward maps " + Arrays.toString(in) + " to " + Arrays.toString(got)
+                        + "; it must return " + what + " " + Arrays.toString(want));
+            }
+        }
+    }
+
+    /** A stored classifier, aerobust's own or imported, ready to attack. */
+    public static LogitsModel classifier(ModelStore store, String id, DatasetId d) {
+        if (scripted(store.meta(id))) {
+            return new ScriptedClassifier(store.checkedWeights(id));
+        }
+        Classifier c = new Classifier(d);
+        store.loadWeights(id, c);
+        return c;
+    }
+
+    /** A stored autoencoder, aerobust's own or imported. */
+    public static Purifier autoencoder(ModelStore store, String id) {
+        JsonNode meta = store.meta(id);
+        if (scripted(meta)) {
+            return new ScriptedAutoencoder(store.checkedWeights(id));
+        }
+        Autoencoder ae = new Autoencoder(AutoencoderConfig.spec(ModelStore.config(meta)));
+        store.loadWeights(id, ae);
+        return ae;
+    }
+}
