@@ -34,6 +34,12 @@ final class ResultsCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array of rows.")
     boolean json;
 
+    @Option(names = "--robustbench", description = "Print RobustBench's model_info entries (a JSON array): per"
+            + " defense and eps with an AutoAttack record (standard or rand), its clean and AutoAttack accuracy in"
+            + " percent, eps, threat model and the ensemble's version, with the per-image worst case over every"
+            + " attack run beside them.")
+    boolean robustbench;
+
     @Mixin
     DataDirOption data;
 
@@ -47,7 +53,10 @@ final class ResultsCommand implements Callable<Integer> {
         SweepRunner runner = SweepRunner.atHome(sweep, data.resolve());
         List<Results.Row> rows = Results.of(sweep, runner);
         PrintWriter out = spec.commandLine().getOut();
-        if (json) {
+        if (robustbench) {
+            out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
+                    Results.robustBench(rows, runner.store())));
+        } else if (json) {
             out.println(Json.MAPPER.writeValueAsString(rows));
         } else if (csv) {
             out.print(Results.csv(rows));

@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -54,6 +55,73 @@ public final class Results {
     }
 
     private Results() {
+    }
+
+    /**
+     * RobustBench's {@code model_info} entry for one defense at one eps, from an AutoAttack record (accuracies in
+     * percent, as strings, as RobustBench writes them), with aerobust's own fields after RobustBench's: the
+     * ensemble's version, the images, the per-image worst case over every attack run, and the record.
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record RobustBenchEntry(String name, String dataset, String threatModel, String eps, String cleanAcc,
+                                   String autoattackAcc, boolean additionalData, int numberForwardPasses,
+                                   String architecture, String version, int nExamples, String worstCaseAcc,
+                                   String worstCaseCovers, String record) {
+    }
+
+    /**
+     * One RobustBench entry per AutoAttack row of {@code rows} (standard or rand; the fast version is not
+     * AutoAttack's and is left out). The clean accuracy is the eps-0 row of the same model and evaluation when
+     * the sweep has one, else the model's clean accuracy from its metadata (on the whole test set).
+     */
+    public static List<RobustBenchEntry> robustBench(List<Row> rows, ModelStore store) {
+        List<RobustBenchEntry> out = new ArrayList<>();
+        for (Row r : rows) {
+            if (!"autoattack".equals(r.attack()) || r.record() == null) {
+                continue;
+            }
+            AttackRecord rec = AttackRun.read(Path.of(r.record()));
+            String version = String.valueOf(rec.attackConfig().get("version"));
+            if ("fast".equals(version)) {
+                continue;
+            }
+            Double clean = null;
+            Row worst = null;
+            for (Row o : rows) {
+                boolean same = o.model().equals(r.model()) && o.defense().equals(r.defense())
+                        && java.util.Objects.equals(o.scale(), r.scale()) && o.seed() == r.seed() && o.n() == r.n();
+                if (same && o.eps() == 0 && !"worst-case".equals(o.attack())) {
+                    clean = o.robustAccuracy();
+                }
+                if (same && o.eps() == r.eps() && "worst-case".equals(o.attack())) {
+                    worst = o;
+                }
+            }
+            if (clean == null) {
+                JsonNode meta = store.meta(r.model());
+                JsonNode m = meta.path("metrics");
+                clean = m.has("stacked_clean_accuracy") ? m.path("stacked_clean_accuracy").asDouble()
+                        : m.has("clean_accuracy") ? m.path("clean_accuracy").asDouble() : null;
+            }
+            String name = "sampled".equals(r.defense()) ? r.model() + " sampled s=" + r.scale()
+                    : "none".equals(r.defense()) ? r.model() : r.model() + " + " + r.classifier();
+            String arch = "none".equals(r.defense()) ? "classifier"
+                    : r.family() + " autoencoder + classifier (" + r.defense() + ")";
+            out.add(new RobustBenchEntry(name, r.dataset(), "Linf", trim(r.eps()), clean == null ? null : pct(clean),
+                    pct(r.robustAccuracy()), false, "sampled".equals(r.defense()) ? rec.samples() : 1, arch, version,
+                    r.n(), worst == null ? null : pct(worst.robustAccuracy()), worst == null ? null : worst.covers(),
+                    r.record()));
+        }
+        return out;
+    }
+
+    private static String pct(double v) {
+        return String.format(java.util.Locale.ROOT, "%.2f", 100 * v);
+    }
+
+    private static String trim(double v) {
+        return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
     /** The rows of every finished attack unit of {@code sweep}; units not finished are left out. */
