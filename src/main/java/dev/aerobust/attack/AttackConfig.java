@@ -78,6 +78,17 @@ public final class AttackConfig {
             .appliesTo(s -> kind(s) == AttackKind.AUTOATTACK, "autoattack").defaultsTo(AutoAttack.Version.STANDARD)
             .build();
 
+    /** How a gradient crosses the purifier. */
+    public enum Gradient { FULL, BPDA }
+
+    public static final Param<Gradient> GRADIENT = Param.choice("gradient", Gradient.class,
+            "How the attack's gradient crosses the autoencoder: full (back-propagated through it, the white-box"
+                    + " attack) or bpda (forward through it, backward as the identity: Athalye et al. 2018's"
+                    + " approximation, for a purifier whose gradient is masked).")
+            .appliesTo(s -> kind(s).cw() || kind(s).pgd() || kind(s).apgd() || kind(s) == AttackKind.FAB_T,
+                    "cw-linf, cw-linf-authors, pgd, eot-pgd, apgd-ce, apgd-dlr, apgd-t and fab-t")
+            .defaultsTo(Gradient.FULL).build();
+
     public static final Param<Double> P_INIT = Param.real("p_init",
             "Square's first fraction of the image a square covers, halved on the paper's schedule.")
             .check(v -> v > 0 && v <= 1, "a number in (0, 1]")
@@ -105,7 +116,7 @@ public final class AttackConfig {
             .defaultsTo(2000).build();
 
     public static final ParamSet PARAMS = ParamSet.of("attack").context(ATTACK)
-            .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, TARGETS, VERSION, P_INIT, OVERSHOOT, CANDIDATES,
+            .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, TARGETS, VERSION, GRADIENT, P_INIT, OVERSHOOT, CANDIDATES,
                     SEARCH_STEPS, INITIAL_CONST, BATCH_ROWS)
             .build();
 
@@ -138,6 +149,9 @@ public final class AttackConfig {
         if (k == AttackKind.AUTOATTACK) {
             return k.label() + " " + s.get(VERSION).label();
         }
+        if (s.applies(GRADIENT) && s.get(GRADIENT) == Gradient.BPDA) {
+            return k.label() + " with bpda";
+        }
         if (k.apgd() && s.get(EOT_DRAWS) > 1) {
             return k.label() + " with eot_draws " + s.get(EOT_DRAWS);
         }
@@ -148,6 +162,10 @@ public final class AttackConfig {
     static Map<String, Object> key(Settings s) {
         Map<String, Object> m = new TreeMap<>(s.identity());
         m.remove(ATTACK.name());
+        // the full gradient is what every attack did before the setting existed: their records keep their keys
+        if (s.applies(GRADIENT) && s.get(GRADIENT) == Gradient.FULL) {
+            m.remove(GRADIENT.name());
+        }
         m.putAll(kind(s).fixed());
         return m;
     }

@@ -74,6 +74,7 @@ public final class Bench {
         out.put("contractive_train_img_s", round(b / tCon));
         out.put("contractive_over_vae_step", round(tCon / tVae10));
         out.put("cw_img_iter_s", round(cwRate(s)));
+        out.put("apgd_img_iter_s", round(apgdRate(s)));
         out.put("peak_rss_mib", peakRssMib());
         return out;
     }
@@ -108,6 +109,27 @@ public final class Bench {
                 AttackConfig.BATCH_ROWS, n), false);
         Protocol few = new Protocol(Math.min(1, s.warmup()), Math.max(3, s.reps() / 5));
         double t = median(few, () -> attack.run(stack, x, y, new double[] {0.1}), "cw_iter (" + steps + " steps)");
+        return (double) n * steps / t;
+    }
+
+    /**
+     * Image-iterations per second of APGD-CE (aerobust's key, beside benchmark.md's): the same stack, batch and
+     * eps as {@code cw_img_iter_s}, momentum, checkpoints and best-iterate tracking included. Random labels leave
+     * almost every row to attack all the way.
+     */
+    private static double apgdRate(Protocol s) {
+        Classifier clf = new Classifier(DatasetId.MNIST);
+        Autoencoder vae = new Autoencoder(AutoencoderConfig.spec(AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE)));
+        DefendedClassifier stack = DefendedClassifier.deterministic(clf, vae);
+        stack.freeze();
+        int n = 1000;
+        int steps = 20;
+        Tensor x = torch.rand(n, 1, 28, 28);
+        Tensor y = torch.randint(10, new long[] {n});
+        Attack attack = AttackConfig.create(AttackConfig.of(AttackKind.APGD_CE, AttackConfig.STEPS, steps,
+                AttackConfig.BATCH_ROWS, n), false);
+        Protocol few = new Protocol(Math.min(1, s.warmup()), Math.max(3, s.reps() / 5));
+        double t = median(few, () -> attack.run(stack, x, y, new double[] {0.1}), "apgd_iter (" + steps + " steps)");
         return (double) n * steps / t;
     }
 

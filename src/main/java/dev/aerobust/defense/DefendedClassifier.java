@@ -60,6 +60,37 @@ public final class DefendedClassifier implements LogitsModel {
         };
     }
 
+    /**
+     * BPDA (Athalye, Carlini and Wagner, ICML 2018): the same logits, but the backward pass treats the purifier as
+     * the identity, {@code classifier(x + stopgrad(purify(x) - x))}, so the input gradient is the classifier's
+     * gradient at the reconstruction. The attack that a defense with a shattered or vanishing gradient through
+     * its purifier cannot mask. The bare classifier has nothing to approximate: it is returned as it is.
+     */
+    public LogitsModel bpda() {
+        if (purifier == null) {
+            return this;
+        }
+        DefendedClassifier self = this;
+        return new LogitsModel() {
+            @Override
+            public Tensor logits(Tensor x) {
+                Tensor purified = switch (mode) {
+                    case SAMPLED -> {
+                        Autoencoder ae = (Autoencoder) purifier;
+                        yield ae.decode(Autoencoder.sample(ae.encode(x), scale));
+                    }
+                    default -> purifier.reconstruct(x);
+                };
+                return classifier.logits(x.add(purified.sub(x).detach()));
+            }
+
+            @Override
+            public void freeze() {
+                self.freeze();
+            }
+        };
+    }
+
     /** The sampled defense's logits with its noise drawn from {@code seed}: a fixed draw, for repeatable evaluation. */
     public Tensor logits(Tensor x, long seed) {
         Engine.seed(seed);

@@ -209,8 +209,13 @@ public final class AttackRun {
             return deployed.attackSurrogate();
         }
 
-        DefendedClassifier attacked(Attack attack) {
-            return attack.attacksRandomizedModel() ? deployed : surrogate();
+        /** What the attack differentiates: the defense as deployed (EOT) or its surrogate, through BPDA if asked. */
+        LogitsModel attacked(Attack attack) {
+            DefendedClassifier m = attack.attacksRandomizedModel() ? deployed : surrogate();
+            Settings s = attack.settings();
+            boolean bpda = s.applies(dev.aerobust.attack.AttackConfig.GRADIENT)
+                    && s.get(dev.aerobust.attack.AttackConfig.GRADIENT) == dev.aerobust.attack.AttackConfig.Gradient.BPDA;
+            return bpda ? m.bpda() : m;
         }
 
         String defense() {
@@ -383,7 +388,7 @@ public final class AttackRun {
                     + " use eot-pgd, apgd with --eot-draws or autoattack --version rand for the defense as deployed");
         }
         warnings.addAll(Sanity.accuracyNeverRises(records));
-        DefendedClassifier attacked = stack.attacked(attack);
+        LogitsModel attacked = stack.attacked(attack);
         warnings.addAll(Sanity.gradients(attacked, set));
         Path file = dir.resolve("sanity.json");
         double maxEps = Arrays.stream(eps).max().orElse(0);

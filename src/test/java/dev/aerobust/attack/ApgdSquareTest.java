@@ -301,4 +301,40 @@ class ApgdSquareTest {
             assertTrue(decided > 3, "some images are foolable inside the budgets: " + decided);
         }
     }
+
+    /**
+     * BPDA: the logits of the stack, and as input gradient the classifier's gradient at the reconstruction (the
+     * autoencoder's Jacobian replaced by the identity), in float64.
+     */
+    @Test
+    void bpdaForwardIsTheStackAndItsGradientSkipsTheAutoencoder() {
+        Engine.seed(31);
+        Classifier c = new Classifier(1, 16, 16, 5, false);
+        Autoencoder ae = new Autoencoder(new Autoencoder.Spec(1, 16, 16, 4, true, Autoencoder.DecoderMean.SIGMOID,
+                0.0025));
+        c.to(DType.FLOAT64);
+        ae.to(DType.FLOAT64);
+        DefendedClassifier stack = DefendedClassifier.deterministic(c, ae);
+        stack.freeze();
+        LogitsModel bpda = stack.bpda();
+        try (Scope s = Scope.open()) {
+            Tensor x = torch.rand(3, 1, 16, 16).to(torch.ScalarType.Double);
+            Tensor y = Tensors.fromLongs(new long[] {0, 3, 4}, 3);
+            assertArrayEquals(Tensors.toDoubles(stack.logits(x)), Tensors.toDoubles(bpda.logits(x)), 1e-12);
+            Tensor xv = x.clone().set_requires_grad(true);
+            Tensor g = Autograd.grad(Margins.margin(bpda.logits(xv), y).sum(), xv, false);
+            Tensor r = Autograd.noGrad(() -> ae.reconstruct(x)).clone().set_requires_grad(true);
+            Tensor gr = Autograd.grad(Margins.margin(c.logits(r), y).sum(), r, false);
+            assertArrayEquals(Tensors.toDoubles(gr), Tensors.toDoubles(g), 1e-12);
+            Tensor xf = x.clone().set_requires_grad(true);
+            Tensor full = Autograd.grad(Margins.margin(stack.logits(xf), y).sum(), xf, false);
+            double diff = 0;
+            double[] a = Tensors.toDoubles(full);
+            double[] b = Tensors.toDoubles(g);
+            for (int i = 0; i < a.length; i++) {
+                diff = Math.max(diff, Math.abs(a[i] - b[i]));
+            }
+            assertTrue(diff > 1e-6, "the full gradient differs: the approximation is in force");
+        }
+    }
 }
