@@ -6,6 +6,8 @@
                                  {name: [shape, sum]} as JSON
   interop.py clf OUT.pt C H W K  saves a TorchScript classifier of C x H x W images to K logits
   interop.py ae OUT.pt C H W     saves a TorchScript autoencoder of C x H x W images with an exported encode
+  interop.py acc MODEL.pt IMAGES LABELS   prints how many of the raw IDX images (scaled to [0, 1]) the
+                                 TorchScript classifier labels correctly
 """
 import json
 import sys
@@ -53,7 +55,16 @@ class Ae(nn.Module):
         return self.decode(self.encode(x))
 
 
-if sys.argv[1] == "clf":
+if sys.argv[1] == "acc":
+    m = torch.jit.load(sys.argv[2]).eval()
+    raw = open(sys.argv[3], "rb").read()
+    n, h, w = (int.from_bytes(raw[4 + 4 * i:8 + 4 * i], "big") for i in range(3))
+    x = torch.frombuffer(bytearray(raw[16:]), dtype=torch.uint8).float().div(255).view(n, 1, h, w)
+    y = torch.frombuffer(bytearray(open(sys.argv[4], "rb").read()[8:]), dtype=torch.uint8).long()
+    with torch.no_grad():
+        pred = torch.cat([m(x[i:i + 500]).argmax(1) for i in range(0, n, 500)])
+    print(int((pred == y).sum()))
+elif sys.argv[1] == "clf":
     torch.manual_seed(0)
     c, h, w, k = (int(v) for v in sys.argv[3:7])
     torch.jit.script(Clf(c, h, w, k).eval()).save(sys.argv[2])

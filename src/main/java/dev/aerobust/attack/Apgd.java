@@ -7,7 +7,6 @@ import static dev.aerobust.attack.AttackConfig.STEPS;
 import static dev.aerobust.attack.AttackConfig.TARGETS;
 
 import java.util.Arrays;
-import java.util.TreeSet;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -37,7 +36,6 @@ import dev.aerobust.util.Progress;
 public final class Apgd implements Attack {
 
     static final double MOMENTUM = 0.75;
-    static final double RHO = 0.75;
 
     private final Settings cfg;
     private final AttackKind kind;
@@ -81,21 +79,6 @@ public final class Apgd implements Attack {
         Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * work) : null;
         return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), work, bar,
                 (x0, y, es, margins, done) -> rows(model, x0, y, es, margins, bar, done), store);
-    }
-
-    /** The checkpoints of Algorithm 1 for {@code steps} iterations, w_0 = 0 left out. */
-    static TreeSet<Integer> checkpoints(int steps) {
-        TreeSet<Integer> w = new TreeSet<>();
-        double prev = 0;
-        double p = 0.22;
-        while (p <= 1) {
-            // ceil of p N, with p's rounding error (0.41 + 0.16 = 0.5700000000000001) not taking it a step up
-            w.add((int) Math.ceil(p * steps - 1e-9));
-            double next = p + Math.max(p - prev - 0.03, 0.06);
-            prev = p;
-            p = next;
-        }
-        return w;
     }
 
     /** Every pass (restart, target) over the rows not yet fooled; the rows' best iterates. */
@@ -154,29 +137,22 @@ public final class Apgd implements Attack {
         int steps = cfg.get(STEPS);
         Tensor hi = Rows.perRow(eps, x0.dim());
         Tensor lo = hi.neg();
-        double[] eta = Arrays.stream(eps).map(e -> 2 * e).toArray();
         BestIterate best = new BestIterate(name(), x0);
         Tensor x = Ops.clamp01(x0.add(Ops.uniformSigned(x0).mul(hi))).detach();
         Tensor xPrev = x.clone();
         Tensor g = x.clone();
-        double[] f;
+        ApgdSchedule schedule;
         try (Scope s = Scope.open()) {
             Eval e = eval(model, x, y, tg);
             best.offer(x, e.margin, 0);
             g.copy_(e.grad);
-            f = e.loss;
+            schedule = new ApgdSchedule(eps, steps, e.loss);
         }
         Tensor xMax = x.clone();
         Tensor gMax = g.clone();
-        double[] fMax = f.clone();
-        TreeSet<Integer> w = checkpoints(steps);
-        int lastW = 0;
-        int[] raised = new int[n];
-        double[] fMaxAtW = fMax.clone();
-        boolean[] halvedAtW = new boolean[n];
         for (int it = 0; it < steps; it++) {
             try (Scope s = Scope.open()) {
-                Tensor etaT = Rows.perRow(eta, x0.dim());
+                Tensor etaT = Rows.perRow(schedule.eta(), x0.dim());
                 boolean first = it == 0;
                 Tensor next = Autograd.noGrad(() -> {
                     Tensor z = project(x.add(g.sign().mul(etaT)), x0, lo, hi);
@@ -191,35 +167,11 @@ public final class Apgd implements Attack {
                 Eval e = eval(model, x, y, tg);
                 best.offer(x, e.margin, it + 1);
                 g.copy_(e.grad);
-                boolean[] better = new boolean[n];
-                for (int i = 0; i < n; i++) {
-                    if (e.loss[i] > f[i]) {
-                        raised[i]++;
-                    }
-                    if (e.loss[i] > fMax[i]) {
-                        fMax[i] = e.loss[i];
-                        better[i] = true;
-                    }
-                    f[i] = e.loss[i];
-                }
+                boolean[] better = schedule.observe(e.loss);
                 Rows.keep(xMax, x, better);
                 Rows.keep(gMax, g, better);
-                int k = it + 1;
-                if (w.contains(k) && k < steps) {
-                    boolean[] halve = new boolean[n];
-                    for (int i = 0; i < n; i++) {
-                        boolean c1 = raised[i] < RHO * (k - lastW);
-                        boolean c2 = !halvedAtW[i] && fMaxAtW[i] >= fMax[i];
-                        halve[i] = c1 || c2;
-                        if (halve[i]) {
-                            eta[i] /= 2;
-                            f[i] = fMax[i];
-                        }
-                        raised[i] = 0;
-                        fMaxAtW[i] = fMax[i];
-                    }
-                    halvedAtW = halve;
-                    lastW = k;
+                boolean[] halve = schedule.checkpoint(it + 1);
+                if (halve != null) {
                     Rows.keep(x, xMax, halve);
                     Rows.keep(g, gMax, halve);
                 }

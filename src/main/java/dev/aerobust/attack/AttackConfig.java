@@ -28,7 +28,7 @@ public final class AttackConfig {
                     + " most linearisations; FAB-T: iterations per target; Square: queries of the model per image).")
             .check(v -> v >= 1, "an integer >= 1")
             .appliesTo(s -> kind(s) != AttackKind.AUTOATTACK, "every attack but autoattack, whose members run at"
-                    + " their papers' settings")
+                    + " the settings of their papers")
             .defaultsTo(s -> kind(s) == AttackKind.DEEPFOOL ? 50 : kind(s) == AttackKind.SQUARE ? 5000 : 100)
             .build();
 

@@ -92,7 +92,7 @@ class ApgdSquareTest {
     @Test
     void checkpointsFollowThePaper() {
         // p: 0.22, 0.41, 0.57, 0.70, 0.80, 0.87, 0.93, 0.99 (each step the last minus 0.03, at least 0.06)
-        assertEquals(List.of(22, 41, 57, 70, 80, 87, 93, 99), List.copyOf(Apgd.checkpoints(100)));
+        assertEquals(List.of(22, 41, 57, 70, 80, 87, 93, 99), List.copyOf(ApgdSchedule.checkpoints(100)));
         assertEquals(0.8, Square.p(0.8, 10, 10_000), 0.0);
         assertEquals(0.4, Square.p(0.8, 11, 10_000), 0.0);
         assertEquals(0.8 / 512, Square.p(0.8, 9_000, 10_000), 1e-15);
@@ -100,6 +100,37 @@ class ApgdSquareTest {
     }
 
     /** Logits {@code x W^T}: a model whose worst case in an L-infinity box is known in closed form. */
+    /**
+     * The step-size rule on synthetic losses: a loss that never rises halves the step at every checkpoint
+     * (condition 1); one that rises at every step keeps it; one that rises at every step but stays below an
+     * earlier best is halved by condition 2 only, at every other checkpoint.
+     */
+    @Test
+    void theStepIsHalvedByThePapersTwoConditions() {
+        int steps = 100;
+        List<Integer> w = List.copyOf(ApgdSchedule.checkpoints(steps));
+        ApgdSchedule s = new ApgdSchedule(new double[] {0.1, 0.1, 0.1}, steps, new double[] {0, 0, 0});
+        java.util.Map<Integer, double[]> etaAt = new java.util.TreeMap<>();
+        for (int k = 1; k < steps; k++) {
+            // row 0: flat; row 1: rising every step; row 2: rising every step, but below its best of step 41
+            double up2 = k <= 41 ? k : 10 + 0.001 * (k - 41);
+            s.observe(new double[] {0, k, up2});
+            s.checkpoint(k);
+            etaAt.put(k, s.eta().clone());
+        }
+        for (int j = 0; j < w.size() - 1; j++) {
+            int k = w.get(j);
+            assertEquals(0.2 / Math.pow(2, j + 1), etaAt.get(k)[0], 1e-15, "flat loss: halved at w_" + (j + 1));
+            assertEquals(0.2, etaAt.get(k)[1], 1e-15, "rising loss: never halved");
+        }
+        // row 2 rises at every step (condition 1 never holds) and its best stays that of step 41: condition 2
+        // halves at 57, not at 70 (halved at 57), again at 80
+        assertEquals(0.2, etaAt.get(41)[2], 1e-15);
+        assertEquals(0.1, etaAt.get(57)[2], 1e-15);
+        assertEquals(0.1, etaAt.get(70)[2], 1e-15);
+        assertEquals(0.05, etaAt.get(80)[2], 1e-15);
+    }
+
     static final class Linear implements LogitsModel {
         final Tensor w;
 

@@ -21,8 +21,8 @@ import dev.aerobust.nn.Tensors;
 
 /**
  * The output contract, the same for every attack (Foolbox's parameterised attack tests): every output inside its
- * eps ball and inside [0, 1], no NaN, the clean input untouched, eps 0 changes nothing, and the same seed gives
- * the same output. Run on a random autoencoder + classifier stack, with all-zero and all-one images among the
+ * eps ball and inside [0, 1], no NaN, the clean input untouched, eps 0 changes nothing, accuracy never rises with
+ * eps, and the same seed gives the same output. Run on a random autoencoder + classifier stack, with all-zero and all-one images among the
  * inputs; EOT-PGD attacks the sampled defense.
  */
 class AttackContractTest {
@@ -73,6 +73,16 @@ class AttackContractTest {
                 assertEquals(6, r.success()[e].length);
             }
             assertArrayEquals(clean, r.adversarial()[0], "eps 0 changes nothing");
+            int fooledBefore = -1;
+            for (int e = 0; e < eps.length; e++) {
+                int fooled = 0;
+                for (boolean b : r.success()[e]) {
+                    fooled += b ? 1 : 0;
+                }
+                assertTrue(fooled >= fooledBefore, kind + ": accuracy rose from eps " + eps[Math.max(0, e - 1)]
+                        + " to " + eps[e]);
+                fooledBefore = fooled;
+            }
             Engine.seed(5);
             AttackResult again = attack.run(model, x, y, eps);
             for (int e = 0; e < eps.length; e++) {

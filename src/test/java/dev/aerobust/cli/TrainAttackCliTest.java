@@ -80,11 +80,15 @@ class TrainAttackCliTest {
     /** Each attack: a setting it does not have is an error naming the flag, before the model is looked up. */
     @ParameterizedTest(name = "{0} --{1}")
     @CsvSource({
-        "cw-linf, restarts, 2, pgd and eot-pgd",
-        "cw-linf-authors, eot-draws, 5, eot-pgd",
+        "cw-linf, restarts, 2, 'pgd, eot-pgd, apgd-ce, apgd-dlr, apgd-t and square'",
+        "cw-linf-authors, eot-draws, 5, 'eot-pgd, apgd-ce, apgd-dlr and apgd-t'",
         "pgd, lr, 0.1, 'cw-linf, cw-linf-authors and cw-l2'",
         "pgd, gamma, 2, cw-linf and cw-linf-authors",
-        "deepfool, batch-rows, 10, 'cw-linf, cw-linf-authors, pgd and eot-pgd'",
+        "deepfool, batch-rows, 10, every attack but deepfool and cw-l2",
+        "pgd, targets, 3, apgd-t and fab-t",
+        "apgd-ce, version, fast, autoattack",
+        "autoattack, steps, 10, 'every attack but autoattack, whose members run at the settings of their papers'",
+        "square, gradient, bpda, 'cw-linf, cw-linf-authors, pgd, eot-pgd, apgd-ce, apgd-dlr, apgd-t and fab-t'",
         "deepfool, kappa, 1, 'cw-linf, cw-linf-authors and cw-l2'",
         "cw-l2, step-factor, 2, pgd and eot-pgd",
         "cw-l2, overshoot, 0.1, deepfool",

@@ -49,7 +49,10 @@ class ParamSetTest {
         assertEquals(Map.of(), dae.speed());
         assertTrue(dae.get(AutoencoderConfig.DENOISING), "the family fixes denoising");
         Settings cw = AttackConfig.of(AttackKind.CW_LINF);
-        assertEquals(List.of("attack", "gamma", "kappa", "lr", "steps"), List.copyOf(cw.identity().keySet()));
+        assertEquals(List.of("attack", "gamma", "gradient", "kappa", "lr", "steps"),
+                List.copyOf(cw.identity().keySet()));
+        assertFalse(AttackConfig.create(cw, false).key().containsKey("gradient"),
+                "the full gradient, which every earlier record used, stays out of the run key");
         assertEquals(Map.of("batch_rows", 2000), cw.speed());
     }
 
@@ -58,7 +61,8 @@ class ParamSetTest {
         AerobustException e = assertThrows(AerobustException.class,
                 () -> AttackConfig.of(AttackKind.CW_LINF, AttackConfig.RESTARTS, 3));
         assertEquals(ExitCode.USAGE, e.exitCode());
-        assertEquals("--restarts does not apply here: it is for pgd and eot-pgd (attack cw-linf)", e.getMessage());
+        assertEquals("--restarts does not apply here: it is for pgd, eot-pgd, apgd-ce, apgd-dlr,"
+                + " apgd-t and square (attack cw-linf)", e.getMessage());
     }
 
     @Test
@@ -108,7 +112,7 @@ class ParamSetTest {
         assertEquals("100 (btsc: 32)", ClassifierConfig.PARAMS.defaultText(TrainParams.BATCH));
         assertEquals("8 (fashion-mnist: 12)", ClassifierConfig.PARAMS.defaultText(TrainParams.PATIENCE));
         assertEquals("0.1", AutoencoderConfig.PARAMS.defaultText(AutoencoderConfig.ALPHA));
-        assertEquals("100 (deepfool: 50)", AttackConfig.PARAMS.defaultText(AttackConfig.STEPS));
+        assertEquals("100 (deepfool: 50; square: 5000)", AttackConfig.PARAMS.defaultText(AttackConfig.STEPS));
         assertEquals("0.0001", ClassifierConfig.PARAMS.defaultText(TrainParams.LR));
     }
 }

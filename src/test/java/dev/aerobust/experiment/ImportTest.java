@@ -86,4 +86,26 @@ class ImportTest {
         assertTrue(out.contains(bad.toString()) && out.contains("must return logits"), out);
         assertFalse(out.contains("Exception"), out);
     }
+
+    /** An imported classifier's clean accuracy is the one Python computes on the same MNIST test images. */
+    @Test
+    void anImportedClassifierHasPythonsCleanAccuracy() throws Exception {
+        Python.requireTorch();
+        Path data = dev.aerobust.testing.RealData.dataDir(DatasetId.MNIST);
+        Path clf = tmp.resolve("mnist-clf.pt");
+        String py = Python.script().toString();
+        assertEquals(0, Python.run(py, "clf", clf.toString(), "1", "28", "28", "10").exitCode());
+        Python.Result r = Python.run(py, "acc", clf.toString(),
+                data.resolve("mnist/t10k-images-idx3-ubyte").toString(),
+                data.resolve("mnist/t10k-labels-idx1-ubyte").toString());
+        assertEquals(0, r.exitCode(), r.out());
+        int pythonCorrect = Integer.parseInt(r.out().strip());
+        ModelTraining.Outcome o = ModelImport.run("classifier", DatasetId.MNIST, clf, data,
+                new ModelStore(tmp.resolve("models")));
+        double acc = o.meta().path("metrics").path("clean_accuracy").asDouble();
+        assertEquals(10000, o.meta().path("metrics").path("test_images").asInt());
+        // float32 on two libtorch builds: an image whose two top logits tie to the last bit may go either way
+        assertEquals(pythonCorrect, Math.round(acc * 10000), 2.0, "aerobust " + acc + ", Python "
+                + pythonCorrect + "/10000");
+    }
 }
