@@ -33,7 +33,7 @@ import dev.aerobust.util.Progress;
  * the iterate of lowest margin seen by any run (a fooling iterate is never lost); with {@code eot_draws > 1} the
  * loss, its gradient and the margin are means over that many draws of a randomized defense, in one batch.
  */
-public final class Apgd implements Attack {
+public final class Apgd implements RowAttack {
 
     static final double MOMENTUM = 0.75;
 
@@ -82,7 +82,8 @@ public final class Apgd implements Attack {
     }
 
     /** Every pass (restart, target) over the rows not yet fooled; the rows' best iterates. */
-    Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar, long done) {
+    @Override
+    public Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar, long done) {
         int m = eps.length;
         int steps = cfg.get(STEPS);
         BestIterate best = new BestIterate(name(), x0);

@@ -40,16 +40,9 @@ public final class AutoAttack implements Attack {
         }
     }
 
-    /** A member: attacks rows and fills their margins. */
-    interface Member {
-        String name();
-
-        Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut);
-    }
-
     private final Settings cfg;
     private final boolean progress;
-    private final List<Member> members = new ArrayList<>();
+    private final List<RowAttack> members = new ArrayList<>();
 
     public AutoAttack(Settings cfg, boolean progress) {
         if (cfg.get(AttackConfig.ATTACK) != AttackKind.AUTOATTACK) {
@@ -60,56 +53,20 @@ public final class AutoAttack implements Attack {
         Version v = cfg.get(VERSION);
         switch (v) {
             case STANDARD -> {
-                add(new Apgd(AttackConfig.of(AttackKind.APGD_CE), false));
-                add(new Apgd(AttackConfig.of(AttackKind.APGD_T), false));
-                add(new Fab(AttackConfig.of(AttackKind.FAB_T), false));
-                add(new Square(AttackConfig.of(AttackKind.SQUARE), false));
+                members.add(new Apgd(AttackConfig.of(AttackKind.APGD_CE), false));
+                members.add(new Apgd(AttackConfig.of(AttackKind.APGD_T), false));
+                members.add(new Fab(AttackConfig.of(AttackKind.FAB_T), false));
+                members.add(new Square(AttackConfig.of(AttackKind.SQUARE), false));
             }
             case RAND -> {
-                add(new Apgd(AttackConfig.of(AttackKind.APGD_CE, AttackConfig.EOT_DRAWS, 20), false));
-                add(new Apgd(AttackConfig.of(AttackKind.APGD_DLR, AttackConfig.EOT_DRAWS, 20), false));
+                members.add(new Apgd(AttackConfig.of(AttackKind.APGD_CE, AttackConfig.EOT_DRAWS, 20), false));
+                members.add(new Apgd(AttackConfig.of(AttackKind.APGD_DLR, AttackConfig.EOT_DRAWS, 20), false));
             }
             case FAST -> {
-                add(new Apgd(AttackConfig.of(AttackKind.APGD_CE), false));
-                add(new Apgd(AttackConfig.of(AttackKind.APGD_T), false));
+                members.add(new Apgd(AttackConfig.of(AttackKind.APGD_CE), false));
+                members.add(new Apgd(AttackConfig.of(AttackKind.APGD_T), false));
             }
         }
-    }
-
-    private void add(Apgd a) {
-        members.add(new Member() {
-            public String name() {
-                return a.name();
-            }
-
-            public Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut) {
-                return a.rows(model, x0, y, eps, marginsOut, null, 0);
-            }
-        });
-    }
-
-    private void add(Square a) {
-        members.add(new Member() {
-            public String name() {
-                return a.name();
-            }
-
-            public Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut) {
-                return a.rows(model, x0, y, eps, marginsOut, null, 0);
-            }
-        });
-    }
-
-    private void add(Fab a) {
-        members.add(new Member() {
-            public String name() {
-                return a.name();
-            }
-
-            public Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut) {
-                return a.rows(model, x0, y, eps, marginsOut, null, 0);
-            }
-        });
     }
 
     @Override
@@ -119,7 +76,7 @@ public final class AutoAttack implements Attack {
 
     /** The names of the members, in the order they run. */
     public List<String> members() {
-        return members.stream().map(Member::name).toList();
+        return members.stream().map(Attack::name).toList();
     }
 
     /** The rand version attacks the randomized defense itself (with EOT); the others its deterministic model. */
@@ -155,7 +112,7 @@ public final class AutoAttack implements Attack {
         Arrays.fill(margin, Double.POSITIVE_INFINITY);
         long k = done;
         StringBuilder log = new StringBuilder();
-        for (Member a : members) {
+        for (RowAttack a : members) {
             int[] active = java.util.stream.IntStream.range(0, m).filter(i -> !(margin[i] < 0)).toArray();
             if (active.length > 0) {
                 try (Scope s = Scope.open()) {
@@ -164,7 +121,7 @@ public final class AutoAttack implements Attack {
                     double[] es = Arrays.stream(active).mapToDouble(i -> eps[i]).toArray();
                     double[] sub = new double[active.length];
                     Tensor adv = a.rows(model, torch.index_select(x0, 0, idx), torch.index_select(y, 0, idx), es,
-                            sub);
+                            sub, null, 0);
                     double[] full = new double[m];
                     Arrays.fill(full, Double.POSITIVE_INFINITY);
                     int fooled = 0;

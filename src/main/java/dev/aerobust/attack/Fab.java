@@ -29,7 +29,7 @@ import dev.aerobust.util.Progress;
  * clean logits), only on the rows not yet fooled inside their eps. A row is fooled if the closest misclassified
  * point lies inside its eps box; otherwise the closest point found, clipped into the box, is returned.
  */
-public final class Fab implements Attack {
+public final class Fab implements RowAttack {
 
     static final double ETA = 1.05;
     static final double ALPHA_MAX = 0.1;
@@ -121,7 +121,8 @@ public final class Fab implements Attack {
         return d;
     }
 
-    Tensor rows(LogitsModel model, Tensor x0t, Tensor yt, double[] eps, double[] marginsOut, Progress bar,
+    @Override
+    public Tensor rows(LogitsModel model, Tensor x0t, Tensor yt, double[] eps, double[] marginsOut, Progress bar,
                 long done) {
         long[] shape = Tensors.shape(x0t);
         int m = (int) shape[0];

@@ -29,7 +29,7 @@ import dev.aerobust.util.Progress;
  * initialisation as the first query. The random draws come from a stream seeded by libtorch's generator, so one
  * seed gives one result. Rows at eps 0 keep the clean input.
  */
-public final class Square implements Attack {
+public final class Square implements RowAttack {
 
     private static final int[] SCHEDULE = {10, 50, 200, 500, 1000, 2000, 4000, 6000, 8000};
 
@@ -74,7 +74,8 @@ public final class Square implements Attack {
         return p;
     }
 
-    Tensor rows(LogitsModel model, Tensor x0t, Tensor yt, double[] eps, double[] marginsOut, Progress bar,
+    @Override
+    public Tensor rows(LogitsModel model, Tensor x0t, Tensor yt, double[] eps, double[] marginsOut, Progress bar,
                 long done) {
         long[] shape = Tensors.shape(x0t);
         int m = (int) shape[0];
