@@ -69,16 +69,13 @@ public final class Apgd implements RowAttack {
     }
 
     @Override
-    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
-        return run(model, x, labels, eps, null);
+    public long workPerRow() {
+        return (long) cfg.get(STEPS) * passes();
     }
 
     @Override
-    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
-        long work = (long) cfg.get(STEPS) * passes();
-        Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * work) : null;
-        return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), work, bar,
-                (x0, y, es, margins, done) -> rows(model, x0, y, es, margins, bar, done), store);
+    public boolean progress() {
+        return progress;
     }
 
     /** Every pass (restart, target) over the rows not yet fooled; the rows' best iterates. */

@@ -27,7 +27,7 @@ import dev.aerobust.util.Progress;
  * deployed; {@code fast}: APGD-CE and APGD-T. Each member runs at its paper's settings (100 iterations, one
  * restart). The log says how many rows each member fooled.
  */
-public final class AutoAttack implements Attack {
+public final class AutoAttack implements RowAttack {
 
     private static final Logger LOG = LoggerFactory.getLogger(AutoAttack.class);
 
@@ -91,20 +91,19 @@ public final class AutoAttack implements Attack {
         return null;
     }
 
+    /** A member per row: the bar counts members done. */
     @Override
-    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
-        return run(model, x, labels, eps, null);
+    public long workPerRow() {
+        return members.size();
     }
 
     @Override
-    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
-        Progress bar = progress ? new Progress(name() + " " + cfg.get(VERSION).label(),
-                x.size(0) * eps.length * members.size()) : null;
-        return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), members.size(), bar,
-                (x0, y, es, margins, done) -> rows(model, x0, y, es, margins, bar, done), store);
+    public boolean progress() {
+        return progress;
     }
 
-    private Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar,
+    @Override
+    public Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar,
                         long done) {
         int m = eps.length;
         BestIterate best = new BestIterate(name(), x0);

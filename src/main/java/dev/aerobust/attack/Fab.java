@@ -58,16 +58,13 @@ public final class Fab implements RowAttack {
     }
 
     @Override
-    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
-        return run(model, x, labels, eps, null);
+    public long workPerRow() {
+        return (long) cfg.get(STEPS) * cfg.get(TARGETS);
     }
 
     @Override
-    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
-        long work = (long) cfg.get(STEPS) * cfg.get(TARGETS);
-        Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * work) : null;
-        return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), work, bar,
-                (x0, y, es, margins, done) -> rows(model, x0, y, es, margins, bar, done), store);
+    public boolean progress() {
+        return progress;
     }
 
     /**

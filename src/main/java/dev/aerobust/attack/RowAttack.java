@@ -6,8 +6,9 @@ import dev.aerobust.model.LogitsModel;
 import dev.aerobust.util.Progress;
 
 /**
- * An attack that works on a chunk of (image, eps) rows, each with its own budget: what {@link AutoAttack} runs
- * its members on, row subset by row subset.
+ * An attack that works on chunks of (image, eps) rows, each with its own budget ({@link Rows}): its members'
+ * shape, which {@link AutoAttack} runs on the subsets of rows still correct. The chunking, the chunk store, the
+ * invariant checks and the progress bar are shared here.
  */
 interface RowAttack extends Attack {
 
@@ -16,4 +17,23 @@ interface RowAttack extends Attack {
      * {@code marginsOut} with their margins. {@code bar} (may be null) counts work from {@code done}.
      */
     Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar, long done);
+
+    /** The work one row costs, in the progress bar's units. */
+    long workPerRow();
+
+    /** Whether a run draws a progress bar. */
+    boolean progress();
+
+    @Override
+    default AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
+        return run(model, x, labels, eps, null);
+    }
+
+    @Override
+    default AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
+        long work = workPerRow();
+        Progress bar = progress() ? new Progress(name(), x.size(0) * eps.length * work) : null;
+        return Rows.run(name(), x, labels, eps, settings().get(AttackConfig.BATCH_ROWS), work, bar,
+                (x0, y, es, margins, done) -> rows(model, x0, y, es, margins, bar, done), store);
+    }
 }

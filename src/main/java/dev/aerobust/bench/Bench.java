@@ -97,19 +97,7 @@ public final class Bench {
      * checks included) on the deterministic VAE + classifier stack, batch 1000, one eps.
      */
     private static double cwRate(Protocol s) {
-        Classifier clf = new Classifier(DatasetId.MNIST);
-        Autoencoder vae = new Autoencoder(AutoencoderConfig.spec(AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE)));
-        DefendedClassifier stack = DefendedClassifier.deterministic(clf, vae);
-        stack.freeze();
-        int n = 1000;
-        int steps = 20;
-        Tensor x = torch.rand(n, 1, 28, 28);
-        Tensor y = torch.randint(10, new long[] {n});
-        Attack attack = AttackConfig.create(AttackConfig.of(AttackKind.CW_LINF, AttackConfig.STEPS, steps,
-                AttackConfig.BATCH_ROWS, n), false);
-        Protocol few = new Protocol(Math.min(1, s.warmup()), Math.max(3, s.reps() / 5));
-        double t = median(few, () -> attack.run(stack, x, y, new double[] {0.1}), "cw_iter (" + steps + " steps)");
-        return (double) n * steps / t;
+        return attackRate(s, AttackKind.CW_LINF, "cw_iter");
     }
 
     /**
@@ -118,6 +106,10 @@ public final class Bench {
      * almost every row to attack all the way.
      */
     private static double apgdRate(Protocol s) {
+        return attackRate(s, AttackKind.APGD_CE, "apgd_iter");
+    }
+
+    private static double attackRate(Protocol s, AttackKind kind, String label) {
         Classifier clf = new Classifier(DatasetId.MNIST);
         Autoencoder vae = new Autoencoder(AutoencoderConfig.spec(AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE)));
         DefendedClassifier stack = DefendedClassifier.deterministic(clf, vae);
@@ -126,10 +118,10 @@ public final class Bench {
         int steps = 20;
         Tensor x = torch.rand(n, 1, 28, 28);
         Tensor y = torch.randint(10, new long[] {n});
-        Attack attack = AttackConfig.create(AttackConfig.of(AttackKind.APGD_CE, AttackConfig.STEPS, steps,
+        Attack attack = AttackConfig.create(AttackConfig.of(kind, AttackConfig.STEPS, steps,
                 AttackConfig.BATCH_ROWS, n), false);
         Protocol few = new Protocol(Math.min(1, s.warmup()), Math.max(3, s.reps() / 5));
-        double t = median(few, () -> attack.run(stack, x, y, new double[] {0.1}), "apgd_iter (" + steps + " steps)");
+        double t = median(few, () -> attack.run(stack, x, y, new double[] {0.1}), label + " (" + steps + " steps)");
         return (double) n * steps / t;
     }
 

@@ -267,16 +267,9 @@ public final class ModelStore {
     /** Loads a stored model's weights into {@code model}, after checking them against their checksum. */
     public void loadWeights(String id, Net model) {
         Path p = dir(id).resolve(WEIGHTS);
-        JsonNode m = meta(id);
+        byte[] bytes = checkedBytes(id);
         try {
-            byte[] bytes = Files.readAllBytes(p);
-            if (m.has(WEIGHTS_SHA256) && !m.path(WEIGHTS_SHA256).asText().equals(Hashing.sha256(bytes))) {
-                throw new DataException(p, "the weights do not match the checksum in meta.json: the file is damaged;"
-                        + " delete " + dir(id) + " to retrain the model");
-            }
             model.load(bytes, p.toString());
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new DataException(p, "missing weights file");
         } catch (IOException e) {
             throw new DataException(e.getMessage());
         }
@@ -284,15 +277,21 @@ public final class ModelStore {
 
     /** The path of a stored model's weights file, after checking it against its checksum (exit 3 if damaged). */
     public Path checkedWeights(String id) {
+        checkedBytes(id);
+        return dir(id).resolve(WEIGHTS);
+    }
+
+    /** A stored model's weights, checked against the checksum in its metadata: a mismatch is bad data. */
+    private byte[] checkedBytes(String id) {
         Path p = dir(id).resolve(WEIGHTS);
         JsonNode m = meta(id);
         try {
             byte[] bytes = Files.readAllBytes(p);
             if (m.has(WEIGHTS_SHA256) && !m.path(WEIGHTS_SHA256).asText().equals(Hashing.sha256(bytes))) {
                 throw new DataException(p, "the weights do not match the checksum in meta.json: the file is damaged;"
-                        + " delete " + dir(id) + " and import or train the model again");
+                        + " delete " + dir(id) + " to train or import the model again");
             }
-            return p;
+            return bytes;
         } catch (java.nio.file.NoSuchFileException e) {
             throw new DataException(p, "missing weights file");
         } catch (IOException e) {
