@@ -1,6 +1,5 @@
 package dev.aerobust.attack;
 
-import static dev.aerobust.attack.AttackConfig.BATCH_ROWS;
 import static dev.aerobust.attack.AttackConfig.EOT_DRAWS;
 import static dev.aerobust.attack.AttackConfig.RESTARTS;
 import static dev.aerobust.attack.AttackConfig.STEPS;
@@ -84,32 +83,17 @@ public final class Apgd implements RowAttack {
         int m = eps.length;
         int steps = cfg.get(STEPS);
         BestIterate best = new BestIterate(name(), x0);
-        Tensor targets = kind == AttackKind.APGD_T ? targets(model, x0) : null;
+        Tensor targets = kind == AttackKind.APGD_T
+                ? Rows.targets(Autograd.noGrad(() -> model.logits(x0)), cfg.get(TARGETS)) : null;
         int perRestart = targets == null ? 1 : (int) targets.size(1);
         long k = done;
-        double[] margin = new double[m];
         for (int restart = 0; restart < cfg.get(RESTARTS); restart++) {
             for (int t = 0; t < perRestart; t++) {
-                best.marginsInto(margin);
-                int[] active = java.util.stream.IntStream.range(0, m).filter(i -> !(margin[i] < 0)).toArray();
-                if (active.length > 0) {
-                    try (Scope s = Scope.open()) {
-                        long[] idxL = Arrays.stream(active).asLongStream().toArray();
-                        Tensor idx = Tensors.fromLongs(idxL, idxL.length);
-                        double[] es = Arrays.stream(active).mapToDouble(i -> eps[i]).toArray();
-                        Tensor tg = targets == null ? null
-                                : torch.index_select(targets.select(1, t), 0, idx);
-                        double[] sub = new double[active.length];
-                        Tensor adv = once(model, torch.index_select(x0, 0, idx), torch.index_select(y, 0, idx), tg,
-                                es, sub, bar, k);
-                        double[] full = new double[m];
-                        Arrays.fill(full, Double.POSITIVE_INFINITY);
-                        for (int i = 0; i < active.length; i++) {
-                            full[active[i]] = sub[i];
-                        }
-                        best.offer(best.best().index_copy(0, idx, adv), full, steps);
-                    }
-                }
+                int target = t;
+                long from = k;
+                Rows.onStillCorrect(best, x0, y, eps, (idx, xs, ys, es, sub) -> once(model, xs, ys,
+                        targets == null ? null : torch.index_select(targets.select(1, target), 0, idx), es, sub,
+                        bar, from));
                 k += (long) steps * m;
                 if (bar != null) {
                     bar.update(k, "");
@@ -118,14 +102,6 @@ public final class Apgd implements RowAttack {
         }
         best.marginsInto(marginsOut);
         return best.best();
-    }
-
-    /** APGD-T's targets: per row, the classes of the 2nd to (targets + 1)-th highest clean logits. */
-    private Tensor targets(LogitsModel model, Tensor x0) {
-        Tensor logits = Autograd.noGrad(() -> model.logits(x0));
-        long classes = logits.size(1);
-        long n = Math.min(cfg.get(TARGETS), classes - 1);
-        return torch.sort(logits, 1, true).get1().narrow(1, 1, n).contiguous();
     }
 
     /** One run of Algorithm 1 on rows {@code x0}; fills {@code marginsOut} with the best margin per row. */

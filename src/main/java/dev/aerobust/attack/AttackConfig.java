@@ -143,13 +143,18 @@ public final class AttackConfig {
         };
     }
 
+    /** Whether the attack's gradient crosses the purifier by BPDA. */
+    public static boolean bpda(Settings s) {
+        return s.applies(GRADIENT) && s.get(GRADIENT) == Gradient.BPDA;
+    }
+
     /** The attack as a user names it: {@code eot-pgd}, {@code apgd-ce with eot_draws 20}, {@code autoattack rand}. */
     public static String describe(Settings s) {
         AttackKind k = kind(s);
         if (k == AttackKind.AUTOATTACK) {
             return k.label() + " " + s.get(VERSION).label();
         }
-        if (s.applies(GRADIENT) && s.get(GRADIENT) == Gradient.BPDA) {
+        if (bpda(s)) {
             return k.label() + " with bpda";
         }
         if (k.apgd() && s.get(EOT_DRAWS) > 1) {

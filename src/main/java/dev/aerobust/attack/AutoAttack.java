@@ -1,22 +1,17 @@
 package dev.aerobust.attack;
 
-import static dev.aerobust.attack.AttackConfig.BATCH_ROWS;
 import static dev.aerobust.attack.AttackConfig.VERSION;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
 import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.model.LogitsModel;
-import dev.aerobust.nn.Scope;
-import dev.aerobust.nn.Tensors;
 import dev.aerobust.util.Progress;
 
 /**
@@ -74,11 +69,6 @@ public final class AutoAttack implements RowAttack {
         return cfg;
     }
 
-    /** The names of the members, in the order they run. */
-    public List<String> members() {
-        return members.stream().map(Attack::name).toList();
-    }
-
     /** The rand version attacks the randomized defense itself (with EOT); the others its deterministic model. */
     @Override
     public boolean attacksRandomizedModel() {
@@ -107,32 +97,14 @@ public final class AutoAttack implements RowAttack {
                         long done) {
         int m = eps.length;
         BestIterate best = new BestIterate(name(), x0);
-        double[] margin = new double[m];
-        Arrays.fill(margin, Double.POSITIVE_INFINITY);
         long k = done;
         StringBuilder log = new StringBuilder();
         for (RowAttack a : members) {
-            int[] active = java.util.stream.IntStream.range(0, m).filter(i -> !(margin[i] < 0)).toArray();
-            if (active.length > 0) {
-                try (Scope s = Scope.open()) {
-                    long[] idxL = Arrays.stream(active).asLongStream().toArray();
-                    Tensor idx = Tensors.fromLongs(idxL, idxL.length);
-                    double[] es = Arrays.stream(active).mapToDouble(i -> eps[i]).toArray();
-                    double[] sub = new double[active.length];
-                    Tensor adv = a.rows(model, torch.index_select(x0, 0, idx), torch.index_select(y, 0, idx), es,
-                            sub, null, 0);
-                    double[] full = new double[m];
-                    Arrays.fill(full, Double.POSITIVE_INFINITY);
-                    int fooled = 0;
-                    for (int i = 0; i < active.length; i++) {
-                        full[active[i]] = sub[i];
-                        fooled += sub[i] < 0 ? 1 : 0;
-                    }
-                    best.offer(best.best().index_copy(0, idx, adv), full, 0);
-                    best.marginsInto(margin);
-                    log.append(String.format(Locale.ROOT, "%s%s fooled %d of %d", log.length() == 0 ? "" : "; ",
-                            a.name(), fooled, active.length));
-                }
+            int[] n = Rows.onStillCorrect(best, x0, y, eps, (idx, xs, ys, es, sub) -> a.rows(model, xs, ys, es, sub,
+                    null, 0));
+            if (n[1] > 0) {
+                log.append(String.format(Locale.ROOT, "%s%s fooled %d of %d", log.length() == 0 ? "" : "; ",
+                        a.name(), n[0], n[1]));
             }
             k += m;
             if (bar != null) {

@@ -1,6 +1,5 @@
 package dev.aerobust.attack;
 
-import static dev.aerobust.attack.AttackConfig.BATCH_ROWS;
 import static dev.aerobust.attack.AttackConfig.STEPS;
 import static dev.aerobust.attack.AttackConfig.TARGETS;
 
@@ -134,8 +133,9 @@ public final class Fab implements RowAttack {
         int nt;
         try (Scope s = Scope.open()) {
             Tensor logits = Autograd.noGrad(() -> model.logits(x0t));
-            nt = (int) Math.min(cfg.get(TARGETS), logits.size(1) - 1);
-            targets = Tensors.toLongs(torch.sort(logits, 1, true).get1().narrow(1, 1, nt).contiguous());
+            Tensor top = Rows.targets(logits, cfg.get(TARGETS));
+            nt = (int) top.size(1);
+            targets = Tensors.toLongs(top);
             // an input misclassified already needs no perturbation
             long[] pred = Tensors.toLongs(Ops.argmaxRows(logits));
             for (int r = 0; r < m; r++) {

@@ -3,6 +3,7 @@ package dev.aerobust.attack;
 import java.util.Arrays;
 
 import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
 
 import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Ops;
@@ -102,6 +103,51 @@ final class Rows {
             }
         }
         return new AttackResult(eps.clone(), shape, adversarial, success, margin);
+    }
+
+    /** Attacks a subset of rows: their indices (int64), inputs, labels and budgets; fills their margins. */
+    interface Subset {
+        Tensor attack(Tensor idx, Tensor x0, Tensor y, double[] eps, double[] marginsOut);
+    }
+
+    /**
+     * Runs {@code attack} on the rows {@code best} has not yet fooled (margin not below zero) and keeps each row's
+     * result where it lowers the margin: restarts, further targets and ensemble members attack only what is left.
+     * Returns {fooled by this attack, rows attacked}.
+     */
+    static int[] onStillCorrect(BestIterate best, Tensor x0, Tensor y, double[] eps, Subset attack) {
+        int m = eps.length;
+        double[] margin = new double[m];
+        best.marginsInto(margin);
+        int[] active = java.util.stream.IntStream.range(0, m).filter(i -> !(margin[i] < 0)).toArray();
+        if (active.length == 0) {
+            return new int[] {0, 0};
+        }
+        try (Scope s = Scope.open()) {
+            long[] idxL = Arrays.stream(active).asLongStream().toArray();
+            Tensor idx = Tensors.fromLongs(idxL, idxL.length);
+            double[] es = Arrays.stream(active).mapToDouble(i -> eps[i]).toArray();
+            double[] sub = new double[active.length];
+            Tensor adv = attack.attack(idx, torch.index_select(x0, 0, idx), torch.index_select(y, 0, idx), es, sub);
+            double[] full = new double[m];
+            Arrays.fill(full, Double.POSITIVE_INFINITY);
+            int fooled = 0;
+            for (int i = 0; i < active.length; i++) {
+                full[active[i]] = sub[i];
+                fooled += sub[i] < 0 ? 1 : 0;
+            }
+            best.offer(best.best().index_copy(0, idx, adv), full, 0);
+            return new int[] {fooled, active.length};
+        }
+    }
+
+    /**
+     * The target classes of the targeted attacks: per row, the classes of the 2nd to (targets + 1)-th highest
+     * logits (fewer if the model has fewer classes), {@code [n, targets]}.
+     */
+    static Tensor targets(Tensor logits, int targets) {
+        long n = Math.min(targets, logits.size(1) - 1);
+        return torch.sort(logits, 1, true).get1().narrow(1, 1, n).contiguous();
     }
 
     /** A {@code [m, 1, ..., 1]} tensor of per-row values, broadcastable against a batch of inputs. */

@@ -1,6 +1,5 @@
 package dev.aerobust.attack;
 
-import static dev.aerobust.attack.AttackConfig.BATCH_ROWS;
 import static dev.aerobust.attack.AttackConfig.P_INIT;
 import static dev.aerobust.attack.AttackConfig.RESTARTS;
 import static dev.aerobust.attack.AttackConfig.STEPS;

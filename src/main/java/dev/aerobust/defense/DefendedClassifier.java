@@ -50,14 +50,16 @@ public final class DefendedClassifier implements LogitsModel {
 
     @Override
     public Tensor logits(Tensor x) {
-        return switch (mode) {
-            case NONE -> classifier.logits(x);
-            case DETERMINISTIC -> classifier.logits(purifier.reconstruct(x));
-            case SAMPLED -> {
-                Autoencoder ae = (Autoencoder) purifier;
-                yield classifier.logits(ae.decode(Autoencoder.sample(ae.encode(x), scale)));
-            }
-        };
+        return classifier.logits(mode == Mode.NONE ? x : purify(x));
+    }
+
+    /** What the purifier makes of {@code x}: its reconstruction, or the decoding of a sampled latent code. */
+    private Tensor purify(Tensor x) {
+        if (mode == Mode.SAMPLED) {
+            Autoencoder ae = (Autoencoder) purifier;
+            return ae.decode(Autoencoder.sample(ae.encode(x), scale));
+        }
+        return purifier.reconstruct(x);
     }
 
     /**
@@ -74,14 +76,7 @@ public final class DefendedClassifier implements LogitsModel {
         return new LogitsModel() {
             @Override
             public Tensor logits(Tensor x) {
-                Tensor purified = switch (mode) {
-                    case SAMPLED -> {
-                        Autoencoder ae = (Autoencoder) purifier;
-                        yield ae.decode(Autoencoder.sample(ae.encode(x), scale));
-                    }
-                    default -> purifier.reconstruct(x);
-                };
-                return classifier.logits(x.add(purified.sub(x).detach()));
+                return classifier.logits(x.add(purify(x).sub(x).detach()));
             }
 
             @Override

@@ -33,7 +33,6 @@ import dev.aerobust.eval.RobustAccuracy;
 import dev.aerobust.eval.Sanity;
 import dev.aerobust.eval.SanityReport;
 import dev.aerobust.model.Autoencoder;
-import dev.aerobust.model.Classifier;
 import dev.aerobust.model.LogitsModel;
 import dev.aerobust.model.Purifier;
 import dev.aerobust.nn.Engine;
@@ -212,10 +211,7 @@ public final class AttackRun {
         /** What the attack differentiates: the defense as deployed (EOT) or its surrogate, through BPDA if asked. */
         LogitsModel attacked(Attack attack) {
             DefendedClassifier m = attack.attacksRandomizedModel() ? deployed : surrogate();
-            Settings s = attack.settings();
-            boolean bpda = s.applies(dev.aerobust.attack.AttackConfig.GRADIENT)
-                    && s.get(dev.aerobust.attack.AttackConfig.GRADIENT) == dev.aerobust.attack.AttackConfig.Gradient.BPDA;
-            return bpda ? m.bpda() : m;
+            return dev.aerobust.attack.AttackConfig.bpda(attack.settings()) ? m.bpda() : m;
         }
 
         String defense() {

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.AttackConfig;
-import dev.aerobust.attack.AttackKind;
 import dev.aerobust.config.Param;
 import dev.aerobust.config.ParamSet;
 import dev.aerobust.config.Settings;
