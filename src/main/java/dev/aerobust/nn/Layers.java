@@ -1,5 +1,6 @@
 package dev.aerobust.nn;
 
+import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorOptional;
 import org.bytedeco.pytorch.global.torch;
@@ -35,6 +36,18 @@ public final class Layers {
 
         public Tensor weight() {
             return weight;
+        }
+
+        /**
+         * This convolution followed by {@code norm} in eval mode, as one convolution: the weights scaled by
+         * {@code gamma / sqrt(running_var + eps)} per output channel, the bias shifted to match. The same function
+         * up to rounding, without batch norm's passes over the activations (forward and backward).
+         */
+        public Tensor forwardFolded(Tensor x, BatchNorm2d norm) {
+            Tensor scale = norm.weight.mul(torch.rsqrt(norm.runningVar.add(new Scalar(BatchNorm2d.EPS))));
+            Tensor w = weight.mul(scale.view(-1, 1, 1, 1));
+            Tensor b = bias.sub(norm.runningMean).mul(scale).add(norm.bias);
+            return torch.conv2d(x, w, new TensorOptional(b), stride, padding, new long[] {1, 1}, 1);
         }
     }
 
