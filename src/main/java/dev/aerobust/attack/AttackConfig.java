@@ -89,6 +89,13 @@ public final class AttackConfig {
                     "cw-linf, cw-linf-authors, pgd, eot-pgd, apgd-ce, apgd-dlr, apgd-t and fab-t")
             .defaultsTo(Gradient.FULL).build();
 
+    public static final Param<dev.aerobust.nn.Precision> PRECISION = Param.choice("precision",
+            dev.aerobust.nn.Precision.class, "Arithmetic of the attack's passes through the model: fp32, or bf16"
+                    + " autocast (convolutions and matrix products in bfloat16, on AMX where the CPU has it; about 2x"
+                    + " faster here). Either way the accuracies recorded are computed in fp32 on the adversarial"
+                    + " images found.")
+            .defaultsTo(dev.aerobust.nn.Precision.FP32).build();
+
     public static final Param<Double> P_INIT = Param.real("p_init",
             "Square's first fraction of the image a square covers, halved on the paper's schedule.")
             .check(v -> v > 0 && v <= 1, "a number in (0, 1]")
@@ -116,7 +123,7 @@ public final class AttackConfig {
             .defaultsTo(2000).build();
 
     public static final ParamSet PARAMS = ParamSet.of("attack").context(ATTACK)
-            .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, TARGETS, VERSION, GRADIENT, P_INIT, OVERSHOOT, CANDIDATES,
+            .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, TARGETS, VERSION, GRADIENT, PRECISION, P_INIT, OVERSHOOT, CANDIDATES,
                     SEARCH_STEPS, INITIAL_CONST, BATCH_ROWS)
             .build();
 
@@ -148,6 +155,28 @@ public final class AttackConfig {
         return s.applies(GRADIENT) && s.get(GRADIENT) == Gradient.BPDA;
     }
 
+    /**
+     * The model as {@code s} attacks it: in its precision ({@link #PRECISION}), logits back in fp32. The same
+     * model in fp32.
+     */
+    public static dev.aerobust.model.LogitsModel inPrecision(Settings s, dev.aerobust.model.LogitsModel m) {
+        dev.aerobust.nn.Precision p = s.get(PRECISION);
+        if (p == dev.aerobust.nn.Precision.FP32) {
+            return m;
+        }
+        return new dev.aerobust.model.LogitsModel() {
+            @Override
+            public org.bytedeco.pytorch.Tensor logits(org.bytedeco.pytorch.Tensor x) {
+                return p.apply(m::logits, x);
+            }
+
+            @Override
+            public void freeze() {
+                m.freeze();
+            }
+        };
+    }
+
     /** The attack as a user names it: {@code eot-pgd}, {@code apgd-ce with eot_draws 20}, {@code autoattack rand}. */
     public static String describe(Settings s) {
         AttackKind k = kind(s);
@@ -156,6 +185,9 @@ public final class AttackConfig {
         }
         if (bpda(s)) {
             return k.label() + " with bpda";
+        }
+        if (s.get(PRECISION) != dev.aerobust.nn.Precision.FP32) {
+            return k.label() + " in " + s.get(PRECISION).label();
         }
         if (k.apgd() && s.get(EOT_DRAWS) > 1) {
             return k.label() + " with eot_draws " + s.get(EOT_DRAWS);
@@ -170,6 +202,10 @@ public final class AttackConfig {
         // the full gradient is what every attack did before the setting existed: their records keep their keys
         if (s.applies(GRADIENT) && s.get(GRADIENT) == Gradient.FULL) {
             m.remove(GRADIENT.name());
+        }
+        // likewise fp32
+        if (s.get(PRECISION) == dev.aerobust.nn.Precision.FP32) {
+            m.remove(PRECISION.name());
         }
         m.putAll(kind(s).fixed());
         return m;

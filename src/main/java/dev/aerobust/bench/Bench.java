@@ -19,12 +19,15 @@ import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.attack.AttackKind;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
+import dev.aerobust.experiment.Sweep;
+import dev.aerobust.experiment.SweepRunner;
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.model.Family;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Optim;
+import dev.aerobust.nn.Precision;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.AutoencoderObjective;
@@ -45,38 +48,119 @@ public final class Bench {
     private Bench() {
     }
 
+    /** The workloads, by name; each fills its keys. */
+    public enum Workload {
+        CLASSIFIER_TRAIN("classifier_train"), VAE_TRAIN("vae_train"), VAE_DEFAULT_TRAIN("vae_default_train"),
+        CONTRACTIVE_TRAIN("contractive_train"), CW("cw"), CW_BF16("cw_bf16"), APGD("apgd");
+
+        private final String cli;
+
+        Workload(String cli) {
+            this.cli = cli;
+        }
+
+        public String cliName() {
+            return cli;
+        }
+
+        /** The workload named {@code name}, or a usage error listing the names. */
+        public static Workload parse(String name) {
+            for (Workload w : values()) {
+                if (w.cli.equals(name)) {
+                    return w;
+                }
+            }
+            throw new dev.aerobust.util.AerobustException(dev.aerobust.util.ExitCode.USAGE, "--workload: no workload '"
+                    + name + "' (workloads: " + java.util.Arrays.stream(values()).map(Workload::cliName)
+                            .collect(java.util.stream.Collectors.joining(", ")) + ")");
+        }
+    }
+
     /** Runs every workload; returns the keys of benchmark.md plus threads, versions and peak RSS. */
     public static Map<String, Object> run(Protocol s) {
+        return run(s, java.util.EnumSet.allOf(Workload.class));
+    }
+
+    /** Runs {@code which}; returns their keys, the derived ones they allow, threads, versions and peak RSS. */
+    public static Map<String, Object> run(Protocol s, java.util.Set<Workload> which) {
         Engine.init();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("engine", "libtorch " + Engine.torchVersion() + " (JavaCPP " + Engine.presetVersion() + ")");
         out.put("threads", Engine.threads());
+        out.put("cpu", Peak.cpuName());
         Engine.seed(0);
         int b = 128;
         Tensor x = torch.rand(b, 1, 28, 28);
         Tensor y = torch.randint(10, new long[] {b});
 
-        Classifier clf = new Classifier(DatasetId.MNIST);
-        clf.train(true);
-        Optim opt = Optim.adam(clf.parameters(), 1e-3, 0);
-        double tClf = median(s, () -> {
-            opt.zeroGrad();
-            torch.cross_entropy(clf.forward(x), y).backward();
-            opt.step();
-        }, "classifier_train");
-        out.put("classifier_train_img_s", round(b / tClf));
-
-        double tVae1 = aeStep(s, Family.VAE, 1, x, "vae_train (1 sample)");
-        out.put("vae_train_img_s", round(b / tVae1));
-        double tVae10 = aeStep(s, Family.VAE, 10, x, "vae_train (10 samples, the study's default)");
-        out.put("vae_default_train_img_s", round(b / tVae10));
-        double tCon = aeStep(s, Family.CVAE, 10, x, "contractive_train (CVAE, exact Jacobian)");
-        out.put("contractive_train_img_s", round(b / tCon));
-        out.put("contractive_over_vae_step", round(tCon / tVae10));
-        out.put("cw_img_iter_s", round(cwRate(s)));
-        out.put("apgd_img_iter_s", round(apgdRate(s)));
+        if (which.contains(Workload.CLASSIFIER_TRAIN)) {
+            Classifier clf = new Classifier(DatasetId.MNIST);
+            clf.train(true);
+            Optim opt = Optim.adam(clf.parameters(), 1e-3, 0);
+            double tClf = median(s, () -> {
+                opt.zeroGrad();
+                torch.cross_entropy(clf.forward(x), y).backward();
+                opt.step();
+            }, "classifier_train");
+            out.put("classifier_train_img_s", round(b / tClf));
+        }
+        if (which.contains(Workload.VAE_TRAIN)) {
+            out.put("vae_train_img_s", round(b / aeStep(s, Family.VAE, 1, x, "vae_train (1 sample)")));
+        }
+        double tVae10 = Double.NaN;
+        if (which.contains(Workload.VAE_DEFAULT_TRAIN) || which.contains(Workload.CONTRACTIVE_TRAIN)) {
+            tVae10 = aeStep(s, Family.VAE, 10, x, "vae_train (10 samples, the study's default)");
+            out.put("vae_default_train_img_s", round(b / tVae10));
+        }
+        if (which.contains(Workload.CONTRACTIVE_TRAIN)) {
+            double tCon = aeStep(s, Family.CVAE, 10, x, "contractive_train (CVAE, exact Jacobian)");
+            out.put("contractive_train_img_s", round(b / tCon));
+            out.put("contractive_over_vae_step", round(tCon / tVae10));
+        }
+        double peak = Peak.fp32GflopS(Engine.threads());
+        for (Workload w : new Workload[] {Workload.CW, Workload.CW_BF16, Workload.APGD}) {
+            if (which.contains(w)) {
+                double rate = attackRate(s, w == Workload.APGD ? AttackKind.APGD_CE : AttackKind.CW_LINF,
+                        w == Workload.CW_BF16 ? Precision.BF16 : Precision.FP32, w.cliName() + "_iter");
+                String key = w.cliName();
+                out.put(key + "_img_iter_s", round(rate));
+                double gflops = rate * Peak.stackIterationFlops() / 1e9;
+                out.put(key + "_gflop_s", round(gflops));
+                if (peak > 0) {
+                    out.put(key + "_fraction_of_peak", Math.round(gflops / peak * 1000) / 1000.0);
+                }
+            }
+        }
+        if (peak > 0) {
+            out.put("fp32_peak_gflop_s", round(peak));
+        }
+        sweepUnitsPerHour(out);
         out.put("peak_rss_mib", peakRssMib());
         return out;
+    }
+
+    /** The bundled sweep whose mix {@code sweep_units_per_hour} estimates: the quick MNIST profile. */
+    public static final String SWEEP_MIX = "quick-mnist";
+
+    /**
+     * {@code sweep_units_per_hour}: the units of the quick MNIST profile per hour at this run's training and
+     * attack rates ({@link SweepRunner.Rates#fromBench}), where every workload it needs ran. An estimate from the
+     * workloads, not a timed sweep: {@code aerobust reproduce} prints the measured wall time of the real one.
+     */
+    private static void sweepUnitsPerHour(Map<String, Object> out) {
+        String[] need = {"classifier_train_img_s", "vae_train_img_s", "vae_default_train_img_s",
+            "contractive_train_img_s", "cw_img_iter_s"};
+        for (String k : need) {
+            if (!(out.get(k) instanceof Double)) {
+                return;
+            }
+        }
+        Sweep sweep = Sweep.bundled(SWEEP_MIX).orElseThrow();
+        double undefendedOverStack = Peak.stackIterationFlops() / (4 * Peak.classifierMacs(28, 28, 1, 10));
+        SweepRunner.Rates r = SweepRunner.Rates.fromBench((Double) out.get(need[0]), (Double) out.get(need[1]),
+                (Double) out.get(need[2]), (Double) out.get(need[3]), (Double) out.get(need[4]), undefendedOverStack);
+        out.put("sweep_units_per_hour", round(sweep.size() / r.sweepSeconds(sweep) * 3600));
+        out.put("sweep_mix", SWEEP_MIX + " (" + sweep.size() + " units)");
     }
 
     private static double aeStep(Protocol s, Family f, int samples, Tensor x, String label) {
@@ -93,23 +177,11 @@ public final class Bench {
     }
 
     /**
-     * Image-iterations per second of the real CW-Linf attack (best-iterate tracking, projection, invariant
-     * checks included) on the deterministic VAE + classifier stack, batch 1000, one eps.
+     * Image-iterations per second of the real attack ({@code CW_LINF}: best-iterate tracking, projection, invariant
+     * checks included; {@code APGD_CE}: momentum, checkpoints and best-iterate tracking too) on the deterministic VAE
+     * + classifier stack, batch 1000, one eps. Random labels leave almost every row to attack all the way.
      */
-    private static double cwRate(Protocol s) {
-        return attackRate(s, AttackKind.CW_LINF, "cw_iter");
-    }
-
-    /**
-     * Image-iterations per second of APGD-CE (aerobust's key, beside benchmark.md's): the same stack, batch and
-     * eps as {@code cw_img_iter_s}, momentum, checkpoints and best-iterate tracking included. Random labels leave
-     * almost every row to attack all the way.
-     */
-    private static double apgdRate(Protocol s) {
-        return attackRate(s, AttackKind.APGD_CE, "apgd_iter");
-    }
-
-    private static double attackRate(Protocol s, AttackKind kind, String label) {
+    private static double attackRate(Protocol s, AttackKind kind, Precision precision, String label) {
         Classifier clf = new Classifier(DatasetId.MNIST);
         Autoencoder vae = new Autoencoder(AutoencoderConfig.spec(AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE)));
         DefendedClassifier stack = DefendedClassifier.deterministic(clf, vae);
@@ -118,10 +190,12 @@ public final class Bench {
         int steps = 20;
         Tensor x = torch.rand(n, 1, 28, 28);
         Tensor y = torch.randint(10, new long[] {n});
-        Attack attack = AttackConfig.create(AttackConfig.of(kind, AttackConfig.STEPS, steps,
-                AttackConfig.BATCH_ROWS, n), false);
+        dev.aerobust.config.Settings cfg = AttackConfig.of(kind, AttackConfig.STEPS, steps, AttackConfig.BATCH_ROWS,
+                n, AttackConfig.PRECISION, precision);
+        Attack attack = AttackConfig.create(cfg, false);
+        dev.aerobust.model.LogitsModel attacked = AttackConfig.inPrecision(cfg, stack);
         Protocol few = new Protocol(Math.min(1, s.warmup()), Math.max(3, s.reps() / 5));
-        double t = median(few, () -> attack.run(stack, x, y, new double[] {0.1}), label + " (" + steps + " steps)");
+        double t = median(few, () -> attack.run(attacked, x, y, new double[] {0.1}), label + " (" + steps + " steps)");
         return (double) n * steps / t;
     }
 

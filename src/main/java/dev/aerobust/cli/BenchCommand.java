@@ -2,7 +2,11 @@ package dev.aerobust.cli;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
@@ -18,10 +22,20 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code aerobust bench}: the speed benchmark, optionally against the PyTorch reference in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time the benchmark workloads (spec/benchmark.md): classifier, VAE and contractive training"
-                + " steps (batch 128), and CW-Linf iterations on VAE + classifier (batch 1000).",
-            "Prints one JSON object on stdout with --json; logs go to stderr.",
-            "--reference runs the PyTorch reference script in the same run and adds the ratios."})
+                + " steps (batch 128), and CW-Linf and APGD-CE iterations on VAE + classifier (batch 1000).",
+            "Prints one JSON object on stdout with --json; logs go to stderr. Besides the rates: the attacks'"
+                + " achieved GFLOP/s and fraction of this CPU's fp32 peak, and sweep_units_per_hour, the quick MNIST"
+                + " profile's units per hour estimated from the training and attack rates (all workloads only).",
+            "--compare-reference runs the PyTorch reference in the same run and adds the ratios.",
+            "Workloads: classifier_train, vae_train, vae_default_train, contractive_train, cw, cw_bf16 (CW-Linf with"
+                + " --precision bf16), apgd."})
 final class BenchCommand implements Callable<Integer> {
+
+    /** Where the reference sits beside a checkout: {@code ../shared/bench/torch_reference.py}. */
+    static final Path DEFAULT_REFERENCE = Path.of("..", "shared", "bench", "torch_reference.py");
+
+    /** The keys the reference measures too, whose ratios are printed. */
+    static final String[] COMPARED = {"classifier_train_img_s", "vae_train_img_s", "cw_img_iter_s"};
 
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
@@ -35,7 +49,17 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Engine threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--reference", paramLabel = "SCRIPT", description = "The PyTorch reference, e.g. ../shared/bench/torch_reference.py.")
+    @Option(names = "--workload", paramLabel = "NAME", split = ",",
+            description = "Run only these workloads (repeatable or comma-separated; default: all).")
+    List<String> workloads = new ArrayList<>();
+
+    @Option(names = "--compare-reference", description = "Run the PyTorch reference (--reference, default "
+            + "../shared/bench/torch_reference.py) after the workloads and print the ratios; where the script or"
+            + " Python's torch is missing, say so and print aerobust's numbers alone.")
+    boolean compare;
+
+    @Option(names = "--reference", paramLabel = "SCRIPT", description = "The PyTorch reference script (implies"
+            + " --compare-reference; an error if it is missing).")
     Path reference;
 
     @Option(names = "--python", paramLabel = "EXE", description = "Python for the reference (default /usr/bin/python3, Debian's python3-torch).")
@@ -52,20 +76,16 @@ final class BenchCommand implements Callable<Integer> {
         if (reference != null && !Files.isRegularFile(reference)) {
             throw new AerobustException(ExitCode.USAGE, reference + ": no such reference script");
         }
+        Set<Bench.Workload> which = workloads.isEmpty() ? EnumSet.allOf(Bench.Workload.class)
+                : EnumSet.noneOf(Bench.Workload.class);
+        workloads.forEach(w -> which.add(Bench.Workload.parse(w.trim())));
         if (threads != null) {
             Engine.setThreads(threads);
         }
-        Map<String, Object> r = Bench.run(new Bench.Protocol(warmup, reps));
-        if (reference != null) {
-            Map<String, Object> ref = Bench.reference(reference, python, Engine.threads());
-            r.put("reference", ref);
-            Map<String, Object> ratio = new LinkedHashMap<>();
-            for (String k : new String[] {"classifier_train_img_s", "vae_train_img_s", "cw_img_iter_s"}) {
-                if (r.get(k) instanceof Number a && ref.get(k) instanceof Number b && b.doubleValue() > 0) {
-                    ratio.put(k, Math.round(a.doubleValue() / b.doubleValue() * 100) / 100.0);
-                }
-            }
-            r.put("speedup_vs_reference", ratio);
+        Map<String, Object> r = Bench.run(new Bench.Protocol(warmup, reps), which);
+        Path script = reference != null ? reference : compare ? DEFAULT_REFERENCE : null;
+        if (script != null) {
+            compare(r, script);
         }
         if (json) {
             spec.commandLine().getOut().println(Json.MAPPER.writeValueAsString(r));
@@ -74,4 +94,39 @@ final class BenchCommand implements Callable<Integer> {
         }
         return 0;
     }
+
+    /** Runs the reference in this same run and adds its numbers and the ratios; a missing one is reported. */
+    private void compare(Map<String, Object> r, Path script) {
+        if (!Files.isRegularFile(script)) {
+            LOG.warn("no reference at {}: aerobust's numbers alone", script);
+            r.put("reference", "missing: " + script);
+            return;
+        }
+        Map<String, Object> ref;
+        try {
+            ref = Bench.reference(script, python, Engine.threads());
+        } catch (java.io.IOException e) {
+            if (reference != null) {
+                throw new AerobustException(ExitCode.USAGE, "the reference failed: " + e.getMessage()
+                        + " (is python3-torch installed?)");
+            }
+            LOG.warn("the reference did not run ({}; is python3-torch installed?): aerobust's numbers alone",
+                    e.getMessage());
+            r.put("reference", "failed: " + e.getMessage());
+            return;
+        }
+        r.put("reference", ref);
+        Map<String, Object> ratio = new LinkedHashMap<>();
+        for (String k : COMPARED) {
+            if (r.get(k) instanceof Number a && ref.get(k) instanceof Number b && b.doubleValue() > 0) {
+                ratio.put(k, Math.round(a.doubleValue() / b.doubleValue() * 100) / 100.0);
+            }
+        }
+        r.put("speedup_vs_reference", ratio);
+        if (!json) {
+            ratio.forEach((k, v) -> LOG.info("{}: {}x the reference", k, v));
+        }
+    }
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BenchCommand.class);
 }

@@ -1,9 +1,6 @@
 package dev.aerobust.cli;
 
-import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -65,18 +62,8 @@ final class ReproduceCommand implements Callable<Integer> {
 
     /** The bundled sweep of a profile and dataset. */
     static Sweep sweep(String profile, DatasetId d) {
-        String name = profile + "-" + d.cliName();
-        String resource = "/sweeps/" + name + ".yaml";
-        try (InputStream in = ReproduceCommand.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new AerobustException(ExitCode.USAGE, "no profile '" + profile + "' for " + d + " (profiles:"
-                        + " quick, paper)");
-            }
-            return Sweep.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), "sweeps/" + name + ".yaml",
-                    name);
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
+        return Sweep.bundled(profile + "-" + d.cliName()).orElseThrow(() -> new AerobustException(ExitCode.USAGE,
+                "no profile '" + profile + "' for " + d + " (profiles: quick, paper)"));
     }
 
     @Override

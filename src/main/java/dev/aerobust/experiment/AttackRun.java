@@ -208,10 +208,14 @@ public final class AttackRun {
             return deployed.attackSurrogate();
         }
 
-        /** What the attack differentiates: the defense as deployed (EOT) or its surrogate, through BPDA if asked. */
+        /**
+         * What the attack differentiates: the defense as deployed (EOT) or its surrogate, through BPDA if asked, in
+         * the attack's precision.
+         */
         LogitsModel attacked(Attack attack) {
             DefendedClassifier m = attack.attacksRandomizedModel() ? deployed : surrogate();
-            return dev.aerobust.attack.AttackConfig.bpda(attack.settings()) ? m.bpda() : m;
+            LogitsModel through = dev.aerobust.attack.AttackConfig.bpda(attack.settings()) ? m.bpda() : m;
+            return dev.aerobust.attack.AttackConfig.inPrecision(attack.settings(), through);
         }
 
         String defense() {

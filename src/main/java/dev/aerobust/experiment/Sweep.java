@@ -144,6 +144,20 @@ public final class Sweep {
     }
 
     /** Reads and expands a sweep file; any problem is a usage error naming the file, line and key. */
+    /** The sweep file {@code sweeps/<name>.yaml} that ships in the jar, if there is one. */
+    public static java.util.Optional<Sweep> bundled(String name) {
+        String resource = "/sweeps/" + name + ".yaml";
+        try (java.io.InputStream in = Sweep.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                return java.util.Optional.empty();
+            }
+            return java.util.Optional.of(parse(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8),
+                    "sweeps/" + name + ".yaml", name));
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     public static Sweep load(Path file) {
         String text;
         try {

@@ -210,7 +210,7 @@ public final class SweepRunner {
     }
 
     /** Rates measured on this machine, from the store and the records; defaults where none exist yet. */
-    static final class Rates {
+    public static final class Rates {
         /**
          * Seconds an epoch on MNIST at 2 threads, measured here, for families nothing has been trained of; a
          * variational family's grows with its ELBO samples ({@link #PER_SAMPLE} more for each).
@@ -224,8 +224,61 @@ public final class SweepRunner {
 
         private final Map<String, double[]> epoch = new HashMap<>();
         private final Map<String, double[]> rate = new HashMap<>();
+        private final Map<String, Double> epochDefaults;
+        private final double perSample;
+        private final double stackRate;
+        private final double undefendedRate;
+
+        /**
+         * Rates given directly: seconds an MNIST epoch by family (one ELBO sample; each more adds
+         * {@code perSample}), and attack image-iterations per second on a stack and undefended (the bench's
+         * estimate of a sweep's mix).
+         */
+        Rates(Map<String, Double> epochSeconds, double perSample, double stackRate, double undefendedRate) {
+            this.epochDefaults = Map.copyOf(epochSeconds);
+            this.perSample = perSample;
+            this.stackRate = stackRate;
+            this.undefendedRate = undefendedRate;
+        }
+
+        /**
+         * The estimated seconds of every unit of {@code sweep}, none done, at these rates, summed; MNIST-sized
+         * epochs.
+         */
+        public double sweepSeconds(Sweep sweep) {
+            double t = 0;
+            for (Sweep.TrainUnit u : sweep.classifiers()) {
+                t += trainSeconds(u);
+            }
+            for (Sweep.TrainUnit u : sweep.autoencoders()) {
+                t += trainSeconds(u);
+            }
+            for (Sweep.AttackUnit u : sweep.attacks()) {
+                t += attackSeconds(u);
+            }
+            return t;
+        }
+
+        /**
+         * Rates from the benchmark's training steps (images/s at batch 128) and attack iterations on the stack:
+         * an MNIST epoch is 55,000 training images; AE and DAE steps are taken at the one-sample VAE's rate (an
+         * upper bound on their time), the contractive families at the CVAE's rate less its extra ELBO samples;
+         * an undefended attack runs faster than one on the stack in the ratio of their FLOPs.
+         */
+        public static Rates fromBench(double classifierImgS, double vae1ImgS, double vae10ImgS,
+                double contractiveImgS, double stackImgIterS, double undefendedOverStack) {
+            double images = 55_000;
+            double vae1 = images / vae1ImgS;
+            double perSample = Math.max(0, (images / vae10ImgS - vae1) / 9);
+            double contractive = Math.max(vae1, images / contractiveImgS - 9 * perSample);
+            Map<String, Double> epochs = Map.of("classifier", images / classifierImgS, "ae", vae1, "dae", vae1,
+                    "vae", vae1 - perSample, "dvae", vae1 - perSample, "cae", contractive, "cvae",
+                    contractive - perSample);
+            return new Rates(epochs, perSample, stackImgIterS, stackImgIterS * undefendedOverStack);
+        }
 
         Rates(ModelStore store, Path resultsRoot) {
+            this(EPOCH_DEFAULTS, PER_SAMPLE, STACK_RATE, UNDEFENDED_RATE);
             for (JsonNode m : store.list()) {
                 JsonNode t = m.path("training");
                 int epochs = t.path("epochs").asInt(0);
@@ -281,7 +334,7 @@ public final class SweepRunner {
             Settings s = u.settings();
             String family = u.autoencoder() ? s.get(AutoencoderConfig.FAMILY).label() : "classifier";
             int samples = u.autoencoder() && s.applies(AutoencoderConfig.SAMPLES) ? s.get(AutoencoderConfig.SAMPLES) : 0;
-            double dflt = EPOCH_DEFAULTS.get(family) + PER_SAMPLE * samples;
+            double dflt = epochDefaults.get(family) + perSample * samples;
             double perEpoch = mean(epoch, family + "/" + u.dataset().cliName() + "/" + samples, dflt);
             return perEpoch * s.get(TrainParams.EPOCHS);
         }
@@ -292,7 +345,7 @@ public final class SweepRunner {
             double perImage = iterationsPerImage(a.name(), a.key());
             int n = u.eval().get(EvalConfig.N);
             int eps = u.eval().get(EvalConfig.EPS).length;
-            double r = mean(rate, a.name() + "/" + defended, defended ? STACK_RATE : UNDEFENDED_RATE);
+            double r = mean(rate, a.name() + "/" + defended, defended ? stackRate : undefendedRate);
             // the sanity runs: the unbounded attack and the step-doubling check, on their own images
             double sanity = Math.min(n, Sanity.RUN_IMAGES) * perImage * (a.doubled() != null ? 4 : 1);
             return (n * eps * perImage + sanity) / r;

@@ -220,6 +220,11 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
         return torch.relu(enc2.forward(torch.relu(enc1.forward(x)))).flatten(1, -1);
     }
 
+    /** The latent mean alone (the deterministic paths need no variance head). */
+    public Tensor mu(Tensor x) {
+        return muHead.forward(features(x));
+    }
+
     public Encoding encode(Tensor x) {
         Tensor h = features(x);
         return new Encoding(muHead.forward(h), logvarHead == null ? null : logvarHead.forward(h));
@@ -249,7 +254,7 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
     /** The deterministic reconstruction, {@code decode(mu)}: the defense at inference, and what the attacker sees. */
     @Override
     public Tensor forward(Tensor x) {
-        return decode(encode(x).mu());
+        return decode(mu(x));
     }
 
     @Override
@@ -259,7 +264,7 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
 
     @Override
     public Tensor reconstruct(Tensor x) {
-        return decode(encode(x).mu());
+        return decode(mu(x));
     }
 
     @Override
@@ -269,7 +274,7 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
 
     @Override
     public Tensor latent(Tensor x) {
-        return encode(x).mu();
+        return mu(x);
     }
 
     @Override

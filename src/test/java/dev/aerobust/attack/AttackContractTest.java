@@ -8,7 +8,6 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.EnumSource;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.defense.DefendedClassifier;
@@ -16,6 +15,7 @@ import dev.aerobust.model.Classifier;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.LogitsModel;
 import dev.aerobust.nn.Engine;
+import dev.aerobust.nn.Precision;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
 
@@ -41,17 +41,25 @@ class AttackContractTest {
         };
     }
 
+    /** Every attack in both precisions. */
+    static java.util.stream.Stream<org.junit.jupiter.params.provider.Arguments> cases() {
+        return java.util.Arrays.stream(AttackKind.values()).flatMap(k -> java.util.Arrays.stream(Precision.values())
+                .map(p -> org.junit.jupiter.params.provider.Arguments.of(k, p)));
+    }
+
     @ParameterizedTest
-    @EnumSource(AttackKind.class)
-    void everyOutputKeepsTheContract(AttackKind kind) {
+    @org.junit.jupiter.params.provider.MethodSource("cases")
+    void everyOutputKeepsTheContract(AttackKind kind, Precision precision) {
         DefendedClassifier stack = CwLinfTest.randomStack(11);
-        Attack attack = AttackConfig.create(fewSteps(kind), false);
-        LogitsModel model = attack.attacksRandomizedModel()
+        Settings settings = fewSteps(kind).with(AttackConfig.PRECISION, precision);
+        Attack attack = AttackConfig.create(settings, false);
+        DefendedClassifier deployed = attack.attacksRandomizedModel()
                 ? DefendedClassifier.sampled(new Classifier(dev.aerobust.data.DatasetId.MNIST), (Autoencoder) stack.purifier(), 1)
                 : stack;
-        if (model != stack) {
-            ((DefendedClassifier) model).freeze();
+        if (deployed != stack) {
+            deployed.freeze();
         }
+        LogitsModel model = AttackConfig.inPrecision(settings, deployed);
         boolean l2 = kind.l2Budget();
         double[] eps = l2 ? new double[] {0, 1, 5} : new double[] {0, 0.05, 0.3};
         try (Scope s = Scope.open()) {

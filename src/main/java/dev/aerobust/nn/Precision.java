@@ -1,0 +1,42 @@
+package dev.aerobust.nn;
+
+import java.util.function.Supplier;
+
+import org.bytedeco.pytorch.Tensor;
+import org.bytedeco.pytorch.global.torch;
+
+/**
+ * The arithmetic of a model's passes: fp32, or bf16 autocast (convolutions and matrix products in bfloat16, on
+ * AMX where the CPU has it; element-wise ops follow their inputs). Autocast is the engine's per-thread state, so
+ * the backward pass of a graph built under it runs on the same thread in the same precision.
+ */
+public enum Precision {
+    FP32, BF16;
+
+    /** {@code body} under this precision; the previous autocast state is restored after. */
+    public <T> T run(Supplier<T> body) {
+        if (this == FP32) {
+            return body.get();
+        }
+        Engine.init();
+        boolean was = torch.is_autocast_enabled(torch.DeviceType.CPU);
+        torch.ScalarType dtype = torch.get_autocast_dtype(torch.DeviceType.CPU);
+        torch.set_autocast_dtype(torch.DeviceType.CPU, torch.ScalarType.BFloat16);
+        torch.set_autocast_enabled(torch.DeviceType.CPU, true);
+        try {
+            return body.get();
+        } finally {
+            torch.set_autocast_enabled(torch.DeviceType.CPU, was);
+            torch.set_autocast_dtype(torch.DeviceType.CPU, dtype);
+        }
+    }
+
+    /** {@code f(x)} under this precision, returned in fp32 (the caller's losses and comparisons stay fp32). */
+    public Tensor apply(java.util.function.Function<Tensor, Tensor> f, Tensor x) {
+        return this == FP32 ? f.apply(x) : run(() -> f.apply(x)).to(torch.ScalarType.Float);
+    }
+
+    public String label() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}
