@@ -49,10 +49,14 @@ class ParamSetTest {
         assertEquals(Map.of(), dae.speed());
         assertTrue(dae.get(AutoencoderConfig.DENOISING), "the family fixes denoising");
         Settings cw = AttackConfig.of(AttackKind.CW_LINF);
-        assertEquals(List.of("attack", "gamma", "gradient", "kappa", "lr", "steps"),
+        assertEquals(List.of("attack", "gamma", "gradient", "kappa", "lr", "precision", "steps"),
                 List.copyOf(cw.identity().keySet()));
         assertFalse(AttackConfig.create(cw, false).key().containsKey("gradient"),
                 "the full gradient, which every earlier record used, stays out of the run key");
+        assertFalse(AttackConfig.create(cw, false).key().containsKey("precision"),
+                "fp32, which every earlier record used, stays out of the run key");
+        assertEquals("bf16", AttackConfig.create(cw.with(AttackConfig.PRECISION, dev.aerobust.nn.Precision.BF16),
+                false).key().get("precision"), "bf16 records are apart from fp32's");
         assertEquals(Map.of("batch_rows", 2000), cw.speed());
     }
 
