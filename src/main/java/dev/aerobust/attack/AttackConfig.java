@@ -187,7 +187,7 @@ public final class AttackConfig {
             return k.label() + " with bpda";
         }
         if (s.get(PRECISION) != dev.aerobust.nn.Precision.FP32) {
-            return k.label() + " in " + s.get(PRECISION).label();
+            return k.label() + " in " + PRECISION.display(s.get(PRECISION));
         }
         if (k.apgd() && s.get(EOT_DRAWS) > 1) {
             return k.label() + " with eot_draws " + s.get(EOT_DRAWS);

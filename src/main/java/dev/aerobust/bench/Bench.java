@@ -48,31 +48,29 @@ public final class Bench {
     private Bench() {
     }
 
-    /** The workloads, by name; each fills its keys. */
+    /** The workloads; each fills its keys, which start with its name. */
     public enum Workload {
-        CLASSIFIER_TRAIN("classifier_train"), VAE_TRAIN("vae_train"), VAE_DEFAULT_TRAIN("vae_default_train"),
-        CONTRACTIVE_TRAIN("contractive_train"), CW("cw"), CW_BF16("cw_bf16"), APGD("apgd");
+        CLASSIFIER_TRAIN, VAE_TRAIN, VAE_DEFAULT_TRAIN, CONTRACTIVE_TRAIN, CW, CW_BF16, APGD;
 
-        private final String cli;
-
-        Workload(String cli) {
-            this.cli = cli;
-        }
-
+        /** The name on the command line and in the keys: {@code classifier_train}. */
         public String cliName() {
-            return cli;
+            return name().toLowerCase(java.util.Locale.ROOT);
         }
 
         /** The workload named {@code name}, or a usage error listing the names. */
         public static Workload parse(String name) {
             for (Workload w : values()) {
-                if (w.cli.equals(name)) {
+                if (w.cliName().equals(name)) {
                     return w;
                 }
             }
             throw new dev.aerobust.util.AerobustException(dev.aerobust.util.ExitCode.USAGE, "--workload: no workload '"
-                    + name + "' (workloads: " + java.util.Arrays.stream(values()).map(Workload::cliName)
-                            .collect(java.util.stream.Collectors.joining(", ")) + ")");
+                    + name + "' (workloads: " + String.join(", ", names()) + ")");
+        }
+
+        /** Every workload's name, in order. */
+        public static List<String> names() {
+            return java.util.Arrays.stream(values()).map(Workload::cliName).toList();
         }
     }
 
@@ -156,7 +154,7 @@ public final class Bench {
             }
         }
         Sweep sweep = Sweep.bundled(SWEEP_MIX).orElseThrow();
-        double undefendedOverStack = Peak.stackIterationFlops() / (4 * Peak.classifierMacs(28, 28, 1, 10));
+        double undefendedOverStack = Peak.stackIterationFlops() / Peak.classifierIterationFlops();
         SweepRunner.Rates r = SweepRunner.Rates.fromBench((Double) out.get(need[0]), (Double) out.get(need[1]),
                 (Double) out.get(need[2]), (Double) out.get(need[3]), (Double) out.get(need[4]), undefendedOverStack);
         out.put("sweep_units_per_hour", round(sweep.size() / r.sweepSeconds(sweep) * 3600));

@@ -24,7 +24,17 @@ public final class Peak {
      * does (no weight gradients). About 16 MFLOP.
      */
     public static double stackIterationFlops() {
-        return 2 * 2 * (classifierMacs(28, 28, 1, 10) + autoencoderMacs(28, 28, 1, Autoencoder.LATENT));
+        return iterationFlops(classifierMacs(28, 28, 1, 10) + autoencoderMacs(28, 28, 1, Autoencoder.LATENT));
+    }
+
+    /** The same for the MNIST classifier alone (an undefended attack). */
+    public static double classifierIterationFlops() {
+        return iterationFlops(classifierMacs(28, 28, 1, 10));
+    }
+
+    /** An iteration's FLOPs from the forward pass's multiply-adds: 2 FLOPs each, and the backward as much again. */
+    private static double iterationFlops(double forwardMacs) {
+        return 2 * 2 * forwardMacs;
     }
 
     /** Multiply-adds of the classifier's forward pass on one image. */

@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Set;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 
 import dev.aerobust.bench.Bench;
@@ -26,10 +26,18 @@ import picocli.CommandLine.Model.CommandSpec;
             "Prints one JSON object on stdout with --json; logs go to stderr. Besides the rates: the attacks'"
                 + " achieved GFLOP/s and fraction of this CPU's fp32 peak, and sweep_units_per_hour, the quick MNIST"
                 + " profile's units per hour estimated from the training and attack rates (all workloads only).",
-            "--compare-reference runs the PyTorch reference in the same run and adds the ratios.",
-            "Workloads: classifier_train, vae_train, vae_default_train, contractive_train, cw, cw_bf16 (CW-Linf with"
-                + " --precision bf16), apgd."})
+            "--compare-reference runs the PyTorch reference in the same run and adds the ratios."})
 final class BenchCommand implements Callable<Integer> {
+
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BenchCommand.class);
+
+    /** The workload names, for --help. */
+    static final class WorkloadNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return Bench.Workload.names().iterator();
+        }
+    }
 
     /** Where the reference sits beside a checkout: {@code ../shared/bench/torch_reference.py}. */
     static final Path DEFAULT_REFERENCE = Path.of("..", "shared", "bench", "torch_reference.py");
@@ -49,8 +57,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "N", description = "Engine threads (default: all cores).")
     Integer threads;
 
-    @Option(names = "--workload", paramLabel = "NAME", split = ",",
-            description = "Run only these workloads (repeatable or comma-separated; default: all).")
+    @Option(names = "--workload", paramLabel = "NAME", split = ",", completionCandidates = WorkloadNames.class,
+            description = "Run only these workloads (repeatable or comma-separated; default: all): "
+                    + "${COMPLETION-CANDIDATES} (cw_bf16: CW-Linf with --precision bf16).")
     List<String> workloads = new ArrayList<>();
 
     @Option(names = "--compare-reference", description = "Run the PyTorch reference (--reference, default "
@@ -127,6 +136,4 @@ final class BenchCommand implements Callable<Integer> {
             ratio.forEach((k, v) -> LOG.info("{}: {}x the reference", k, v));
         }
     }
-
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(BenchCommand.class);
 }

@@ -35,8 +35,4 @@ public enum Precision {
     public Tensor apply(java.util.function.Function<Tensor, Tensor> f, Tensor x) {
         return this == FP32 ? f.apply(x) : run(() -> f.apply(x)).to(torch.ScalarType.Float);
     }
-
-    public String label() {
-        return name().toLowerCase(java.util.Locale.ROOT);
-    }
 }

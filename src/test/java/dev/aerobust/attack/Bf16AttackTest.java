@@ -27,7 +27,6 @@ import dev.aerobust.nn.Scope;
 import dev.aerobust.testing.RealData;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.AutoencoderObjective;
-import dev.aerobust.train.ClassifierObjective;
 import dev.aerobust.train.TrainParams;
 import dev.aerobust.train.Trainer;
 
@@ -44,14 +43,9 @@ class Bf16AttackTest {
 
     @Test
     void bf16AttacksGiveFp32sAccuraciesWithinHalfAPoint() throws Exception {
-        Path dataDir = RealData.dataDir(DatasetId.MNIST);
-        ImageSet train = Datasets.load(DatasetId.MNIST, Split.TRAIN, dataDir, 0).sample(6000, 1);
-        ImageSet test = Datasets.load(DatasetId.MNIST, Split.TEST, dataDir, 0).first(1000);
-        Engine.seed(2);
-        Classifier clf = new Classifier(DatasetId.MNIST);
-        Trainer.fit(clf, new ClassifierObjective(clf), train, test.first(200),
-                dev.aerobust.testing.Configs.constantLr(100, 1e-3, 0, 0, 2, 2, 2), tmp.resolve("clf"));
-        clf.freeze();
+        ImageSet train = RealData.mnistTrainSample();
+        ImageSet test = Datasets.load(DatasetId.MNIST, Split.TEST, RealData.dataDir(DatasetId.MNIST), 0).first(1000);
+        Classifier clf = RealData.briefClassifier(train, test.first(200), tmp.resolve("clf"));
         Settings cfg = AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE).with(AutoencoderConfig.SAMPLES, 1)
                 .with(TrainParams.EPOCHS, 5).with(TrainParams.LR, 2e-3).with(TrainParams.BATCH, 100)
                 .with(AutoencoderConfig.WARMUP_EPOCHS, 1);

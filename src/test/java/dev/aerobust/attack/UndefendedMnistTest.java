@@ -16,12 +16,9 @@ import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.eval.Accuracy;
 import dev.aerobust.eval.RobustAccuracy;
 import dev.aerobust.model.Classifier;
-import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
 import dev.aerobust.testing.RealData;
-import dev.aerobust.train.ClassifierObjective;
-import dev.aerobust.train.Trainer;
 
 /**
  * The small version of the issue's undefended check (the full one, 1000 images of the default classifier at
@@ -39,14 +36,9 @@ class UndefendedMnistTest {
 
     @Test
     void cwLinfAtEps03BringsATrainedMnistClassifierNearZero() throws Exception {
-        Path dataDir = RealData.dataDir(DatasetId.MNIST);
-        ImageSet train = Datasets.load(DatasetId.MNIST, Split.TRAIN, dataDir, 0).sample(6000, 1);
-        ImageSet test = Datasets.load(DatasetId.MNIST, Split.TEST, dataDir, 0).first(100);
-        Engine.seed(2);
-        Classifier clf = new Classifier(DatasetId.MNIST);
-        Trainer.fit(clf, new ClassifierObjective(clf), train, test,
-                dev.aerobust.testing.Configs.constantLr(100, 1e-3, 0, 0, 2, 2, 2), tmp.resolve("clf"));
-        clf.freeze();
+        ImageSet train = RealData.mnistTrainSample();
+        ImageSet test = Datasets.load(DatasetId.MNIST, Split.TEST, RealData.dataDir(DatasetId.MNIST), 0).first(100);
+        Classifier clf = RealData.briefClassifier(train, test, tmp.resolve("clf"));
         double clean = Accuracy.of(clf::logits, test, 100);
         assertTrue(clean >= 0.9, "the briefly trained classifier reaches " + clean);
 

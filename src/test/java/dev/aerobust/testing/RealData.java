@@ -17,6 +17,26 @@ public final class RealData {
     private RealData() {
     }
 
+    /** The 6000 MNIST training images the brief trainings use (drawn with seed 1). */
+    public static dev.aerobust.data.ImageSet mnistTrainSample() {
+        return dev.aerobust.data.Datasets.load(DatasetId.MNIST, dev.aerobust.data.Split.TRAIN,
+                dataDir(DatasetId.MNIST), 0).sample(6000, 1);
+    }
+
+    /**
+     * A classifier trained briefly (seed 2; batch 100, lr 1e-3, two epochs) on {@code train}, validated on
+     * {@code val}, frozen.
+     */
+    public static dev.aerobust.model.Classifier briefClassifier(dev.aerobust.data.ImageSet train,
+            dev.aerobust.data.ImageSet val, Path workDir) throws java.io.IOException {
+        dev.aerobust.nn.Engine.seed(2);
+        dev.aerobust.model.Classifier clf = new dev.aerobust.model.Classifier(DatasetId.MNIST);
+        dev.aerobust.train.Trainer.fit(clf, new dev.aerobust.train.ClassifierObjective(clf), train, val,
+                Configs.constantLr(100, 1e-3, 0, 0, 2, 2, 2), workDir);
+        clf.freeze();
+        return clf;
+    }
+
     public static Path dataDir(DatasetId id) {
         Path dataDir = DataHome.dataDir(null);
         boolean present = Files.isDirectory(DataHome.datasetDir(dataDir, id));
