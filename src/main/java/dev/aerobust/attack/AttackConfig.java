@@ -87,14 +87,14 @@ public final class AttackConfig {
                     + " approximation, for a purifier whose gradient is masked).")
             .appliesTo(s -> kind(s).cw() || kind(s).pgd() || kind(s).apgd() || kind(s) == AttackKind.FAB_T,
                     "cw-linf, cw-linf-authors, pgd, eot-pgd, apgd-ce, apgd-dlr, apgd-t and fab-t")
-            .defaultsTo(Gradient.FULL).build();
+            .defaultsTo(Gradient.FULL).keyOmits(Gradient.FULL).build();
 
     public static final Param<dev.aerobust.nn.Precision> PRECISION = Param.choice("precision",
             dev.aerobust.nn.Precision.class, "Arithmetic of the attack's passes through the model: fp32, or bf16"
                     + " autocast (convolutions and matrix products in bfloat16, on AMX where the CPU has it; about 2x"
                     + " faster here). Either way the accuracies recorded are computed in fp32 on the adversarial"
                     + " images found.")
-            .defaultsTo(dev.aerobust.nn.Precision.FP32).build();
+            .defaultsTo(dev.aerobust.nn.Precision.FP32).keyOmits(dev.aerobust.nn.Precision.FP32).build();
 
     public static final Param<Double> P_INIT = Param.real("p_init",
             "Square's first fraction of the image a square covers, halved on the paper's schedule.")
@@ -197,16 +197,8 @@ public final class AttackConfig {
 
     /** What determines the attack's results, for its records' run key: its identity settings. */
     static Map<String, Object> key(Settings s) {
-        Map<String, Object> m = new TreeMap<>(s.identity());
+        Map<String, Object> m = new TreeMap<>(s.key());
         m.remove(ATTACK.name());
-        // the full gradient is what every attack did before the setting existed: their records keep their keys
-        if (s.applies(GRADIENT) && s.get(GRADIENT) == Gradient.FULL) {
-            m.remove(GRADIENT.name());
-        }
-        // likewise fp32
-        if (s.get(PRECISION) == dev.aerobust.nn.Precision.FP32) {
-            m.remove(PRECISION.name());
-        }
         m.putAll(kind(s).fixed());
         return m;
     }

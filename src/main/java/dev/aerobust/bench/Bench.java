@@ -50,7 +50,7 @@ public final class Bench {
 
     /** The workloads; each fills its keys, which start with its name. */
     public enum Workload {
-        CLASSIFIER_TRAIN, VAE_TRAIN, VAE_DEFAULT_TRAIN, CONTRACTIVE_TRAIN, CW, CW_BF16, APGD;
+        CLASSIFIER_TRAIN, VAE_TRAIN, VAE_DEFAULT_TRAIN, CONTRACTIVE_TRAIN, CONTRACTIVE_BF16_TRAIN, CW, CW_BF16, APGD;
 
         /** The name on the command line and in the keys: {@code classifier_train}. */
         public String cliName() {
@@ -103,17 +103,23 @@ public final class Bench {
             out.put("classifier_train_img_s", round(b / tClf));
         }
         if (which.contains(Workload.VAE_TRAIN)) {
-            out.put("vae_train_img_s", round(b / aeStep(s, Family.VAE, 1, x, "vae_train (1 sample)")));
+            out.put("vae_train_img_s", round(b / aeStep(s, Family.VAE, 1, Precision.FP32, x, "vae_train (1 sample)")));
         }
         double tVae10 = Double.NaN;
-        if (which.contains(Workload.VAE_DEFAULT_TRAIN) || which.contains(Workload.CONTRACTIVE_TRAIN)) {
-            tVae10 = aeStep(s, Family.VAE, 10, x, "vae_train (10 samples, the study's default)");
+        if (which.contains(Workload.VAE_DEFAULT_TRAIN) || which.contains(Workload.CONTRACTIVE_TRAIN)
+                || which.contains(Workload.CONTRACTIVE_BF16_TRAIN)) {
+            tVae10 = aeStep(s, Family.VAE, 10, Precision.FP32, x, "vae_train (10 samples, the study's default)");
             out.put("vae_default_train_img_s", round(b / tVae10));
         }
-        if (which.contains(Workload.CONTRACTIVE_TRAIN)) {
-            double tCon = aeStep(s, Family.CVAE, 10, x, "contractive_train (CVAE, exact Jacobian)");
-            out.put("contractive_train_img_s", round(b / tCon));
-            out.put("contractive_over_vae_step", round(tCon / tVae10));
+        for (Workload w : new Workload[] {Workload.CONTRACTIVE_TRAIN, Workload.CONTRACTIVE_BF16_TRAIN}) {
+            if (which.contains(w)) {
+                Precision p = w == Workload.CONTRACTIVE_TRAIN ? Precision.FP32 : Precision.BF16;
+                double tCon = aeStep(s, Family.CVAE, 10, p, x, w.cliName() + " (CVAE, exact Jacobian in "
+                        + AutoencoderConfig.JACOBIAN_PRECISION.display(p) + ")");
+                String key = w == Workload.CONTRACTIVE_TRAIN ? "contractive" : "contractive_bf16";
+                out.put(key + "_train_img_s", round(b / tCon));
+                out.put(key + "_over_vae_step", round(tCon / tVae10));
+            }
         }
         double peak = Peak.fp32GflopS(Engine.threads());
         for (Workload w : new Workload[] {Workload.CW, Workload.CW_BF16, Workload.APGD}) {
@@ -161,8 +167,11 @@ public final class Bench {
         out.put("sweep_mix", SWEEP_MIX + " (" + sweep.size() + " units)");
     }
 
-    private static double aeStep(Protocol s, Family f, int samples, Tensor x, String label) {
+    private static double aeStep(Protocol s, Family f, int samples, Precision jacobian, Tensor x, String label) {
         Settings cfg = AutoencoderConfig.defaults(DatasetId.MNIST, f).with(AutoencoderConfig.SAMPLES, samples);
+        if (f.contractive()) {
+            cfg = cfg.with(AutoencoderConfig.JACOBIAN_PRECISION, jacobian);
+        }
         Autoencoder m = new Autoencoder(AutoencoderConfig.spec(cfg));
         m.train(true);
         AutoencoderObjective obj = new AutoencoderObjective(m, cfg);

@@ -47,6 +47,7 @@ public final class Param<T> {
     private final boolean option;
     private final List<String> aliases;
     private final T legacyAbsent;
+    private final T keyOmits;
     private final List<T> choices;
 
     private Param(Builder<T> b) {
@@ -63,6 +64,7 @@ public final class Param<T> {
         this.option = b.option;
         this.aliases = List.copyOf(b.aliases);
         this.legacyAbsent = b.legacyAbsent;
+        this.keyOmits = b.keyOmits;
         this.choices = b.choices == null ? null : List.copyOf(b.choices);
     }
 
@@ -116,6 +118,11 @@ public final class Param<T> {
 
     public Role role() {
         return role;
+    }
+
+    /** The value at which this setting is left out of ids and run keys, or null (see the builder's). */
+    public T keyOmits() {
+        return keyOmits;
     }
 
     /** Whether the CLI offers it as an option (false for settings the command takes from elsewhere). */
@@ -305,6 +312,7 @@ public final class Param<T> {
         private boolean option = true;
         private final List<String> aliases = new ArrayList<>();
         private T legacyAbsent;
+        private T keyOmits;
         private List<T> choices;
 
         private Builder(String name, Class<T> type, String description) {
@@ -370,6 +378,15 @@ public final class Param<T> {
         /** What an older stored configuration that did not have this setting yet was computed with. */
         public Builder<T> legacyAbsent(T v) {
             this.legacyAbsent = v;
+            return this;
+        }
+
+        /**
+         * A setting added after results existed: at {@code v}, what those results were computed with, it is left
+         * out of model ids and run keys ({@link Settings#key()}), so they keep theirs. It is still recorded.
+         */
+        public Builder<T> keyOmits(T v) {
+            this.keyOmits = v;
             return this;
         }
 

@@ -69,9 +69,23 @@ public final class Settings {
         return set.resolve(g);
     }
 
-    /** The identity settings that apply, by name, sorted: what model ids and run keys are made of. */
+    /** The identity settings that apply, by name, sorted: what determines a result, recorded with it. */
     public Map<String, Object> identity() {
         return select(Param.Role.IDENTITY);
+    }
+
+    /**
+     * What model ids and run keys are hashed from: {@link #identity()} less the settings at the value they leave
+     * out of keys ({@link Param#keyOmits()}: settings added later, at what earlier results were computed with).
+     */
+    public Map<String, Object> key() {
+        Map<String, Object> m = identity();
+        for (Param<?> p : set.params()) {
+            if (p.keyOmits() != null && applies(p) && p.keyOmits().equals(values.get(p))) {
+                m.remove(p.name());
+            }
+        }
+        return m;
     }
 
     /** The speed settings that apply, by name, sorted: recorded with a result, never part of its id. */

@@ -75,12 +75,12 @@ public final class ModelStore {
 
     /**
      * The id of the model that {@code config} and the dataset checksum determine: its identity settings only, so
-     * a speed setting (the Jacobian chunk, threads) never splits a model in two.
+     * a speed setting (the Jacobian chunk, threads) never splits a model in two ({@link Settings#key()}).
      */
     public static String id(Settings config, String datasetChecksum) {
         String kind = config.set() == AutoencoderConfig.PARAMS
                 ? config.get(AutoencoderConfig.FAMILY).label() : config.set().kind();
-        return hashId(kind, config.get(TrainParams.DATASET).cliName(), config.identity(), datasetChecksum);
+        return hashId(kind, config.get(TrainParams.DATASET).cliName(), config.key(), datasetChecksum);
     }
 
     /** {@code <prefix>-<dataset>-<12 hex digits>}: the hash of {@code key} (sorted keys) and a checksum. */

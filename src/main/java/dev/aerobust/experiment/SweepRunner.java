@@ -285,7 +285,8 @@ public final class SweepRunner {
                 double secs = t.path("seconds").asDouble(0);
                 if (epochs > 0 && secs > 0) {
                     String key = (m.has("family") ? m.path("family").asText() : "classifier") + "/"
-                            + m.path("dataset").asText() + "/" + m.path("config").path("samples").asInt(0);
+                            + m.path("dataset").asText() + "/" + m.path("config").path("samples").asInt(0) + "/"
+                            + m.path("config").path(AutoencoderConfig.JACOBIAN_PRECISION.name()).asText("fp32");
                     add(epoch, key, secs / epochs);
                 }
             }
@@ -335,7 +336,9 @@ public final class SweepRunner {
             String family = u.autoencoder() ? s.get(AutoencoderConfig.FAMILY).label() : "classifier";
             int samples = u.autoencoder() && s.applies(AutoencoderConfig.SAMPLES) ? s.get(AutoencoderConfig.SAMPLES) : 0;
             double dflt = epochDefaults.get(family) + perSample * samples;
-            double perEpoch = mean(epoch, family + "/" + u.dataset().cliName() + "/" + samples, dflt);
+            String jacobian = u.autoencoder() && s.applies(AutoencoderConfig.JACOBIAN_PRECISION)
+                    ? AutoencoderConfig.JACOBIAN_PRECISION.display(s.get(AutoencoderConfig.JACOBIAN_PRECISION)) : "fp32";
+            double perEpoch = mean(epoch, family + "/" + u.dataset().cliName() + "/" + samples + "/" + jacobian, dflt);
             return perEpoch * s.get(TrainParams.EPOCHS);
         }
 

@@ -8,6 +8,7 @@ import org.bytedeco.pytorch.global.torch;
 import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Layers;
 import dev.aerobust.nn.Net;
+import dev.aerobust.nn.Precision;
 
 /**
  * The study's autoencoder. Encoder: conv 3x3/32/stride 2, ReLU, conv 3x3/32/stride 2, ReLU, flatten, FC to the
@@ -122,13 +123,23 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
      * @return the value
      */
     public double jacobianFrobeniusSq(Tensor x, Head head, int chunk, java.util.function.Consumer<Tensor> sink) {
+        return jacobianFrobeniusSq(x, head, chunk, Precision.FP32, sink);
+    }
+
+    /**
+     * {@link #jacobianFrobeniusSq(Tensor, Head, int, java.util.function.Consumer)} with the two batched products
+     * and the tensors between them in {@code precision} (bf16: on AMX where the CPU has it); the squares are
+     * summed in fp32 and the value returned is fp32.
+     */
+    public double jacobianFrobeniusSq(Tensor x, Head head, int chunk, Precision precision,
+            java.util.function.Consumer<Tensor> sink) {
         if (head == Head.VARIANCE && !variational()) {
             throw new IllegalStateException("a deterministic autoencoder has no variance head");
         }
         long n = x.size(0);
         double total = 0;
         for (long i0 = 0; i0 < n; i0 += chunk) {
-            Tensor term = jacobianFrobeniusSqSum(x.narrow(0, i0, Math.min(chunk, n - i0)), head)
+            Tensor term = jacobianFrobeniusSqSum(x.narrow(0, i0, Math.min(chunk, n - i0)), head, precision)
                     .div(new Scalar((double) n));
             total += term.item_double();
             sink.accept(term);
@@ -137,7 +148,8 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
     }
 
     /** The sum over the images of {@code x} of the squared Frobenius norm; see {@link #jacobianFrobeniusSq}. */
-    private Tensor jacobianFrobeniusSqSum(Tensor x, Head head) {
+    private Tensor jacobianFrobeniusSqSum(Tensor x, Head head, Precision precision) {
+        torch.ScalarType dt = precision == Precision.FP32 ? x.scalar_type() : precision.dtype();
         long b = x.size(0);
         long c = FILTERS;
         long cin = spec.channels();
@@ -150,16 +162,17 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
         // D1 at the 9 taps of each window (zero off the grid): [9, c, (s, b)]
         long[] one = {1, 1};
         Tensor taps = torch.im2col(d1, new long[] {3, 3}, one, one, new long[] {2, 2}).view(b, c, 9, sh * sw)
-                .permute(2, 1, 3, 0).contiguous().view(9, c, sh * sw * b);
+                .permute(2, 1, 3, 0).contiguous().view(9, c, sh * sw * b).to(dt);
         // per tap q: w2[o, c, q] w1[c, cin, d] as [9, (o, cin, d), c]
         Tensor pair = enc2.weight().permute(2, 3, 0, 1).reshape(9, c, 1, c)
-                .mul(enc1.weight().permute(1, 2, 3, 0).reshape(1, 1, cin * 9, c)).reshape(9, c * cin * 9, c);
-        // the local Jacobians, masked by D2: [q_h, q_w, o, cin, d_h, d_w, s_h, s_w, b]
+                .mul(enc1.weight().permute(1, 2, 3, 0).reshape(1, 1, cin * 9, c)).reshape(9, c * cin * 9, c).to(dt);
+        // the local Jacobians, masked by D2 (made contiguous first: a broadcast of the permuted mask is ~6x slower):
+        // [q_h, q_w, o, cin, d_h, d_w, s_h, s_w, b]
         Tensor local = torch.bmm(pair, taps).view(3, 3, c, cin, 3, 3, sh, sw, b)
-                .mul(d2.permute(1, 2, 3, 0).reshape(1, 1, c, 1, 1, 1, sh, sw, b));
+                .mul_(d2.to(dt).permute(1, 2, 3, 0).contiguous().view(1, 1, c, 1, 1, 1, sh, sw, b));
         // scattered onto the (t, a, r) grid of both axes: [t_h, t_w, a_h, a_w, o, cin, r_h, r_w, b]
         Tensor flat = local.permute(6, 0, 4, 7, 1, 5, 2, 3, 8).reshape(sh * 9 * sw * 9, c * cin * b);
-        Tensor g = torch.zeros(sh * 8 * sw * 8 + 1, c * cin * b).to(x.scalar_type())
+        Tensor g = torch.zeros(sh * 8 * sw * 8 + 1, c * cin * b).to(dt)
                 .index_add(0, dev.aerobust.nn.Tensors.fromLongs(phaseIndex, phaseIndex.length), flat)
                 .narrow(0, 0, sh * 8 * sw * 8)
                 .view(sh, 2, 4, sw, 2, 4, c, cin, b).permute(0, 3, 1, 4, 6, 7, 2, 5, 8).contiguous();
@@ -174,13 +187,21 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
             }
         }
         Tensor w = torch.stack(new TensorVector(blocks), 3).view(sh * sw, k, 4 * c);
-        // [t, k, (cin, r_h, r_w, b)]
-        Tensor jac = torch.bmm(w, g.view(sh * sw, 4 * c, cin * 16 * b));
-        if (head == Head.VARIANCE) {
-            Tensor scale = torch.exp(linear.forward(features(x)));
-            jac = jac.view(sh * sw, k, cin * 16, b).mul(scale.t().reshape(1, k, 1, b));
+        Tensor gt = g.view(sh * sw, 4 * c, cin * 16 * b);
+        if (head == Head.MEAN) {
+            // sum_t ||W_t G_t||^2 = sum_t <M_t, S_t>, M_t = W_t^T W_t (no image in it), S_t = G_t G_t^T summed
+            // over the images: the Jacobian itself is never written. The gradient to G is 2 M_t G_t, one product:
+            // S is built as G Gd^T (Gd = G detached) and weighted by M + Md (Md = M detached), whose value 2f
+            // less f (detached) is f; M's gradient, S, is unchanged.
+            Tensor m = torch.bmm(w.transpose(1, 2), w);
+            Tensor s = torch.bmm(gt, gt.detach().transpose(1, 2)).to(x.scalar_type());
+            Tensor md = m.detach();
+            return m.add(md).mul(s).sum().sub(md.mul(s.detach()).sum());
         }
-        return jac.pow(new Scalar(2.0)).sum();
+        // the variance head scales row k per image by sigma^2_k: the Jacobian, [t, k, (cin, r_h, r_w, b)]
+        Tensor jac = torch.bmm(w.to(dt), gt).to(x.scalar_type());
+        Tensor scale = torch.exp(linear.forward(features(x)));
+        return jac.view(sh * sw, k, cin * 16, b).mul(scale.t().reshape(1, k, 1, b)).pow(new Scalar(2.0)).sum();
     }
 
     /**

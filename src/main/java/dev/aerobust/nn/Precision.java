@@ -13,6 +13,11 @@ import org.bytedeco.pytorch.global.torch;
 public enum Precision {
     FP32, BF16;
 
+    /** The element type of this precision's tensors (fp32: float). */
+    public torch.ScalarType dtype() {
+        return this == FP32 ? torch.ScalarType.Float : torch.ScalarType.BFloat16;
+    }
+
     /** {@code body} under this precision; the previous autocast state is restored after. */
     public <T> T run(Supplier<T> body) {
         if (this == FP32) {

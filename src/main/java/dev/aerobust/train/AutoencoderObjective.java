@@ -6,6 +6,7 @@ import static dev.aerobust.train.AutoencoderConfig.CLIP_NOISE;
 import static dev.aerobust.train.AutoencoderConfig.DENOISING;
 import static dev.aerobust.train.AutoencoderConfig.FAMILY;
 import static dev.aerobust.train.AutoencoderConfig.JACOBIAN_CHUNK;
+import static dev.aerobust.train.AutoencoderConfig.JACOBIAN_PRECISION;
 import static dev.aerobust.train.AutoencoderConfig.SAMPLES;
 import static dev.aerobust.train.AutoencoderConfig.STP;
 import static dev.aerobust.train.AutoencoderConfig.WARMUP_EPOCHS;
@@ -20,6 +21,7 @@ import dev.aerobust.config.Settings;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Family;
+import dev.aerobust.nn.Precision;
 
 /**
  * The loss of every autoencoder family on one batch:
@@ -93,16 +95,17 @@ public final class AutoencoderObjective implements Trainer.Objective {
     /** Back-propagates the exact contractive terms chunk by chunk; returns their weighted value. */
     double contractive(Tensor input, Map<String, Double> terms) {
         double total = 0;
+        Precision precision = cfg.get(JACOBIAN_PRECISION);
         double a = Units.contractiveWeight(cfg.get(ALPHA));
         if (a > 0) {
-            double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.MEAN, cfg.get(JACOBIAN_CHUNK),
+            double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.MEAN, cfg.get(JACOBIAN_CHUNK), precision,
                     t -> t.mul(new Scalar(a)).backward());
             terms.put("jac_mu", jac);
             total += a * jac;
         }
         double b = Units.contractiveWeight(cfg.get(BETA));
         if (b > 0) {
-            double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.VARIANCE, cfg.get(JACOBIAN_CHUNK),
+            double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.VARIANCE, cfg.get(JACOBIAN_CHUNK), precision,
                     t -> t.mul(new Scalar(b)).backward());
             terms.put("jac_var", jac);
             total += b * jac;

@@ -3,6 +3,7 @@ package dev.aerobust.config;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -58,6 +59,19 @@ class ParamSetTest {
         assertEquals("bf16", AttackConfig.create(cw.with(AttackConfig.PRECISION, dev.aerobust.nn.Precision.BF16),
                 false).key().get("precision"), "bf16 records are apart from fp32's");
         assertEquals(Map.of("batch_rows", 2000), cw.speed());
+
+        // a contractive model trained with the fp32 penalty keeps the id it had before the setting existed
+        Settings cae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CAE);
+        assertEquals("fp32", cae.identity().get("jacobian_precision"), "recorded with the model");
+        Map<String, Object> before = new java.util.TreeMap<>(cae.identity());
+        before.remove("jacobian_precision");
+        assertEquals(before, cae.key(), "fp32 stays out of the id");
+        String id = dev.aerobust.experiment.ModelStore.id(cae, "sum");
+        assertEquals(id, dev.aerobust.experiment.ModelStore.id(
+                cae.with(AutoencoderConfig.JACOBIAN_PRECISION, dev.aerobust.nn.Precision.FP32), "sum"));
+        assertNotEquals(id, dev.aerobust.experiment.ModelStore.id(
+                cae.with(AutoencoderConfig.JACOBIAN_PRECISION, dev.aerobust.nn.Precision.BF16), "sum"),
+                "a bf16 penalty is another model");
     }
 
     @Test
