@@ -22,7 +22,8 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code aerobust bench}: the speed benchmark, optionally against the PyTorch reference in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = {"Time the benchmark workloads (spec/benchmark.md): classifier, VAE and contractive training"
-                + " steps (batch 128), and CW-Linf and APGD-CE iterations on VAE + classifier (batch 1000).",
+                + " steps (batch 128; the contractive one with its penalty in fp32 and in bf16), and CW-Linf (fp32"
+                + " and bf16) and APGD-CE iterations on VAE + classifier (batch 1000).",
             "Prints one JSON object on stdout with --json; logs go to stderr. Besides the rates: the attacks'"
                 + " achieved GFLOP/s and fraction of this CPU's fp32 peak, and sweep_units_per_hour, the quick MNIST"
                 + " profile's units per hour estimated from the training and attack rates (all workloads only).",
