@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.aerobust.data.DataHome;
+import dev.aerobust.experiment.ModelStore;
 import dev.aerobust.experiment.Sweep;
 import dev.aerobust.experiment.SweepRunner;
 import dev.aerobust.nn.Engine;
@@ -43,7 +44,7 @@ final class ReportCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Engine.init();
-        Sweep sweep = Sweep.load(file);
+        Sweep sweep = Sweep.load(file, ModelStore.atHome());
         SweepRunner runner = SweepRunner.atHome(sweep, data.resolve());
         Path dir = out != null ? out : DataHome.home().resolve("reports").resolve(sweep.name());
         Path html = SweepReport.write(sweep, runner, runner.store(), dir, List.of("Sweep file: " + file), fig5Eps);

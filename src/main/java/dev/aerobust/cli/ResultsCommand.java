@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import dev.aerobust.experiment.ModelStore;
 import dev.aerobust.experiment.Results;
 import dev.aerobust.experiment.Sweep;
 import dev.aerobust.experiment.SweepRunner;
@@ -49,7 +50,7 @@ final class ResultsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Engine.init();
-        Sweep sweep = Sweep.load(file);
+        Sweep sweep = Sweep.load(file, ModelStore.atHome());
         SweepRunner runner = SweepRunner.atHome(sweep, data.resolve());
         List<Results.Row> rows = Results.of(sweep, runner);
         PrintWriter out = spec.commandLine().getOut();

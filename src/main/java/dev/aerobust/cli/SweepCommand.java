@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import dev.aerobust.experiment.ModelStore;
 import dev.aerobust.experiment.Sweep;
 import dev.aerobust.experiment.SweepRunner;
 import dev.aerobust.nn.Engine;
@@ -44,7 +45,7 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Sweep sweep = Sweep.load(file);
+        Sweep sweep = Sweep.load(file, ModelStore.atHome());
         threads.apply();
         return run(sweep, dryRun, data.resolve(), spec.commandLine().getOut());
     }

@@ -175,21 +175,30 @@ public final class Results {
                 l == null ? null : l.diameterMuAdv(), r.attackSeconds(), covers, path);
     }
 
+    /** The family of a trained autoencoder, {@code none} for the sweep's classifier, {@link #IMPORTED}. */
     static String family(Sweep.AttackUnit u) {
-        return u.model().autoencoder() ? u.model().settings().get(AutoencoderConfig.FAMILY).label() : "none";
+        if (!(u.model() instanceof Sweep.TrainUnit t)) {
+            return IMPORTED;
+        }
+        return t.autoencoder() ? t.settings().get(AutoencoderConfig.FAMILY).label() : "none";
     }
 
+    /** The family column of an imported TorchScript module's rows (no figure of the study draws them). */
+    public static final String IMPORTED = "imported";
+
     static Double stp(Sweep.AttackUnit u) {
-        return u.model().autoencoder() ? u.model().settings().get(AutoencoderConfig.STP) : null;
+        return u.model() instanceof Sweep.TrainUnit t && t.autoencoder() ? t.settings().get(AutoencoderConfig.STP)
+                : null;
     }
 
     static Double alpha(Sweep.AttackUnit u) {
-        Settings s = u.model().settings();
-        return u.model().autoencoder() && s.applies(AutoencoderConfig.ALPHA) ? s.get(AutoencoderConfig.ALPHA) : null;
+        return u.model() instanceof Sweep.TrainUnit t && t.autoencoder() && t.settings().applies(AutoencoderConfig.ALPHA)
+                ? t.settings().get(AutoencoderConfig.ALPHA) : null;
     }
 
     static Boolean denoising(Sweep.AttackUnit u) {
-        return u.model().autoencoder() ? u.model().settings().get(AutoencoderConfig.DENOISING) : null;
+        return u.model() instanceof Sweep.TrainUnit t && t.autoencoder()
+                ? t.settings().get(AutoencoderConfig.DENOISING) : null;
     }
 
     static Double scale(Sweep.AttackUnit u) {

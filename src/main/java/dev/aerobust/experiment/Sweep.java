@@ -54,19 +54,50 @@ import dev.aerobust.util.ExitCode;
  * variational autoencoders, EOT-PGD only against a sampled defense, the undefended classifier only under the
  * deterministic evaluations (the baseline of every figure). An autoencoder grid may name {@code evaluations}
  * of its own (Figure 3's latent scales for the models at stp 0.4), used for its models instead of the sweep's.
+ * An {@code imported} list names TorchScript modules of the store by id ({@code - {model: ID, classifier: ID}});
+ * they are attacked under the sweep's deterministic evaluations and its attacks.
  */
 public final class Sweep {
 
     private static final Set<String> TOP = Set.of("name", "description", "datasets", "seeds", "classifier",
-            "autoencoders", "evaluations", "attacks");
+            "autoencoders", "imported", "evaluations", "attacks");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A model a sweep attacks: one it trains, or a user's module imported into the store. */
+    public sealed interface ModelUnit permits TrainUnit, ImportedModel {
+        boolean autoencoder();
+
+        DatasetId dataset();
+
+        /** What the model is, in an attack unit's label: "vae stp 0.4", "classifier", an imported id. */
+        String describe();
+    }
+
+    /**
+     * A TorchScript module imported with {@code aerobust import} (its store id), attacked as it is: an
+     * autoencoder on the sweep's classifier or on an imported one, or an imported classifier undefended.
+     */
+    public record ImportedModel(String id, boolean autoencoder, DatasetId dataset) implements ModelUnit {
+        @Override
+        public String describe() {
+            return id;
+        }
+    }
+
     /** Train one model. */
-    public record TrainUnit(Settings settings) {
+    public record TrainUnit(Settings settings) implements ModelUnit {
+        @Override
+        public String describe() {
+            return autoencoder() ? settings.get(AutoencoderConfig.FAMILY).label() + " " + brief(settings)
+                    : "classifier";
+        }
+
+        @Override
         public boolean autoencoder() {
             return settings.set() == AutoencoderConfig.PARAMS;
         }
 
+        @Override
         public DatasetId dataset() {
             return settings.get(TrainParams.DATASET);
         }
@@ -80,15 +111,20 @@ public final class Sweep {
         }
     }
 
-    /** Attack one model (an autoencoder on its classifier, or the classifier) with one attack. */
-    public record AttackUnit(TrainUnit model, TrainUnit classifier, Settings attack, Settings eval) {
+    /**
+     * Attack one model (an autoencoder on its classifier, or a classifier alone: then {@code classifier} is the
+     * model) with one attack.
+     */
+    public record AttackUnit(ModelUnit model, ModelUnit classifier, Settings attack, Settings eval) {
         public Attack create(boolean progress) {
             return AttackConfig.create(attack, progress);
         }
 
         public String label() {
-            String m = model.autoencoder() ? model.settings().get(AutoencoderConfig.FAMILY).label() + " "
-                    + brief(model.settings()) : "classifier";
+            String m = model.describe();
+            if (model.autoencoder() && classifier instanceof ImportedModel c) {
+                m += " on " + c.id();
+            }
             String d = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED
                     ? " sampled s=" + eval.get(EvalConfig.SCALE) : "";
             return "attack " + attack.get(AttackConfig.ATTACK).label() + " on " + m + " " + model.dataset() + d;
@@ -159,6 +195,19 @@ public final class Sweep {
     }
 
     public static Sweep load(Path file) {
+        return load(file, id -> null);
+    }
+
+    /** Reads and expands a sweep file whose {@code imported} list names models of {@code store}. */
+    public static Sweep load(Path file, ModelStore store) {
+        return load(file, id -> store.has(id) ? store.meta(id) : null);
+    }
+
+    /**
+     * Reads and expands a sweep file; {@code metaOf} gives a stored model's {@code meta.json} (null where there
+     * is none), for the models the file's {@code imported} list names.
+     */
+    public static Sweep load(Path file, java.util.function.Function<String, JsonNode> metaOf) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -167,16 +216,22 @@ public final class Sweep {
                     + ": cannot read the sweep file (" + e.getClass().getSimpleName() + ")");
         }
         String base = file.getFileName().toString().replaceFirst("\\.ya?ml$", "");
-        return parse(text, file.toString(), base);
+        return parse(text, file.toString(), base, metaOf);
     }
 
     /** Expands a sweep given as YAML text; {@code where} names it in errors. */
     public static Sweep parse(String text, String where, String defaultName) {
+        return parse(text, where, defaultName, id -> null);
+    }
+
+    /** Expands a sweep given as YAML text; {@code metaOf} as in {@link #load(Path, java.util.function.Function)}. */
+    public static Sweep parse(String text, String where, String defaultName,
+                              java.util.function.Function<String, JsonNode> metaOf) {
         YamlDoc doc = YamlDoc.parse(text, where);
         JsonNode root = doc.root();
         if (!root.isObject()) {
             throw new AerobustException(ExitCode.USAGE, where + ": a sweep file is a mapping of keys (name,"
-                    + " datasets, seeds, classifier, autoencoders, evaluations, attacks)");
+                    + " datasets, seeds, classifier, autoencoders, imported, evaluations, attacks)");
         }
         for (Iterator<String> it = root.fieldNames(); it.hasNext();) {
             String k = it.next();
@@ -234,6 +289,7 @@ public final class Sweep {
             }
         }
         List<Map<String, Object>> attackGrids = grids(root.path("attacks"), doc, "/attacks", AttackConfig.PARAMS);
+        List<ImportedModel[]> imported = imported(root.path("imported"), doc, datasets, metaOf);
 
         List<TrainUnit> classifiers = new ArrayList<>();
         Set<TrainUnit> aes = new LinkedHashSet<>();
@@ -253,27 +309,119 @@ public final class Sweep {
                     models.computeIfAbsent(ae, k -> new ArrayList<>()).addAll(aeEvals.get(i));
                 }
                 for (Map.Entry<TrainUnit, List<Map<String, Object>>> e : models.entrySet()) {
-                    TrainUnit m = e.getKey();
-                    for (Map<String, Object> eg : e.getValue()) {
-                        Settings eval = settings(EvalConfig.PARAMS, eg, d, seed, EvalConfig.DATASET, EvalConfig.SEED,
-                                doc, "/evaluations");
-                        boolean sampled = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
-                        if (sampled && !(m.autoencoder() && m.settings().get(AutoencoderConfig.FAMILY).variational())) {
-                            continue;
-                        }
-                        for (Map<String, Object> ag : attackGrids) {
-                            Settings attack = AttackConfig.PARAMS.fromMap(ag, doc.at("/attacks"), false);
-                            EvalConfig.checkBudgets(eval, attack.get(AttackConfig.ATTACK));
-                            if (AttackConfig.create(attack, false).attacksRandomizedModel() && !sampled) {
-                                continue;
-                            }
-                            attacks.add(new AttackUnit(m, clf, attack, eval));
-                        }
+                    units(attacks, e.getKey(), clf, e.getValue(), attackGrids, d, seed, doc);
+                }
+                // the imported modules, under the sweep's evaluations: on their classifier, or on the sweep's
+                for (ImportedModel[] im : imported) {
+                    if (im[0].dataset() == d) {
+                        ModelUnit under = !im[0].autoencoder() ? im[0] : im[1] != null ? im[1] : clf;
+                        units(attacks, im[0], under, evalGrids, attackGrids, d, seed, doc);
                     }
                 }
             }
         }
         return new Sweep(name, classifiers, new ArrayList<>(aes), new ArrayList<>(attacks));
+    }
+
+    /** The attack units of one model under its evaluations: a sampled defense and EOT only where it samples. */
+    private static void units(Set<AttackUnit> out, ModelUnit m, ModelUnit clf, List<Map<String, Object>> evals,
+                              List<Map<String, Object>> attackGrids, DatasetId d, long seed, YamlDoc doc) {
+        boolean samples = m instanceof TrainUnit t && t.autoencoder()
+                && t.settings().get(AutoencoderConfig.FAMILY).variational();
+        for (Map<String, Object> eg : evals) {
+            Settings eval = settings(EvalConfig.PARAMS, eg, d, seed, EvalConfig.DATASET, EvalConfig.SEED, doc,
+                    "/evaluations");
+            boolean sampled = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
+            if (sampled && !samples) {
+                continue;
+            }
+            for (Map<String, Object> ag : attackGrids) {
+                Settings attack = AttackConfig.PARAMS.fromMap(ag, doc.at("/attacks"), false);
+                EvalConfig.checkBudgets(eval, attack.get(AttackConfig.ATTACK));
+                if (AttackConfig.create(attack, false).attacksRandomizedModel() && !sampled) {
+                    continue;
+                }
+                out.add(new AttackUnit(m, clf, attack, eval));
+            }
+        }
+    }
+
+    /**
+     * The {@code imported} list: {@code - {model: ID}} or {@code - {model: ID, classifier: ID}}, each an imported
+     * TorchScript module in the store of one of the sweep's datasets; an autoencoder without a classifier of its
+     * own is stacked on the sweep's. Returns {model, classifier or null} pairs.
+     */
+    private static List<ImportedModel[]> imported(JsonNode n, YamlDoc doc, List<DatasetId> datasets,
+                                                  java.util.function.Function<String, JsonNode> metaOf) {
+        List<ImportedModel[]> out = new ArrayList<>();
+        if (n.isMissingNode() || n.isNull()) {
+            return out;
+        }
+        if (!n.isArray()) {
+            throw new AerobustException(ExitCode.USAGE, doc.at("/imported") + ": a list of {model: ID} or {model: ID,"
+                    + " classifier: ID} maps");
+        }
+        for (int i = 0; i < n.size(); i++) {
+            String pointer = "/imported/" + i;
+            JsonNode e = n.get(i);
+            if (!e.isObject() || !e.has("model")) {
+                throw new AerobustException(ExitCode.USAGE, doc.at(pointer) + ": each entry is {model: ID} or"
+                        + " {model: ID, classifier: ID}");
+            }
+            for (Iterator<String> it = e.fieldNames(); it.hasNext();) {
+                String k = it.next();
+                if (!k.equals("model") && !k.equals("classifier")) {
+                    throw new AerobustException(ExitCode.USAGE, doc.at(pointer + "/" + k) + ": unknown key '" + k
+                            + "' (known: classifier, model)");
+                }
+            }
+            ImportedModel model = importedModel(e.get("model"), doc, pointer + "/model", datasets, metaOf);
+            ImportedModel clf = null;
+            if (e.has("classifier")) {
+                clf = importedModel(e.get("classifier"), doc, pointer + "/classifier", datasets, metaOf);
+                if (!model.autoencoder() || clf.autoencoder()) {
+                    throw new AerobustException(ExitCode.USAGE, doc.at(pointer + "/classifier") + ": a classifier"
+                            + " goes under an imported autoencoder: " + (model.autoencoder() ? clf.id()
+                            + " is an autoencoder" : model.id() + " is a classifier"));
+                }
+                if (clf.dataset() != model.dataset()) {
+                    throw new AerobustException(ExitCode.USAGE, doc.at(pointer + "/classifier") + ": " + clf.id()
+                            + " is a " + clf.dataset() + " model and " + model.id() + " a " + model.dataset() + " one");
+                }
+            }
+            out.add(new ImportedModel[] {model, clf});
+        }
+        return out;
+    }
+
+    private static ImportedModel importedModel(JsonNode idNode, YamlDoc doc, String pointer,
+                                               List<DatasetId> datasets,
+                                               java.util.function.Function<String, JsonNode> metaOf) {
+        String at = doc.at(pointer);
+        if (!idNode.isTextual()) {
+            throw new AerobustException(ExitCode.USAGE, at + ": a model id, got " + idNode);
+        }
+        String id = idNode.textValue();
+        JsonNode meta = metaOf.apply(id);
+        if (meta == null) {
+            throw new AerobustException(ExitCode.USAGE, at + ": no model '" + id + "' in the store (aerobust import"
+                    + " classifier|autoencoder FILE.pt --dataset D stores one; aerobust models list shows them)");
+        }
+        if (!ModelImport.scripted(meta)) {
+            throw new AerobustException(ExitCode.USAGE, at + ": " + id + " is a model aerobust trained; a sweep"
+                    + " names its own models by their settings (classifier, autoencoders), imported ones by id");
+        }
+        DatasetId d;
+        try {
+            d = TrainParams.DATASET.parse(meta.path("dataset").asText());
+        } catch (AerobustException ex) {
+            throw new AerobustException(ExitCode.DATA, at + ": " + id + "'s metadata names no known dataset");
+        }
+        if (!datasets.contains(d)) {
+            throw new AerobustException(ExitCode.USAGE, at + ": " + id + " is a " + d.cliName() + " model; the sweep's"
+                    + " datasets are " + datasets.stream().map(DatasetId::cliName).toList());
+        }
+        return new ImportedModel(id, AutoencoderConfig.KIND.equals(meta.path("kind").asText()), d);
     }
 
     private static Settings settings(ParamSet set, Map<String, Object> grid, DatasetId d, long seed,

@@ -24,6 +24,8 @@ import dev.aerobust.eval.AttackRecord;
 import dev.aerobust.eval.Sanity;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.TrainParams;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
 import dev.aerobust.util.Progress;
 
 /**
@@ -67,6 +69,15 @@ public final class SweepRunner {
 
     private String checksum(DatasetId d) {
         return checksums.computeIfAbsent(d, k -> Datasets.load(k, Split.TEST, dataDir, 0).checksum());
+    }
+
+    /** The stored id of a unit's model: a trained one's if it is trained, an imported one's if it is stored. */
+    public Optional<String> storedId(Sweep.ModelUnit m) {
+        if (m instanceof Sweep.TrainUnit t) {
+            return storedId(t);
+        }
+        String id = ((Sweep.ImportedModel) m).id();
+        return store.has(id) ? Optional.of(id) : Optional.empty();
     }
 
     /** The stored id of a train unit's model, if it is trained. */
@@ -203,8 +214,9 @@ public final class SweepRunner {
     }
 
     private void attack(Sweep.AttackUnit u) throws IOException {
-        String model = storedId(u.model()).orElseThrow(() -> new IllegalStateException("not trained: "
-                + u.model().label()));
+        String model = storedId(u.model()).orElseThrow(() -> u.model() instanceof Sweep.ImportedModel i
+                ? new AerobustException(ExitCode.USAGE, "imported model " + i.id() + " is no longer in the store")
+                : new IllegalStateException("not trained: " + u.label()));
         String clf = storedId(u.classifier()).orElseThrow();
         AttackRun.run(model, clf, u.eval(), u.create(true), dataDir, store, resultsRoot, null);
     }

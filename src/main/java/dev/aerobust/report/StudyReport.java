@@ -88,6 +88,7 @@ public final class StudyReport {
             figure5(h, figures, dir, d, rows, in.fig5Eps());
             diameters(h, rows);
             findings(h, rows);
+            imported(h, figures, dir, d, rows);
         }
         warnings(h, in.warnings());
         provenance(h, in.models(), in.rows());
@@ -183,6 +184,47 @@ public final class StudyReport {
         }
         if (!any) {
             h.append("<p class=\"not-in-these-runs\">Not in these runs.</p>");
+        }
+    }
+
+    /**
+     * The imported TorchScript modules the sweep attacked (none of the study's figures): per model and
+     * classifier, robust accuracy against eps under every attack run and their worst case, beside the sweep's
+     * undefended classifier under the study's attack.
+     */
+    private static void imported(StringBuilder h, List<Figure> figures, Path dir, String dataset,
+                                 List<Results.Row> rows) throws IOException {
+        Map<String, List<Results.Row>> byModel = new TreeMap<>();
+        for (Results.Row r : rows) {
+            if (Results.IMPORTED.equals(r.family())) {
+                String key = "none".equals(r.defense()) ? r.model() : r.model() + " on " + r.classifier();
+                byModel.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
+            }
+        }
+        if (byModel.isEmpty()) {
+            return;
+        }
+        h.append("<h3>Imported models</h3><p>Modules imported with <code>aerobust import</code>, attacked as they"
+                + " are (an autoencoder on the classifier named, or on the sweep's).</p>");
+        List<Results.Row> base = rows.stream().filter(r -> "none".equals(r.family())
+                && STUDY_ATTACK.equals(r.attack())).toList();
+        for (Map.Entry<String, List<Results.Row>> e : byModel.entrySet()) {
+            Map<String, List<Results.Row>> byAttack = new TreeMap<>();
+            for (Results.Row r : e.getValue()) {
+                byAttack.computeIfAbsent(WORST.equals(r.attack()) ? "worst case" : r.attack(),
+                        k -> new ArrayList<>()).add(r);
+            }
+            List<Charts.Curve> curves = new ArrayList<>();
+            byAttack.forEach((label, rs) -> curves.add(new Charts.Curve(label, points(rs), false)));
+            if (!base.isEmpty()) {
+                curves.add(new Charts.Curve("no defense (the sweep's classifier, CW-Linf)", points(base), true));
+            }
+            String title = "Imported, " + dataset + ": " + e.getKey();
+            Charts.Rendered r = Charts.lines(title, "every attack run, and their per-image worst case",
+                    "eps (L-infinity, [0, 1] pixels)", "robust accuracy", curves, true);
+            String stem = "imported-" + dataset + "-" + e.getValue().get(0).model()
+                    + ("none".equals(e.getValue().get(0).defense()) ? "" : "-on-" + e.getValue().get(0).classifier());
+            emit(h, figures, dir, stem, title, r);
         }
     }
 

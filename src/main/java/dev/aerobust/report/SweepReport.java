@@ -39,6 +39,11 @@ public final class SweepReport {
             if (runner.records(u).isEmpty()) {
                 continue;
             }
+            for (Sweep.ModelUnit m : List.of(u.model(), u.classifier())) {
+                if (m instanceof Sweep.ImportedModel i) {
+                    models.putIfAbsent(store.dir(i.id()).resolve(ModelStore.META).toString(), store.meta(i.id()));
+                }
+            }
             Path f = runner.dir(u).resolve("sanity.json");
             if (Files.isRegularFile(f)) {
                 SanityReport s = ModelStore.JSON.readValue(f.toFile(), SanityReport.class);

@@ -21,6 +21,7 @@ import dev.aerobust.eval.AttackRecord;
 import dev.aerobust.testing.ChildCli;
 import dev.aerobust.testing.Python;
 import dev.aerobust.testing.Synthetic;
+import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 
 /**
@@ -85,6 +86,89 @@ class ImportTest {
         assertEquals(1, out.lines().filter(l -> l.startsWith("aerobust:")).count(), out);
         assertTrue(out.contains(bad.toString()) && out.contains("must return logits"), out);
         assertFalse(out.contains("Exception"), out);
+    }
+
+    /**
+     * A sweep file's {@code imported} list: an imported autoencoder on an imported classifier and the imported
+     * classifier alone are attacked under the sweep's evaluations and attacks, their rows (family "imported") are
+     * in the results with their worst case, and the report draws them; an id not in the store, or one of
+     * aerobust's own models, is a usage error naming the file's line.
+     */
+    @Test
+    void aSweepAttacksImportedModelsNamedById() throws Exception {
+        Python.requireTorch();
+        Path data = tmp.resolve("data");
+        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 3, 1);
+        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
+        Path clf = tmp.resolve("clf.pt");
+        Path ae = tmp.resolve("ae.pt");
+        String py = Python.script().toString();
+        assertEquals(0, Python.run(py, "clf", clf.toString(), "3", "32", "32", "62").exitCode());
+        assertEquals(0, Python.run(py, "ae", ae.toString(), "3", "32", "32").exitCode());
+        Path home = tmp.resolve("home");
+        ModelStore store = new ModelStore(home.resolve("models"));
+        String c = ModelImport.run("classifier", DatasetId.BTSC, clf, data, store).id();
+        String a = ModelImport.run("autoencoder", DatasetId.BTSC, ae, data, store).id();
+        String sweepText = """
+                name: imp
+                datasets: [btsc]
+                classifier: {epochs: 1, batch: 8}
+                evaluations:
+                  - {n: 4, eps: [0, 0.02]}
+                attacks:
+                  - {attack: pgd, steps: 2}
+                  - {attack: cw-linf, steps: 2}
+                imported:
+                  - {model: %s, classifier: %s}
+                  - {model: %s}
+                """.formatted(a, c, c);
+        Path file = tmp.resolve("imp.yaml");
+        java.nio.file.Files.writeString(file, sweepText);
+
+        Sweep sweep = Sweep.load(file, store);
+        assertEquals(6, sweep.attacks().size(), "pgd and cw-linf on the sweep's classifier, the imported stack"
+                + " and the imported classifier: " + sweep.attacks().stream().map(Sweep.AttackUnit::label).toList());
+        assertTrue(sweep.attacks().stream().anyMatch(u -> u.label().equals("attack pgd on " + a + " on " + c
+                + " btsc")), sweep.attacks().stream().map(Sweep.AttackUnit::label).toList().toString());
+
+        Process p = ChildCli.of(home, "sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1")
+                .start();
+        String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(600, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), log);
+
+        SweepRunner runner = new SweepRunner(sweep, data, store, home.resolve("results"));
+        java.util.List<Results.Row> rows = Results.of(sweep, runner);
+        java.util.List<Results.Row> imported = rows.stream().filter(r -> Results.IMPORTED.equals(r.family()))
+                .toList();
+        // two models x (2 attacks + the worst case) x 2 eps
+        assertEquals(12, imported.size(), imported.toString());
+        assertTrue(imported.stream().anyMatch(r -> r.model().equals(a) && r.classifier().equals(c)
+                && r.attack().equals("worst-case") && r.eps() == 0.02), imported.toString());
+        assertTrue(imported.stream().anyMatch(r -> r.model().equals(c) && "none".equals(r.defense())),
+                imported.toString());
+        Path html = dev.aerobust.report.SweepReport.write(sweep, runner, store, tmp.resolve("report"),
+                java.util.List.of(), 0.02);
+        String page = java.nio.file.Files.readString(html);
+        assertTrue(page.contains("Imported models"), "the report has the imported section");
+        assertTrue(page.contains("id=\"imported-btsc-" + a + "-on-" + c + "\""), "the stack's figure");
+        assertTrue(page.contains("id=\"imported-btsc-" + c + "\""), "the classifier's figure");
+        assertTrue(page.contains(a + "/meta.json"), "the imported model's provenance");
+
+        for (String[] bad : new String[][] {{"ts-autoencoder-btsc-000000000000", "no model"},
+            {ownClassifier(store), "a model aerobust trained"}}) {
+            java.nio.file.Files.writeString(file, sweepText.replace("{model: " + c + "}", "{model: " + bad[0] + "}"));
+            AerobustException e = assertThrows(AerobustException.class, () -> Sweep.load(file, store));
+            assertEquals(ExitCode.USAGE, e.exitCode());
+            assertTrue(e.getMessage().startsWith(file + ":11:") && e.getMessage().contains(bad[1]),
+                    e.getMessage());
+        }
+    }
+
+    /** The id of the classifier the sweep trained (aerobust's own model). */
+    private static String ownClassifier(ModelStore store) {
+        return store.list().stream().map(m -> m.path("id").asText()).filter(id -> id.startsWith("classifier-"))
+                .findFirst().orElseThrow();
     }
 
     /** An imported classifier's clean accuracy is the one Python computes on the same MNIST test images. */

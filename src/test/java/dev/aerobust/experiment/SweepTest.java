@@ -60,10 +60,10 @@ class SweepTest {
                 assertTrue(sampled, u.label());
             }
             if (sampled) {
-                assertEquals(Family.VAE, u.model().settings().get(AutoencoderConfig.FAMILY), u.label());
+                assertEquals(Family.VAE, ((Sweep.TrainUnit) u.model()).settings().get(AutoencoderConfig.FAMILY), u.label());
             }
             assertEquals(u.model().dataset(), u.eval().get(EvalConfig.DATASET));
-            assertEquals(u.model().settings().get(TrainParams.SEED), u.eval().get(EvalConfig.SEED));
+            assertEquals(((Sweep.TrainUnit) u.model()).settings().get(TrainParams.SEED), u.eval().get(EvalConfig.SEED));
         }
     }
 
