@@ -36,17 +36,12 @@ class ImportTest {
 
     @Test
     void importedTorchScriptModelsAreAttackedLikeOwnOnes() throws Exception {
-        Python.requireTorch();
-        Path data = tmp.resolve("data");
-        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 3, 1);
-        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
+        Path data = btscWithModules();
         Path clf = tmp.resolve("clf.pt");
         Path ae = tmp.resolve("ae.pt");
         Path bad = tmp.resolve("bad.pt");
-        String py = Python.script().toString();
-        assertEquals(0, Python.run(py, "clf", clf.toString(), "3", "32", "32", "62").exitCode());
-        assertEquals(0, Python.run(py, "ae", ae.toString(), "3", "32", "32").exitCode());
-        assertEquals(0, Python.run(py, "clf", bad.toString(), "3", "32", "32", "10").exitCode());
+        assertEquals(0, Python.run(Python.script().toString(), "clf", bad.toString(), "3", "32", "32", "10")
+                .exitCode());
 
         ModelStore store = new ModelStore(tmp.resolve("home/models"));
         ModelTraining.Outcome c = ModelImport.run("classifier", DatasetId.BTSC, clf, data, store);
@@ -96,15 +91,9 @@ class ImportTest {
      */
     @Test
     void aSweepAttacksImportedModelsNamedById() throws Exception {
-        Python.requireTorch();
-        Path data = tmp.resolve("data");
-        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 3, 1);
-        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
+        Path data = btscWithModules();
         Path clf = tmp.resolve("clf.pt");
         Path ae = tmp.resolve("ae.pt");
-        String py = Python.script().toString();
-        assertEquals(0, Python.run(py, "clf", clf.toString(), "3", "32", "32", "62").exitCode());
-        assertEquals(0, Python.run(py, "ae", ae.toString(), "3", "32", "32").exitCode());
         Path home = tmp.resolve("home");
         ModelStore store = new ModelStore(home.resolve("models"));
         String c = ModelImport.run("classifier", DatasetId.BTSC, clf, data, store).id();
@@ -163,6 +152,21 @@ class ImportTest {
             assertTrue(e.getMessage().startsWith(file + ":11:") && e.getMessage().contains(bad[1]),
                     e.getMessage());
         }
+    }
+
+    /**
+     * A small synthetic BTSC tree under {@code tmp/data} (returned), and Python PyTorch's TorchScript classifier
+     * ({@code tmp/clf.pt}) and autoencoder ({@code tmp/ae.pt}) for its 3 x 32 x 32 images.
+     */
+    private Path btscWithModules() throws Exception {
+        Python.requireTorch();
+        Path data = tmp.resolve("data");
+        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 3, 1);
+        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
+        String py = Python.script().toString();
+        assertEquals(0, Python.run(py, "clf", tmp.resolve("clf.pt").toString(), "3", "32", "32", "62").exitCode());
+        assertEquals(0, Python.run(py, "ae", tmp.resolve("ae.pt").toString(), "3", "32", "32").exitCode());
+        return data;
     }
 
     /** The id of the classifier the sweep trained (aerobust's own model). */
