@@ -33,7 +33,7 @@ public final class TrainParams {
 
     public static final Param<Integer> PATIENCE = Param.integer("patience",
             "Epochs without a better validation metric before training stops.").unit("epochs")
-            .defaultsTo(s -> !classifier(s) ? 5 : dataset(s) == DatasetId.FASHION_MNIST ? 12 : 8).build();
+            .defaultsTo(s -> !classifier(s) ? 5 : dataset(s) == DatasetId.BTSC ? 8 : 12).build();
 
     public static final Param<Integer> BATCH = Param.integer("batch", "Images per training batch.").unit("images")
             .defaultsTo(s -> !classifier(s) ? 128 : dataset(s) == DatasetId.BTSC ? 32 : 100).build();
@@ -58,7 +58,7 @@ public final class TrainParams {
     public static final Param<Integer> LR_PATIENCE = Param.integer("lr_patience",
             "Epochs without a better validation metric before the learning rate drops (0: never).")
             .unit("epochs").check(v -> v >= 0, "an integer >= 0").legacyAbsent(0)
-            .defaultsTo(s -> !classifier(s) ? 0 : dataset(s) == DatasetId.FASHION_MNIST ? 6 : 4).build();
+            .defaultsTo(s -> !classifier(s) ? 0 : dataset(s) == DatasetId.BTSC ? 4 : 6).build();
 
     public static final Param<Boolean> DECAY_NORM = Param.bool("decay_norm",
             "Apply the weight decay to the batch-norm scale and shift too (the authors' Keras regularisers sat on"

@@ -30,7 +30,8 @@ class ParamSetTest {
     void defaultsFollowTheSettingsTheyDependOn() {
         assertEquals(100, ClassifierConfig.defaults(DatasetId.MNIST).get(TrainParams.BATCH));
         assertEquals(32, ClassifierConfig.defaults(DatasetId.BTSC).get(TrainParams.BATCH));
-        assertEquals(12, ClassifierConfig.defaults(DatasetId.FASHION_MNIST).get(TrainParams.PATIENCE));
+        assertEquals(12, ClassifierConfig.defaults(DatasetId.MNIST).get(TrainParams.PATIENCE));
+        assertEquals(8, ClassifierConfig.defaults(DatasetId.BTSC).get(TrainParams.PATIENCE));
         assertEquals(128, AutoencoderConfig.defaults(DatasetId.BTSC, Family.VAE).get(TrainParams.BATCH));
         Settings s = ClassifierConfig.defaults(DatasetId.MNIST).with(TrainParams.DATASET, DatasetId.BTSC);
         assertEquals(32, s.get(TrainParams.BATCH), "a changed dataset re-derives the defaults that depend on it");
@@ -128,7 +129,7 @@ class ParamSetTest {
     @Test
     void helpTextsSummariseDefaultsOverEveryContext() {
         assertEquals("100 (btsc: 32)", ClassifierConfig.PARAMS.defaultText(TrainParams.BATCH));
-        assertEquals("8 (fashion-mnist: 12)", ClassifierConfig.PARAMS.defaultText(TrainParams.PATIENCE));
+        assertEquals("12 (btsc: 8)", ClassifierConfig.PARAMS.defaultText(TrainParams.PATIENCE));
         assertEquals("0.1", AutoencoderConfig.PARAMS.defaultText(AutoencoderConfig.ALPHA));
         assertEquals("100 (deepfool: 50; square: 5000)", AttackConfig.PARAMS.defaultText(AttackConfig.STEPS));
         assertEquals("0.0001", ClassifierConfig.PARAMS.defaultText(TrainParams.LR));
