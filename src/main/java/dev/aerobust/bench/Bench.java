@@ -116,7 +116,7 @@ public final class Bench {
                 Precision p = w == Workload.CONTRACTIVE_TRAIN ? Precision.FP32 : Precision.BF16;
                 double tCon = aeStep(s, Family.CVAE, 10, p, x, w.cliName() + " (CVAE, exact Jacobian in "
                         + AutoencoderConfig.JACOBIAN_PRECISION.display(p) + ")");
-                String key = w == Workload.CONTRACTIVE_TRAIN ? "contractive" : "contractive_bf16";
+                String key = w.cliName().replace("_train", "");
                 out.put(key + "_train_img_s", round(b / tCon));
                 out.put(key + "_over_vae_step", round(tCon / tVae10));
             }
