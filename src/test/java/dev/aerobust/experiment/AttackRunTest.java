@@ -89,7 +89,9 @@ class AttackRunTest {
         ModelStore store = legacyStore();
         String checksum = Datasets.load(DatasetId.MNIST, Split.TEST, RealData.dataDir(DatasetId.MNIST), 0)
                 .checksum();
-        Settings clf = ClassifierConfig.defaults(DatasetId.MNIST).with(TrainParams.EPOCHS, 1);
+        // the classifier was stored under the recipe of its day (patience 8, the rate cut after 4)
+        Settings clf = ClassifierConfig.defaults(DatasetId.MNIST).with(TrainParams.EPOCHS, 1)
+                .with(TrainParams.PATIENCE, 8).with(TrainParams.LR_PATIENCE, 4);
         Settings dae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.DAE).with(TrainParams.EPOCHS, 1);
         Settings cvae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CVAE).with(TrainParams.EPOCHS, 1)
                 .with(TrainParams.VAL_SIZE, 59000).with(AutoencoderConfig.JACOBIAN_CHUNK, 5);
