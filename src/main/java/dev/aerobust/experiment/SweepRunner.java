@@ -40,7 +40,44 @@ public final class SweepRunner {
     private static final Logger LOG = LoggerFactory.getLogger(SweepRunner.class);
 
     /** One unit of the plan: its label, whether it is done, and the estimated seconds left. */
-    public record Step(String label, boolean done, double seconds) {
+    /**
+     * One unit of the plan: its label, whether it is done, the estimated seconds of what is left, and its kind
+     * (what trains or attacks at one measured rate: {@code train vae}, {@code attack pgd on a stack}), by which
+     * the running sweep corrects its estimates.
+     */
+    public record Step(String label, boolean done, double seconds, String kind) {
+    }
+
+    /**
+     * The sweep's estimate of what is left, corrected kind by kind: a kind's remaining units are scaled by how
+     * its finished units' wall times compared with their estimates in this run; a kind not yet run keeps its
+     * estimate (made from rates measured on this machine), so one slow kind does not stretch the others.
+     */
+    static final class Pace {
+        private final Map<String, double[]> byKind = new HashMap<>();
+
+        void finished(Step s, double seconds) {
+            if (s.seconds() > 0) {
+                double[] a = byKind.computeIfAbsent(s.kind(), k -> new double[2]);
+                a[0] += seconds;
+                a[1] += s.seconds();
+            }
+        }
+
+        double factor(String kind) {
+            double[] a = byKind.get(kind);
+            return a == null ? 1 : a[0] / a[1];
+        }
+
+        /** The corrected seconds of the steps from index {@code from} on that are not done. */
+        double eta(List<Step> plan, int from) {
+            double eta = 0;
+            for (int i = from; i < plan.size(); i++) {
+                Step s = plan.get(i);
+                eta += s.done() ? 0 : s.seconds() * factor(s.kind());
+            }
+            return eta;
+        }
     }
 
     private final Sweep sweep;
@@ -125,7 +162,8 @@ public final class SweepRunner {
         }
         for (Sweep.AttackUnit u : sweep.attacks()) {
             boolean d = done(u);
-            out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u)));
+            out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u), "attack " + u.create(false).name()
+                    + (u.model().autoencoder() ? " on a stack" : " undefended")));
         }
         return out;
     }
@@ -133,7 +171,8 @@ public final class SweepRunner {
     private Step trainStep(Sweep.TrainUnit u, Rates rates) {
         Optional<String> id = storedId(u);
         return new Step(u.label() + id.map(x -> " (" + x + ")").orElse(""), id.isPresent(),
-                id.isPresent() ? 0 : rates.trainSeconds(u));
+                id.isPresent() ? 0 : rates.trainSeconds(u), "train " + (u.autoencoder()
+                        ? u.settings().get(AutoencoderConfig.FAMILY).label() : "classifier"));
     }
 
     /** Prints the plan: each unit, done or to run with its estimate, and the totals. */
@@ -157,17 +196,16 @@ public final class SweepRunner {
         List<Step> plan = plan();
         print(plan, out);
         long t0 = System.nanoTime();
-        double total = plan.stream().mapToDouble(Step::seconds).sum();
-        double spentEstimate = 0;
+        Pace pace = new Pace();
         int i = 0;
         for (Sweep.TrainUnit u : sweep.classifiers()) {
-            spentEstimate = unit(plan, i++, out, t0, total, spentEstimate, () -> train(u));
+            unit(plan, i++, out, pace, () -> train(u));
         }
         for (Sweep.TrainUnit u : sweep.autoencoders()) {
-            spentEstimate = unit(plan, i++, out, t0, total, spentEstimate, () -> train(u));
+            unit(plan, i++, out, pace, () -> train(u));
         }
         for (Sweep.AttackUnit u : sweep.attacks()) {
-            spentEstimate = unit(plan, i++, out, t0, total, spentEstimate, () -> attack(u));
+            unit(plan, i++, out, pace, () -> attack(u));
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         out.printf("sweep %s: %d units done in %s%n", sweep.name(), plan.size(),
@@ -181,25 +219,20 @@ public final class SweepRunner {
         void run() throws IOException;
     }
 
-    private double unit(List<Step> plan, int i, PrintWriter out, long t0, double total, double spentEstimate,
-                        Work work) throws IOException {
+    private void unit(List<Step> plan, int i, PrintWriter out, Pace pace, Work work) throws IOException {
         Step s = plan.get(i);
         if (s.done()) {
             LOG.info("[{}/{}] reused: {}", i + 1, plan.size(), s.label());
-            return spentEstimate;
+            return;
         }
-        double elapsed = (System.nanoTime() - t0) / 1e9;
-        // the estimate, corrected by how fast this sweep has gone so far
-        double pace = spentEstimate > 0 ? elapsed / spentEstimate : 1;
-        double eta = Math.max(0, (total - spentEstimate) * pace);
         out.printf("[sweep %s] unit %d/%d: %s (sweep eta %s)%n", sweep.name(), i + 1, plan.size(), s.label(),
-                Progress.seconds(eta));
+                Progress.seconds(pace.eta(plan, i)));
         out.flush();
         long u0 = System.nanoTime();
         work.run();
-        LOG.info("[{}/{}] finished in {} s: {}", i + 1, plan.size(), String.format("%.1f", (System.nanoTime() - u0)
-                / 1e9), s.label());
-        return spentEstimate + s.seconds();
+        double secs = (System.nanoTime() - u0) / 1e9;
+        pace.finished(s, secs);
+        LOG.info("[{}/{}] finished in {} s: {}", i + 1, plan.size(), String.format("%.1f", secs), s.label());
     }
 
     private void train(Sweep.TrainUnit u) throws IOException {

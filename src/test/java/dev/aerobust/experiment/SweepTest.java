@@ -44,6 +44,31 @@ class SweepTest {
               - {attack: eot-pgd, steps: 5}
             """;
 
+    /**
+     * The running sweep's estimate of what is left is corrected kind by kind: training that ran twice as long as
+     * estimated doubles the other trainings of its family, and leaves the attacks' and other families' estimates
+     * alone; done units count nothing.
+     */
+    @Test
+    void theSweepEstimateIsCorrectedKindByKind() {
+        List<SweepRunner.Step> plan = List.of(
+                new SweepRunner.Step("ae 1", false, 100, "train ae"),
+                new SweepRunner.Step("ae 2", false, 100, "train ae"),
+                new SweepRunner.Step("vae", false, 50, "train vae"),
+                new SweepRunner.Step("pgd done", true, 0, "attack pgd on a stack"),
+                new SweepRunner.Step("pgd", false, 300, "attack pgd on a stack"));
+        SweepRunner.Pace pace = new SweepRunner.Pace();
+        assertEquals(550, pace.eta(plan, 0), 1e-9);
+        pace.finished(plan.get(0), 200);
+        assertEquals(2.0, pace.factor("train ae"), 1e-12);
+        assertEquals(1.0, pace.factor("attack pgd on a stack"), 1e-12);
+        assertEquals(200 + 50 + 300, pace.eta(plan, 1), 1e-9);
+        pace.finished(plan.get(1), 100);
+        pace.finished(plan.get(2), 25);
+        assertEquals(1.5, pace.factor("train ae"), 1e-12);
+        assertEquals(300, pace.eta(plan, 3), 1e-9);
+    }
+
     @Test
     void aGridExpandsIntoOneUnitPerCombination() {
         Sweep s = Sweep.parse(FIG, "t.yaml", "t");
