@@ -53,7 +53,9 @@ import dev.aerobust.util.ExitCode;
  * Every model is attacked under every evaluation and attack that fits it: a sampled defense only for
  * variational autoencoders, EOT-PGD only against a sampled defense, the undefended classifier only under the
  * deterministic evaluations (the baseline of every figure). An autoencoder grid may name {@code evaluations}
- * of its own (Figure 3's latent scales for the models at stp 0.4), used for its models instead of the sweep's.
+ * of its own (Figure 3's latent scales for the models at stp 0.4), used for its models instead of the sweep's,
+ * and {@code attacks} of its own likewise; two grids naming the same model add their units (one model, trained
+ * once, attacked under both).
  * An {@code imported} list names TorchScript modules of the store by id ({@code - {model: ID, classifier: ID}});
  * they are attacked under the sweep's deterministic evaluations and its attacks.
  */
@@ -267,9 +269,10 @@ public final class Sweep {
         if (evalGrids.isEmpty()) {
             evalGrids.add(Map.of());
         }
-        // each autoencoder grid, with the evaluations of its own (if it names them) or the sweep's
+        List<Map<String, Object>> attackGrids = grids(root.path("attacks"), doc, "/attacks", AttackConfig.PARAMS);
+        // each autoencoder grid, with the evaluations and attacks of its own (where it names them) or the sweep's
         List<Map<String, Object>> aeGrids = new ArrayList<>();
-        List<List<Map<String, Object>>> aeEvals = new ArrayList<>();
+        List<Scope> aeScopes = new ArrayList<>();
         JsonNode aeNode = root.path("autoencoders");
         if (!aeNode.isMissingNode() && !aeNode.isNull() && !aeNode.isArray()) {
             throw new AerobustException(ExitCode.USAGE, doc.at("/autoencoders") + ": a list of settings maps"
@@ -277,18 +280,24 @@ public final class Sweep {
         }
         for (int i = 0; aeNode.isArray() && i < aeNode.size(); i++) {
             JsonNode g = aeNode.get(i);
-            List<Map<String, Object>> own = evalGrids;
-            if (g.isObject() && g.has("evaluations")) {
-                own = grids(g.get("evaluations"), doc, "/autoencoders/" + i + "/evaluations", EvalConfig.PARAMS);
+            List<Map<String, Object>> ownEvals = evalGrids;
+            List<Map<String, Object>> ownAttacks = attackGrids;
+            if (g.isObject() && (g.has("evaluations") || g.has("attacks"))) {
+                String at = "/autoencoders/" + i;
+                if (g.has("evaluations")) {
+                    ownEvals = grids(g.get("evaluations"), doc, at + "/evaluations", EvalConfig.PARAMS);
+                }
+                if (g.has("attacks")) {
+                    ownAttacks = grids(g.get("attacks"), doc, at + "/attacks", AttackConfig.PARAMS);
+                }
                 g = g.deepCopy();
-                ((com.fasterxml.jackson.databind.node.ObjectNode) g).remove("evaluations");
+                ((com.fasterxml.jackson.databind.node.ObjectNode) g).remove(List.of("evaluations", "attacks"));
             }
             for (Map<String, Object> m : grid(g, doc, "/autoencoders/" + i, AutoencoderConfig.PARAMS)) {
                 aeGrids.add(m);
-                aeEvals.add(own);
+                aeScopes.add(new Scope(ownEvals, ownAttacks));
             }
         }
-        List<Map<String, Object>> attackGrids = grids(root.path("attacks"), doc, "/attacks", AttackConfig.PARAMS);
         List<ImportedModel[]> imported = imported(root.path("imported"), doc, datasets, metaOf);
 
         List<TrainUnit> classifiers = new ArrayList<>();
@@ -299,17 +308,19 @@ public final class Sweep {
                 TrainUnit clf = new TrainUnit(settings(ClassifierConfig.PARAMS, clfGrid.get(0), d, seed,
                         TrainParams.DATASET, TrainParams.SEED, doc, "/classifier"));
                 classifiers.add(clf);
-                // the models and the evaluations each is attacked under; the classifier under the sweep's
-                Map<TrainUnit, List<Map<String, Object>>> models = new LinkedHashMap<>();
-                models.put(clf, new ArrayList<>(evalGrids));
+                // the models and the evaluations and attacks each is attacked under; the classifier the sweep's
+                Map<TrainUnit, List<Scope>> models = new LinkedHashMap<>();
+                models.put(clf, new ArrayList<>(List.of(new Scope(evalGrids, attackGrids))));
                 for (int i = 0; i < aeGrids.size(); i++) {
                     TrainUnit ae = new TrainUnit(settings(AutoencoderConfig.PARAMS, aeGrids.get(i), d, seed,
                             TrainParams.DATASET, TrainParams.SEED, doc, "/autoencoders"));
                     aes.add(ae);
-                    models.computeIfAbsent(ae, k -> new ArrayList<>()).addAll(aeEvals.get(i));
+                    models.computeIfAbsent(ae, k -> new ArrayList<>()).add(aeScopes.get(i));
                 }
-                for (Map.Entry<TrainUnit, List<Map<String, Object>>> e : models.entrySet()) {
-                    units(attacks, e.getKey(), clf, e.getValue(), attackGrids, d, seed, doc);
+                for (Map.Entry<TrainUnit, List<Scope>> e : models.entrySet()) {
+                    for (Scope sc : e.getValue()) {
+                        units(attacks, e.getKey(), clf, sc.evals(), sc.attacks(), d, seed, doc);
+                    }
                 }
                 // the imported modules, under the sweep's evaluations: on their classifier, or on the sweep's
                 for (ImportedModel[] im : imported) {
@@ -321,6 +332,10 @@ public final class Sweep {
             }
         }
         return new Sweep(name, classifiers, new ArrayList<>(aes), new ArrayList<>(attacks));
+    }
+
+    /** Evaluations and the attacks run under them, as an autoencoder grid names them or the sweep does. */
+    private record Scope(List<Map<String, Object>> evals, List<Map<String, Object>> attacks) {
     }
 
     /** The attack units of one model under its evaluations: a sampled defense and EOT only where it samples. */

@@ -92,6 +92,50 @@ class SweepTest {
         }
     }
 
+    /**
+     * A grid's own attacks replace the sweep's for its models; two grids naming one model train it once and add
+     * their units: the ensemble on the deterministic stack, only the EOT attack on the sampled one.
+     */
+    @Test
+    void aGridsOwnAttacksApplyToItsModelsOnly() {
+        Sweep s = Sweep.parse("""
+                name: e
+                datasets: [mnist]
+                seeds: [0]
+                autoencoders:
+                  - {family: dvae, stp: 0.4, epochs: 2}
+                  - family: dvae
+                    stp: 0.4
+                    epochs: 2
+                    evaluations:
+                      - {n: 10, eps: [0, 0.1], defense: sampled, scale: 1, samples: 2}
+                    attacks:
+                      - {attack: eot-pgd, steps: 5}
+                      - {attack: cw-linf, steps: 5}
+                evaluations:
+                  - {n: 10, eps: [0, 0.1]}
+                attacks:
+                  - {attack: apgd-ce, steps: 5}
+                  - {attack: square, steps: 50}
+                """, "e.yaml", "e");
+        assertEquals(1, s.autoencoders().size(), "one model, trained once");
+        List<String> units = s.attacks().stream().map(u -> u.attack().get(AttackConfig.ATTACK).label() + " "
+                + (u.model().autoencoder() ? "dvae " : "classifier ")
+                + u.eval().get(EvalConfig.DEFENSE).name().toLowerCase()).toList();
+        assertEquals(List.of("apgd-ce classifier deterministic", "square classifier deterministic",
+                "apgd-ce dvae deterministic", "square dvae deterministic", "eot-pgd dvae sampled",
+                "cw-linf dvae sampled"), units);
+        AerobustException e = assertThrows(AerobustException.class, () -> Sweep.parse("""
+                name: e
+                datasets: [mnist]
+                autoencoders:
+                  - family: dvae
+                    attacks:
+                      - {attack: pgd, stepz: 5}
+                """, "e.yaml", "e"));
+        assertTrue(e.getMessage().startsWith("e.yaml:6: "), e.getMessage());
+    }
+
     @Test
     void anUnknownKeyIsNamedWithItsFileAndLine() {
         String bad = FIG.replace("stp: [0.1, 0.4], epochs: 2", "stp: [0.1, 0.4], epohcs: 2");
