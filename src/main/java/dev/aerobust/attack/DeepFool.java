@@ -1,6 +1,5 @@
 package dev.aerobust.attack;
 
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -61,7 +60,7 @@ public final class DeepFool implements Attack {
                 }
                 Tensor zy = torch.gather(logits, 1, labels.unsqueeze(1)).squeeze(1);
                 // per image, the step toward the nearest linearised boundary over the other classes
-                Tensor bestDist = torch.full(new long[] {n}, new Scalar(Double.POSITIVE_INFINITY));
+                Tensor bestDist = Ops.full(n, Double.POSITIVE_INFINITY);
                 Tensor bestStep = torch.zeros_like(found);
                 for (int k = 0; k < c; k++) {
                     Tensor cls = candidates.select(1, k);

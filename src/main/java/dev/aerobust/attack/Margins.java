@@ -1,8 +1,9 @@
 package dev.aerobust.attack;
 
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+
+import dev.aerobust.nn.Ops;
 
 /** The CW margin. */
 public final class Margins {
@@ -18,7 +19,7 @@ public final class Margins {
         Tensor idx = labels.unsqueeze(1);
         Tensor real = torch.gather(logits, 1, idx).squeeze(1);
         Tensor mask = torch.one_hot(labels, logits.size(1)).to(torch.ScalarType.Bool);
-        Tensor other = torch.amax(logits.masked_fill(mask, new Scalar(Double.NEGATIVE_INFINITY)), new long[] {1},
+        Tensor other = torch.amax(Ops.fill(logits, mask, Double.NEGATIVE_INFINITY), new long[] {1},
                 false);
         return real.sub(other);
     }

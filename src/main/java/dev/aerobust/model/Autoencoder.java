@@ -1,6 +1,5 @@
 package dev.aerobust.model;
 
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -8,6 +7,7 @@ import org.bytedeco.pytorch.global.torch;
 import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Layers;
 import dev.aerobust.nn.Net;
+import dev.aerobust.nn.Ops;
 import dev.aerobust.nn.Precision;
 
 /**
@@ -79,7 +79,7 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
         // softplus(p)^2 = 0.01 at the start: a variance just above the floor scale, learned from there
         varianceParam = spec.variational()
                 ? parameter("dec_var", torch.full(new long[] {spec.channels(), spec.height(), spec.width()},
-                        new Scalar(Math.log(Math.expm1(0.1)))))
+                        Ops.scalar(Math.log(Math.expm1(0.1)))))
                 : null;
     }
 
@@ -141,8 +141,8 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
         long n = x.size(0);
         double total = 0;
         for (long i0 = 0; i0 < n; i0 += chunk) {
-            Tensor term = jacobianFrobeniusSqSum(x.narrow(0, i0, Math.min(chunk, n - i0)), head, precision)
-                    .div(new Scalar((double) n));
+            Tensor term = Ops.div(jacobianFrobeniusSqSum(x.narrow(0, i0, Math.min(chunk, n - i0)), head,
+                    precision), n);
             total += term.item_double();
             sink.accept(term);
         }
@@ -159,8 +159,8 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
         long sw = spec.width() / 4;
         Tensor pre1 = Autograd.noGrad(() -> enc1.forward(x));
         Tensor pre2 = Autograd.noGrad(() -> enc2.forward(torch.relu(pre1)));
-        Tensor d1 = pre1.gt(new Scalar(0.0)).to(pre1.scalar_type()).detach();
-        Tensor d2 = pre2.gt(new Scalar(0.0)).to(pre2.scalar_type()).detach();
+        Tensor d1 = Ops.positiveMask(pre1);
+        Tensor d2 = Ops.positiveMask(pre2);
         // D1 at the 9 taps of each window (zero off the grid): [9, c, (s, b)]
         long[] one = {1, 1};
         Tensor taps = torch.im2col(d1, new long[] {3, 3}, one, one, new long[] {2, 2}).view(b, c, 9, sh * sw)
@@ -203,7 +203,7 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
         // the variance head scales row k per image by sigma^2_k: the Jacobian, [t, k, (cin, r_h, r_w, b)]
         Tensor jac = torch.bmm(w.to(dt), gt).to(x.scalar_type());
         Tensor scale = torch.exp(linear.forward(features(x)));
-        return jac.view(sh * sw, k, cin * 16, b).mul(scale.t().reshape(1, k, 1, b)).pow(new Scalar(2.0)).sum();
+        return Ops.square(jac.view(sh * sw, k, cin * 16, b).mul(scale.t().reshape(1, k, 1, b))).sum();
     }
 
     /**
@@ -265,13 +265,13 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
         if (varianceParam == null) {
             throw new IllegalStateException("a deterministic autoencoder has no decoder variance");
         }
-        return torch.softplus(varianceParam).pow(new Scalar(2.0)).add(new Scalar(spec.varianceFloor()));
+        return Ops.add(Ops.square(torch.softplus(varianceParam)), spec.varianceFloor());
     }
 
     /** {@code z = mu + s * sigma * e}, e ~ N(0, I) from the engine's generator. */
     public static Tensor sample(Encoding enc, double scale) {
-        Tensor sigma = torch.exp(enc.logvar().mul(new Scalar(0.5)));
-        return enc.mu().add(torch.randn_like(sigma).mul(sigma).mul(new Scalar(scale)));
+        Tensor sigma = torch.exp(Ops.mul(enc.logvar(), 0.5));
+        return enc.mu().add(Ops.mul(torch.randn_like(sigma).mul(sigma), scale));
     }
 
     /** The deterministic reconstruction, {@code decode(mu)}: the defense at inference, and what the attacker sees. */

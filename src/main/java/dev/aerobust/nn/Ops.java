@@ -90,6 +90,36 @@ public final class Ops {
         return a.mul(scalar(s));
     }
 
+    /** {@code a / s}. */
+    public static Tensor div(Tensor a, double s) {
+        return a.div(scalar(s));
+    }
+
+    /** {@code t * t}, element-wise. */
+    public static Tensor square(Tensor t) {
+        return t.pow(scalar(2.0));
+    }
+
+    /** 1 where {@code t > 0}, else 0, in {@code t}'s type and detached: ReLU's derivative. */
+    public static Tensor positiveMask(Tensor t) {
+        return t.gt(scalar(0.0)).to(t.scalar_type()).detach();
+    }
+
+    /** {@code t} with {@code v} where {@code mask} is true. */
+    public static Tensor fill(Tensor t, Tensor mask, double v) {
+        return t.masked_fill(mask, scalar(v));
+    }
+
+    /** A vector of {@code n} copies of {@code v}. */
+    public static Tensor full(long n, double v) {
+        return torch.full(new long[] {n}, scalar(v));
+    }
+
+    /** The sum over dimension {@code dim}. */
+    public static Tensor sum(Tensor t, long dim, boolean keepDim) {
+        return t.sum(new long[] {dim}, keepDim, SAME_TYPE);
+    }
+
     /** Picks {@code a} where {@code mask}, else {@code b}. */
     public static Tensor where(Tensor mask, Tensor a, Tensor b) {
         return torch.where(mask, a, b);

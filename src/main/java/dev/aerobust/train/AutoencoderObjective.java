@@ -14,13 +14,13 @@ import static dev.aerobust.train.AutoencoderConfig.WARMUP_EPOCHS;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Family;
+import dev.aerobust.nn.Ops;
 import dev.aerobust.nn.Precision;
 
 /**
@@ -89,7 +89,7 @@ public final class AutoencoderObjective implements Trainer.Objective {
         double w = Objectives.warmup(epochs, cfg.get(WARMUP_EPOCHS));
         terms.put("nll", nll.item_double());
         terms.put("kl", kl.item_double());
-        return nll.add(kl.mul(new Scalar(w)));
+        return nll.add(Ops.mul(kl, w));
     }
 
     /** Back-propagates the exact contractive terms chunk by chunk; returns their weighted value. */
@@ -99,14 +99,14 @@ public final class AutoencoderObjective implements Trainer.Objective {
         double a = Units.contractiveWeight(cfg.get(ALPHA));
         if (a > 0) {
             double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.MEAN, cfg.get(JACOBIAN_CHUNK), precision,
-                    t -> t.mul(new Scalar(a)).backward());
+                    t -> Ops.mul(t, a).backward());
             terms.put("jac_mu", jac);
             total += a * jac;
         }
         double b = Units.contractiveWeight(cfg.get(BETA));
         if (b > 0) {
             double jac = model.jacobianFrobeniusSq(input, Autoencoder.Head.VARIANCE, cfg.get(JACOBIAN_CHUNK), precision,
-                    t -> t.mul(new Scalar(b)).backward());
+                    t -> Ops.mul(t, b).backward());
             terms.put("jac_var", jac);
             total += b * jac;
         }

@@ -2,11 +2,11 @@ package dev.aerobust.train;
 
 import java.util.function.Function;
 
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
 import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Ops;
 
 /** The loss terms of the study, each as the batch mean of a per-image quantity. */
 public final class Objectives {
@@ -21,19 +21,18 @@ public final class Objectives {
         if (std == 0) {
             return x;
         }
-        Tensor n = x.add(torch.randn_like(x).mul(new Scalar(std)));
-        return clip ? torch.clamp(n, new org.bytedeco.pytorch.ScalarOptional(new Scalar(0.0)),
-                new org.bytedeco.pytorch.ScalarOptional(new Scalar(1.0))) : n;
+        Tensor n = x.add(Ops.mul(torch.randn_like(x), std));
+        return clip ? Ops.clamp01(n) : n;
     }
 
     /** AE loss: 1/2 x the batch mean of the per-image sum of squared errors. */
     public static Tensor halfSquaredError(Tensor recon, Tensor target) {
-        return perImageSum(recon.sub(target).pow(new Scalar(2.0))).mean().mul(new Scalar(0.5));
+        return Ops.mul(perImageSum(Ops.square(recon.sub(target))).mean(), 0.5);
     }
 
     /** Mean squared error per pixel, for reporting. */
     public static Tensor mse(Tensor recon, Tensor target) {
-        return recon.sub(target).pow(new Scalar(2.0)).mean();
+        return Ops.square(recon.sub(target)).mean();
     }
 
     /**
@@ -41,15 +40,15 @@ public final class Objectives {
      * {@code variance} (broadcast over the batch), summed over pixels: one value per image.
      */
     public static Tensor gaussianNll(Tensor mean, Tensor target, Tensor variance) {
-        Tensor t = target.sub(mean).pow(new Scalar(2.0)).div(variance).add(torch.log(variance))
-                .add(new Scalar(LOG_2PI)).mul(new Scalar(0.5));
+        Tensor t = Ops.mul(Ops.add(Ops.square(target.sub(mean)).div(variance).add(torch.log(variance)), LOG_2PI),
+                0.5);
         return perImageSum(t);
     }
 
     /** Analytic KL(N(mu, exp(logvar)) || N(0, I)), summed over the latent: one value per image. */
     public static Tensor klToStandardNormal(Tensor mu, Tensor logvar) {
-        Tensor t = logvar.add(new Scalar(1.0)).sub(mu.pow(new Scalar(2.0))).sub(torch.exp(logvar));
-        return t.sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional()).mul(new Scalar(-0.5));
+        Tensor t = Ops.add(logvar, 1.0).sub(Ops.square(mu)).sub(torch.exp(logvar));
+        return Ops.mul(Ops.sum(t, 1, false), -0.5);
     }
 
     /** KL warm-up: linear from 0 to 1 over {@code warmupEpochs} (fractional epochs), 1 after. */
@@ -83,7 +82,7 @@ public final class Objectives {
             // [k, b, outputs] -> outputs k0..k0+k-1 -> entries (j, i, j): copy j's output k0 + j
             Tensor sel = out.view(k, b, outputs).narrow(2, k0, k).diagonal(0, 0, 2);
             Tensor g = Autograd.grad(sel.sum(), xr, true);
-            Tensor term = g.pow(new Scalar(2.0)).sum().div(new Scalar((double) b));
+            Tensor term = Ops.div(Ops.square(g).sum(), b);
             total += term.item_double();
             sink.accept(term);
         }
@@ -91,6 +90,6 @@ public final class Objectives {
     }
 
     static Tensor perImageSum(Tensor t) {
-        return t.flatten(1, -1).sum(new long[] {1}, false, new org.bytedeco.pytorch.ScalarTypeOptional());
+        return Ops.sumRows(t);
     }
 }
