@@ -39,7 +39,6 @@ public final class SweepRunner {
 
     private static final Logger LOG = LoggerFactory.getLogger(SweepRunner.class);
 
-    /** One unit of the plan: its label, whether it is done, and the estimated seconds left. */
     /**
      * One unit of the plan: its label, whether it is done, the estimated seconds of what is left, and its kind
      * (what trains or attacks at one measured rate: {@code train vae}, {@code attack pgd on a stack}), by which
@@ -162,7 +161,7 @@ public final class SweepRunner {
         }
         for (Sweep.AttackUnit u : sweep.attacks()) {
             boolean d = done(u);
-            out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u), "attack " + u.create(false).name()
+            out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u), "attack " + u.attack().get(AttackConfig.ATTACK).label()
                     + (u.model().autoencoder() ? " on a stack" : " undefended")));
         }
         return out;

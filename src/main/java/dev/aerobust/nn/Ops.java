@@ -57,7 +57,7 @@ public final class Ops {
 
     /** The squared L2 norm of each row. */
     public static Tensor sqNormRows(Tensor t) {
-        return sumRows(t.pow(scalar(2.0)));
+        return sumRows(square(t));
     }
 
     /** The L2 norm of each row. */

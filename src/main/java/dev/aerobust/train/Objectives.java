@@ -27,7 +27,7 @@ public final class Objectives {
 
     /** AE loss: 1/2 x the batch mean of the per-image sum of squared errors. */
     public static Tensor halfSquaredError(Tensor recon, Tensor target) {
-        return Ops.mul(perImageSum(Ops.square(recon.sub(target))).mean(), 0.5);
+        return Ops.mul(Ops.sumRows(Ops.square(recon.sub(target))).mean(), 0.5);
     }
 
     /** Mean squared error per pixel, for reporting. */
@@ -42,7 +42,7 @@ public final class Objectives {
     public static Tensor gaussianNll(Tensor mean, Tensor target, Tensor variance) {
         Tensor t = Ops.mul(Ops.add(Ops.square(target.sub(mean)).div(variance).add(torch.log(variance)), LOG_2PI),
                 0.5);
-        return perImageSum(t);
+        return Ops.sumRows(t);
     }
 
     /** Analytic KL(N(mu, exp(logvar)) || N(0, I)), summed over the latent: one value per image. */
@@ -87,9 +87,5 @@ public final class Objectives {
             sink.accept(term);
         }
         return total;
-    }
-
-    static Tensor perImageSum(Tensor t) {
-        return Ops.sumRows(t);
     }
 }
