@@ -63,6 +63,11 @@ public final class Apgd implements RowAttack {
         return draws > 1;
     }
 
+    @Override
+    public double[] unmovedMargins(LogitsModel model, Tensor x0, Tensor y) {
+        return Margins.at(model, x0, y, draws);
+    }
+
     private int passes() {
         return cfg.get(RESTARTS) * (kind == AttackKind.APGD_T ? cfg.get(TARGETS) : 1);
     }

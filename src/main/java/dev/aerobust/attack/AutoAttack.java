@@ -81,6 +81,12 @@ public final class AutoAttack implements RowAttack {
         return null;
     }
 
+    /** The first member's: the rand version's margins average its draws. */
+    @Override
+    public double[] unmovedMargins(LogitsModel model, Tensor x0, Tensor y) {
+        return members.get(0).unmovedMargins(model, x0, y);
+    }
+
     /** A member per row: the bar counts members done. */
     @Override
     public long workPerRow() {

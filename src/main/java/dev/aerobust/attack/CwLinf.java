@@ -62,7 +62,8 @@ public final class CwLinf implements Attack {
         int steps = cfg.get(STEPS);
         Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * steps) : null;
         return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), steps, bar,
-                (x0, y, es, margins, done) -> attackChunk(model, x0, y, es, margins, done, bar), store);
+                (x0, y, es, margins, done) -> attackChunk(model, x0, y, es, margins, done, bar),
+                (x0, y) -> Margins.at(model, x0, y, 1), store);
     }
 
     /** Runs the optimisation on one chunk of rows; fills {@code marginsOut} and returns the kept iterates. */

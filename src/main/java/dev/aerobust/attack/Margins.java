@@ -3,7 +3,10 @@ package dev.aerobust.attack;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
+import dev.aerobust.model.LogitsModel;
+import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Ops;
+import dev.aerobust.nn.Tensors;
 
 /** The CW margin. */
 public final class Margins {
@@ -22,5 +25,26 @@ public final class Margins {
         Tensor other = torch.amax(Ops.fill(logits, mask, Double.NEGATIVE_INFINITY), new long[] {1},
                 false);
         return real.sub(other);
+    }
+
+    /**
+     * The margin of {@code model} at {@code x}, per row, averaged over {@code draws} draws of a randomized model
+     * in one batch (the EOT attacks' margin; one draw is the plain margin); differentiable in {@code x}.
+     */
+    public static Tensor mean(LogitsModel model, Tensor x, Tensor labels, int draws) {
+        if (draws == 1) {
+            return margin(model.logits(x), labels);
+        }
+        long m = x.size(0);
+        long[] reps = new long[(int) x.dim()];
+        java.util.Arrays.fill(reps, 1);
+        reps[0] = draws;
+        Tensor mg = margin(model.logits(x.repeat(reps)), labels.repeat(new long[] {draws}));
+        return Ops.mean(mg.view(draws, m), 0, false);
+    }
+
+    /** {@link #mean} without a graph, as numbers: the margins of rows an attack does not move (eps 0). */
+    static double[] at(LogitsModel model, Tensor x, Tensor labels, int draws) {
+        return Tensors.toDoubles(Autograd.noGrad(() -> mean(model, x, labels, draws)));
     }
 }

@@ -6,8 +6,6 @@ import static dev.aerobust.attack.AttackConfig.RESTARTS;
 import static dev.aerobust.attack.AttackConfig.STEPS;
 import static dev.aerobust.attack.AttackConfig.STEP_FACTOR;
 
-import java.util.Arrays;
-
 import org.bytedeco.pytorch.Tensor;
 
 import dev.aerobust.config.Settings;
@@ -62,20 +60,8 @@ public final class Pgd implements Attack {
         long work = (long) cfg.get(STEPS) * cfg.get(RESTARTS);
         Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * work) : null;
         return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), work, bar,
-                (x0, y, es, margins, done) -> chunk(model, x0, y, es, margins, bar, done), store);
-    }
-
-    /** The mean margin over EOT draws, per row, differentiable in {@code xa}. */
-    private Tensor margin(LogitsModel model, Tensor xa, Tensor y) {
-        if (draws == 1) {
-            return Margins.margin(model.logits(xa), y);
-        }
-        long m = xa.size(0);
-        long[] reps = new long[(int) xa.dim()];
-        Arrays.fill(reps, 1);
-        reps[0] = draws;
-        Tensor mg = Margins.margin(model.logits(xa.repeat(reps)), y.repeat(new long[] {draws}));
-        return Ops.mean(mg.view(draws, m), 0, false);
+                (x0, y, es, margins, done) -> chunk(model, x0, y, es, margins, bar, done),
+                (x0, y) -> Margins.at(model, x0, y, draws), store);
     }
 
     private Tensor chunk(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar,
@@ -96,7 +82,7 @@ public final class Pgd implements Attack {
             for (int t = 0; t <= steps; t++) {
                 try (Scope s = Scope.open()) {
                     Tensor xv = xa.detach().set_requires_grad(true);
-                    Tensor mg = margin(model, xv, y);
+                    Tensor mg = Margins.mean(model, xv, y, draws);
                     best.offer(xv, Tensors.toDoubles(mg.detach()), t);
                     if (t == steps) {
                         break;

@@ -18,6 +18,11 @@ interface RowAttack extends Attack {
      */
     Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar, long done);
 
+    /** The attack's margins at rows it does not move (eps 0); the plain margin unless it averages draws. */
+    default double[] unmovedMargins(LogitsModel model, Tensor x0, Tensor y) {
+        return Margins.at(model, x0, y, 1);
+    }
+
     /** The work one row costs, in the progress bar's units. */
     long workPerRow();
 
@@ -34,6 +39,7 @@ interface RowAttack extends Attack {
         long work = workPerRow();
         Progress bar = progress() ? new Progress(name(), x.size(0) * eps.length * work) : null;
         return Rows.run(name(), x, labels, eps, settings().get(AttackConfig.BATCH_ROWS), work, bar,
-                (x0, y, es, margins, done) -> rows(model, x0, y, es, margins, bar, done), store);
+                (x0, y, es, margins, done) -> rows(model, x0, y, es, margins, bar, done),
+                (x0, y) -> unmovedMargins(model, x0, y), store);
     }
 }

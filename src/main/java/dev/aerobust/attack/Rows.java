@@ -25,6 +25,11 @@ final class Rows {
         Tensor attack(Tensor x0, Tensor y, double[] eps, double[] marginsOut, long done);
     }
 
+    /** The attack's margins at unmoved rows (eps 0: the box is the clean image alone). */
+    interface Unmoved {
+        double[] margins(Tensor x0, Tensor y);
+    }
+
     private Rows() {
     }
 
@@ -38,10 +43,12 @@ final class Rows {
 
     /**
      * Runs {@code chunk} over all rows, {@code batchRows} at a time; {@code workPerRow} feeds the progress bar.
-     * With a {@code store}, each chunk runs from its own seed, and chunks the store holds are taken from it.
+     * With a {@code store}, each chunk runs from its own seed, and chunks the store holds are taken from it. Rows of
+     * eps 0 are not attacked (no step can leave the clean image): their output is the clean image, their margin
+     * {@code unmoved}'s.
      */
     static AttackResult run(String name, Tensor x, Tensor labels, double[] eps, int batchRows, long workPerRow,
-                            Progress bar, Chunk chunk, ChunkStore store) {
+                            Progress bar, Chunk chunk, Unmoved unmoved, ChunkStore store) {
         requireEps(eps);
         long[] shape = Tensors.shape(x);
         int n = (int) shape[0];
@@ -77,7 +84,7 @@ final class Rows {
                     }
                     Tensor x0 = Tensors.fromFloats(xs, chunkShape);
                     double[] margins = new double[m];
-                    Tensor adv = chunk.attack(x0, Tensors.fromLongs(ys, m), es, margins, done);
+                    Tensor adv = attackMoved(x0, Tensors.fromLongs(ys, m), es, margins, done, chunk, unmoved);
                     Invariants.check(name, x0, xs, adv, es);
                     float[] a = Tensors.toFloats(adv);
                     System.arraycopy(a, 0, advAll, r0 * per, m * per);
@@ -103,6 +110,36 @@ final class Rows {
             }
         }
         return new AttackResult(eps.clone(), shape, adversarial, success, margin);
+    }
+
+    /**
+     * Runs {@code chunk} on the rows of eps above 0 alone and {@code unmoved} on the rest, whose output is their
+     * clean image; fills {@code marginsOut} for all.
+     */
+    private static Tensor attackMoved(Tensor x0, Tensor y, double[] eps, double[] marginsOut, long done, Chunk chunk,
+                                      Unmoved unmoved) {
+        int[] moved = java.util.stream.IntStream.range(0, eps.length).filter(i -> eps[i] > 0).toArray();
+        if (moved.length == eps.length) {
+            return chunk.attack(x0, y, eps, marginsOut, done);
+        }
+        int[] still = java.util.stream.IntStream.range(0, eps.length).filter(i -> !(eps[i] > 0)).toArray();
+        Tensor stillIdx = Tensors.fromLongs(Arrays.stream(still).asLongStream().toArray(), still.length);
+        double[] ms = unmoved.margins(torch.index_select(x0, 0, stillIdx), torch.index_select(y, 0, stillIdx));
+        for (int i = 0; i < still.length; i++) {
+            marginsOut[still[i]] = ms[i];
+        }
+        Tensor out = x0.clone();
+        if (moved.length > 0) {
+            Tensor idx = Tensors.fromLongs(Arrays.stream(moved).asLongStream().toArray(), moved.length);
+            double[] es = Arrays.stream(moved).mapToDouble(i -> eps[i]).toArray();
+            double[] sub = new double[moved.length];
+            Tensor adv = chunk.attack(torch.index_select(x0, 0, idx), torch.index_select(y, 0, idx), es, sub, done);
+            for (int i = 0; i < moved.length; i++) {
+                marginsOut[moved[i]] = sub[i];
+            }
+            out.index_copy_(0, idx, adv);
+        }
+        return out;
     }
 
     /** Attacks a subset of rows: their indices (int64), inputs, labels and budgets; fills their margins. */

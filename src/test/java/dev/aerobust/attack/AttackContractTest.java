@@ -99,4 +99,49 @@ class AttackContractTest {
             }
         }
     }
+
+    /** The chunked attacks, whose rows carry their own eps. */
+    static java.util.stream.Stream<AttackKind> chunked() {
+        return java.util.Arrays.stream(AttackKind.values()).filter(AttackKind::chunked);
+    }
+
+    /**
+     * A row of eps 0 is not attacked: the model sees it once, for its margin (once per EOT draw), and the row
+     * keeps its clean image and the model's margin there; rows of eps above 0 in the same chunk are attacked.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("chunked")
+    void rowsOfEpsZeroCostOneForward(AttackKind kind) {
+        DefendedClassifier stack = CwLinfTest.randomStack(11);
+        Attack attack = AttackConfig.create(fewSteps(kind), false);
+        int draws = attack.attacksRandomizedModel() ? (kind == AttackKind.EOT_PGD ? 3 : 20) : 1;
+        long[] seen = new long[1];
+        LogitsModel counted = new LogitsModel() {
+            @Override
+            public Tensor logits(Tensor x) {
+                seen[0] += x.size(0);
+                return stack.logits(x);
+            }
+
+            @Override
+            public void freeze() {
+                stack.freeze();
+            }
+        };
+        try (Scope s = Scope.open()) {
+            Engine.seed(3);
+            Tensor x = torch.rand(6, 1, 28, 28);
+            Tensor y = Tensors.fromLongs(new long[] {0, 1, 2, 3, 4, 5}, 6);
+            AttackResult r = attack.run(counted, x, y, new double[] {0});
+            assertEquals(6L * draws, seen[0], kind + ": images the model saw");
+            assertArrayEquals(Tensors.toFloats(x), r.adversarial()[0]);
+            double[] clean = Tensors.toDoubles(Margins.margin(stack.logits(x), y));
+            if (draws == 1) {
+                assertArrayEquals(clean, r.margin()[0], 1e-5, kind + ": the margins at the clean images");
+            }
+            seen[0] = 0;
+            attack.run(counted, x, y, new double[] {0, 0.1});
+            assertTrue(seen[0] > 12L * draws, kind + ": the rows of eps 0.1 were attacked (" + seen[0] + ")");
+        }
+    }
 }
