@@ -348,7 +348,9 @@ public final class SweepRunner {
                     } catch (IOException e) {
                         return;
                     }
-                    // the records one attack call wrote share its wall time, which covered all their eps
+                    // the records one attack call wrote share its wall time, which covered all their eps but 0
+                    // (rows of eps 0 are not attacked)
+                    recs.removeIf(r -> !(r.eps() > 0));
                     Map<Double, Integer> batch = new HashMap<>();
                     recs.forEach(r -> batch.merge(r.attackSeconds(), 1, Integer::sum));
                     for (AttackRecord r : recs) {
@@ -391,7 +393,7 @@ public final class SweepRunner {
             boolean defended = u.model().autoencoder();
             double perImage = iterationsPerImage(a.name(), a.key());
             int n = u.eval().get(EvalConfig.N);
-            int eps = u.eval().get(EvalConfig.EPS).length;
+            long eps = java.util.Arrays.stream(u.eval().get(EvalConfig.EPS)).filter(e -> e > 0).count();
             double r = mean(rate, a.name() + "/" + defended, defended ? stackRate : undefendedRate);
             // the sanity runs: the unbounded attack and the step-doubling check, on their own images
             double sanity = Math.min(n, Sanity.RUN_IMAGES) * perImage * (a.doubled() != null ? 4 : 1);
