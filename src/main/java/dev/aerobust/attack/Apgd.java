@@ -5,8 +5,6 @@ import static dev.aerobust.attack.AttackConfig.RESTARTS;
 import static dev.aerobust.attack.AttackConfig.STEPS;
 import static dev.aerobust.attack.AttackConfig.TARGETS;
 
-import java.util.Arrays;
-
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 
@@ -174,18 +172,13 @@ public final class Apgd implements RowAttack {
     private Eval eval(LogitsModel model, Tensor x, Tensor y, Tensor tg) {
         Tensor xv = x.detach().set_requires_grad(true);
         long n = x.size(0);
-        Tensor in = xv;
         Tensor ys = y;
         Tensor ts = tg;
         if (draws > 1) {
-            long[] reps = new long[(int) x.dim()];
-            Arrays.fill(reps, 1);
-            reps[0] = draws;
-            in = xv.repeat(reps);
             ys = y.repeat(new long[] {draws});
             ts = tg == null ? null : tg.repeat(new long[] {draws});
         }
-        Tensor logits = model.logits(in);
+        Tensor logits = model.logitsRepeated(xv, draws);
         Tensor loss = switch (kind) {
             case APGD_CE -> Losses.crossEntropy(logits, ys);
             case APGD_DLR -> Losses.dlr(logits, ys);

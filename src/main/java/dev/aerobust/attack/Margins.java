@@ -35,12 +35,8 @@ public final class Margins {
         if (draws == 1) {
             return margin(model.logits(x), labels);
         }
-        long m = x.size(0);
-        long[] reps = new long[(int) x.dim()];
-        java.util.Arrays.fill(reps, 1);
-        reps[0] = draws;
-        Tensor mg = margin(model.logits(x.repeat(reps)), labels.repeat(new long[] {draws}));
-        return Ops.mean(mg.view(draws, m), 0, false);
+        Tensor mg = margin(model.logitsRepeated(x, draws), labels.repeat(new long[] {draws}));
+        return Ops.mean(mg.view(draws, x.size(0)), 0, false);
     }
 
     /** {@link #mean} without a graph, as numbers: the margins of rows an attack does not move (eps 0). */

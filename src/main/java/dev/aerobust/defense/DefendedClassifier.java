@@ -53,6 +53,25 @@ public final class DefendedClassifier implements LogitsModel {
         return classifier.logits(mode == Mode.NONE ? x : purify(x));
     }
 
+    /**
+     * The sampled defense encodes {@code x} once and draws the latent codes of every pass from it (the encoder is
+     * deterministic; the noise is drawn as for the repeated batch); the deterministic ones compute one pass.
+     */
+    @Override
+    public Tensor logitsRepeated(Tensor x, int draws) {
+        if (draws == 1) {
+            return logits(x);
+        }
+        if (mode == Mode.SAMPLED) {
+            Autoencoder ae = (Autoencoder) purifier;
+            Autoencoder.Encoding e = ae.encode(x);
+            Autoencoder.Encoding each = new Autoencoder.Encoding(LogitsModel.repeatRows(e.mu(), draws),
+                    LogitsModel.repeatRows(e.logvar(), draws));
+            return classifier.logits(ae.decode(Autoencoder.sample(each, scale)));
+        }
+        return LogitsModel.repeatRows(logits(x), draws);
+    }
+
     /** What the purifier makes of {@code x}: its reconstruction, or the decoding of a sampled latent code. */
     private Tensor purify(Tensor x) {
         if (mode == Mode.SAMPLED) {

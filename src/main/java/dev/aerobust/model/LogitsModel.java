@@ -10,6 +10,26 @@ public interface LogitsModel {
 
     Tensor logits(Tensor x);
 
+    /**
+     * The logits of {@code draws} passes over {@code x}, draw-major: those of {@code x} repeated {@code draws}
+     * times along the batch, {@code [draws * n, classes]}, each row of a randomized model drawn on its own (an
+     * EOT batch). A model may compute what the draws share once.
+     */
+    default Tensor logitsRepeated(Tensor x, int draws) {
+        return logits(repeatRows(x, draws));
+    }
+
+    /** {@code x} repeated {@code draws} times along its first dimension. */
+    static Tensor repeatRows(Tensor x, int draws) {
+        if (draws == 1) {
+            return x;
+        }
+        long[] reps = new long[(int) x.dim()];
+        java.util.Arrays.fill(reps, 1);
+        reps[0] = draws;
+        return x.repeat(reps);
+    }
+
     /** Eval mode (batch-norm statistics, no dropout) and frozen weights, as an attacked model is used. */
     void freeze();
 }

@@ -239,4 +239,37 @@ class CwLinfTest {
         assertThrows(IllegalArgumentException.class, () -> DefendedClassifier.sampled(new Classifier(DatasetId.MNIST),
                 new Autoencoder(new Autoencoder.Spec(1, 28, 28, 4, false, Autoencoder.DecoderMean.SIGMOID, 1)), 1));
     }
+
+    /**
+     * An EOT batch encodes once: the sampled defense's {@code logitsRepeated} gives the logits, and the input
+     * gradient, of the repeated batch under the same noise; the deterministic stack repeats one pass.
+     */
+    @Test
+    void anEotBatchSharesOneEncodingAndDrawsTheSameNoise() {
+        DefendedClassifier d = randomStack(4);
+        Classifier c = new Classifier(DatasetId.MNIST);
+        c.freeze();
+        DefendedClassifier sampled = DefendedClassifier.sampled(c, (Autoencoder) d.purifier(), 1);
+        try (Scope s = Scope.open()) {
+            Tensor x = torch.rand(3, 1, 28, 28);
+            Tensor w = torch.randn(12, 10);
+            for (DefendedClassifier m : new DefendedClassifier[] {sampled, d}) {
+                Tensor xa = x.clone().set_requires_grad(true);
+                Engine.seed(9);
+                Tensor la = m.logitsRepeated(xa, 4);
+                float[] ga = Tensors.toFloats(Autograd.grad(la.mul(w).sum(), xa, false));
+                Tensor xb = x.clone().set_requires_grad(true);
+                Engine.seed(9);
+                Tensor lb = m.logits(LogitsModel.repeatRows(xb, 4));
+                float[] gb = Tensors.toFloats(Autograd.grad(lb.mul(w).sum(), xb, false));
+                assertArrayEquals(Tensors.toFloats(lb.detach()), Tensors.toFloats(la.detach()), 1e-4f, m.mode() + "");
+                assertArrayEquals(gb, ga, 1e-5f, m.mode() + ": the input gradient");
+                assertTrue(Math.abs(ga[0]) + Math.abs(ga[100]) + Math.abs(ga[500]) > 0, "a gradient flows");
+            }
+            Engine.seed(9);
+            float[] l = Tensors.toFloats(Autograd.noGrad(() -> sampled.logitsRepeated(x, 2)));
+            assertTrue(!java.util.Arrays.equals(java.util.Arrays.copyOfRange(l, 0, 30),
+                    java.util.Arrays.copyOfRange(l, 30, 60)), "the draws differ");
+        }
+    }
 }
