@@ -5,9 +5,11 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -149,20 +151,44 @@ public final class SweepRunner {
         return records(u).map(r -> r.stream().allMatch(x -> x != null)).orElse(false);
     }
 
+    /**
+     * The units in the order they run: each model's training followed by its attacks (the classifiers first, the
+     * autoencoders in the file's order), then the attacks on imported models; a figure's units finish together
+     * rather than after every training of the sweep.
+     */
+    List<Object> order() {
+        List<Object> out = new ArrayList<>();
+        Set<Sweep.AttackUnit> left = new LinkedHashSet<>(sweep.attacks());
+        List<Sweep.TrainUnit> trains = new ArrayList<>(sweep.classifiers());
+        trains.addAll(sweep.autoencoders());
+        for (Sweep.TrainUnit t : trains) {
+            out.add(t);
+            for (java.util.Iterator<Sweep.AttackUnit> it = left.iterator(); it.hasNext(); ) {
+                Sweep.AttackUnit a = it.next();
+                if (a.model().equals(t)) {
+                    out.add(a);
+                    it.remove();
+                }
+            }
+        }
+        out.addAll(left);
+        return out;
+    }
+
     /** Every unit in the order it runs, with whether it is done and the estimated seconds of what is left. */
     public List<Step> plan() {
         Rates rates = new Rates(store, resultsRoot);
         List<Step> out = new ArrayList<>();
-        for (Sweep.TrainUnit u : sweep.classifiers()) {
-            out.add(trainStep(u, rates));
-        }
-        for (Sweep.TrainUnit u : sweep.autoencoders()) {
-            out.add(trainStep(u, rates));
-        }
-        for (Sweep.AttackUnit u : sweep.attacks()) {
-            boolean d = done(u);
-            out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u), "attack " + u.attack().get(AttackConfig.ATTACK).label()
-                    + (u.model().autoencoder() ? " on a stack" : " undefended")));
+        for (Object o : order()) {
+            if (o instanceof Sweep.TrainUnit u) {
+                out.add(trainStep(u, rates));
+            } else {
+                Sweep.AttackUnit u = (Sweep.AttackUnit) o;
+                boolean d = done(u);
+                out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u), "attack "
+                        + u.attack().get(AttackConfig.ATTACK).label() + (u.model().autoencoder() ? " on a stack"
+                        : " undefended")));
+            }
         }
         return out;
     }
@@ -197,14 +223,13 @@ public final class SweepRunner {
         long t0 = System.nanoTime();
         Pace pace = new Pace();
         int i = 0;
-        for (Sweep.TrainUnit u : sweep.classifiers()) {
-            unit(plan, i++, out, pace, () -> train(u));
-        }
-        for (Sweep.TrainUnit u : sweep.autoencoders()) {
-            unit(plan, i++, out, pace, () -> train(u));
-        }
-        for (Sweep.AttackUnit u : sweep.attacks()) {
-            unit(plan, i++, out, pace, () -> attack(u));
+        for (Object o : order()) {
+            if (o instanceof Sweep.TrainUnit u) {
+                unit(plan, i++, out, pace, () -> train(u));
+            } else {
+                Sweep.AttackUnit u = (Sweep.AttackUnit) o;
+                unit(plan, i++, out, pace, () -> attack(u));
+            }
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         out.printf("sweep %s: %d units done in %s%n", sweep.name(), plan.size(),

@@ -92,6 +92,29 @@ class SweepTest {
         }
     }
 
+    /** Each model's attacks run right after its training, so a figure's units finish together. */
+    @Test
+    void eachModelsAttacksFollowItsTraining() {
+        Sweep s = Sweep.parse(FIG, "t.yaml", "t");
+        List<Object> order = new SweepRunner(s, Path.of("data"), null, Path.of("results")).order();
+        assertEquals(s.classifiers().size() + s.autoencoders().size() + s.attacks().size(), order.size());
+        assertEquals(s.attacks().size(), new java.util.HashSet<>(order).size() - s.classifiers().size()
+                - s.autoencoders().size(), "every unit once");
+        Sweep.TrainUnit last = null;
+        int trained = 0;
+        for (Object o : order) {
+            if (o instanceof Sweep.TrainUnit t) {
+                last = t;
+                trained++;
+            } else {
+                assertEquals(last, ((Sweep.AttackUnit) o).model(), ((Sweep.AttackUnit) o).label());
+            }
+        }
+        assertEquals(s.classifiers().size() + s.autoencoders().size(), trained);
+        assertEquals(s.classifiers().get(0), order.get(0));
+        assertTrue(order.get(1) instanceof Sweep.AttackUnit, "the undefended attack before the next training");
+    }
+
     /**
      * A grid's own attacks replace the sweep's for its models; two grids naming one model train it once and add
      * their units: the ensemble on the deterministic stack, only the EOT attack on the sampled one.
