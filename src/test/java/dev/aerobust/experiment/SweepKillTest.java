@@ -60,22 +60,25 @@ class SweepKillTest {
             String line;
             while ((line = r.readLine()) != null) {
                 log.add(line);
-                // the classifier and the first two autoencoders are stored: kill it in the middle of the third
-                if (line.contains("unit 4/")) {
+                // units run model by model: the classifier and the AE are stored and attacked; kill it in the
+                // middle of the DAE's training
+                if (line.contains("unit 7/")) {
                     first.destroyForcibly();
                     break;
                 }
             }
         }
         assertTrue(first.waitFor(60, TimeUnit.SECONDS));
-        assertTrue(log.stream().anyMatch(l -> l.contains("unit 4/")), String.join("\n", log));
+        assertTrue(log.stream().anyMatch(l -> l.contains("unit 7/")), String.join("\n", log));
 
         Process second = cli("sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1").start();
         String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(second.waitFor(300, TimeUnit.SECONDS));
         assertEquals(0, second.exitValue(), out);
         long reused = out.lines().filter(l -> l.contains("reused: train")).count();
-        assertEquals(3, reused, "the classifier and two autoencoders were reused:\n" + out);
+        assertEquals(2, reused, "the classifier and the AE were reused:\n" + out);
+        assertEquals(4, out.lines().filter(l -> l.contains("reused: attack")).count(),
+                "the attacks on both were reused:\n" + out);
         assertTrue(out.contains("units done in"), out);
 
         Process results = cli("results", file.toString(), "--csv", "--data-dir", data.toString()).start();
