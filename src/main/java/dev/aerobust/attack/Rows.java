@@ -123,14 +123,14 @@ final class Rows {
             return chunk.attack(x0, y, eps, marginsOut, done);
         }
         int[] still = java.util.stream.IntStream.range(0, eps.length).filter(i -> !(eps[i] > 0)).toArray();
-        Tensor stillIdx = Tensors.fromLongs(Arrays.stream(still).asLongStream().toArray(), still.length);
+        Tensor stillIdx = index(still);
         double[] ms = unmoved.margins(torch.index_select(x0, 0, stillIdx), torch.index_select(y, 0, stillIdx));
         for (int i = 0; i < still.length; i++) {
             marginsOut[still[i]] = ms[i];
         }
         Tensor out = x0.clone();
         if (moved.length > 0) {
-            Tensor idx = Tensors.fromLongs(Arrays.stream(moved).asLongStream().toArray(), moved.length);
+            Tensor idx = index(moved);
             double[] es = Arrays.stream(moved).mapToDouble(i -> eps[i]).toArray();
             double[] sub = new double[moved.length];
             Tensor adv = chunk.attack(torch.index_select(x0, 0, idx), torch.index_select(y, 0, idx), es, sub, done);
@@ -140,6 +140,11 @@ final class Rows {
             out.index_copy_(0, idx, adv);
         }
         return out;
+    }
+
+    /** The rows {@code rows} as an int64 index for {@code index_select} and {@code index_copy}. */
+    private static Tensor index(int[] rows) {
+        return Tensors.fromLongs(Arrays.stream(rows).asLongStream().toArray(), rows.length);
     }
 
     /** Attacks a subset of rows: their indices (int64), inputs, labels and budgets; fills their margins. */
@@ -161,8 +166,7 @@ final class Rows {
             return new int[] {0, 0};
         }
         try (Scope s = Scope.open()) {
-            long[] idxL = Arrays.stream(active).asLongStream().toArray();
-            Tensor idx = Tensors.fromLongs(idxL, idxL.length);
+            Tensor idx = index(active);
             double[] es = Arrays.stream(active).mapToDouble(i -> eps[i]).toArray();
             double[] sub = new double[active.length];
             Tensor adv = attack.attack(idx, torch.index_select(x0, 0, idx), torch.index_select(y, 0, idx), es, sub);

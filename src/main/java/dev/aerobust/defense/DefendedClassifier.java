@@ -6,6 +6,7 @@ import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.LogitsModel;
 import dev.aerobust.model.Purifier;
 import dev.aerobust.nn.Engine;
+import dev.aerobust.nn.Ops;
 
 /**
  * The stacked system {@code classifier(decoder(z))}, one differentiable model: gradients flow through the
@@ -59,26 +60,24 @@ public final class DefendedClassifier implements LogitsModel {
      */
     @Override
     public Tensor logitsRepeated(Tensor x, int draws) {
-        if (draws == 1) {
-            return logits(x);
-        }
         if (mode == Mode.SAMPLED) {
-            Autoencoder ae = (Autoencoder) purifier;
-            Autoencoder.Encoding e = ae.encode(x);
-            Autoencoder.Encoding each = new Autoencoder.Encoding(LogitsModel.repeatRows(e.mu(), draws),
-                    LogitsModel.repeatRows(e.logvar(), draws));
-            return classifier.logits(ae.decode(Autoencoder.sample(each, scale)));
+            return classifier.logits(sampled(x, draws));
         }
-        return LogitsModel.repeatRows(logits(x), draws);
+        return Ops.repeatRows(logits(x), draws);
     }
 
     /** What the purifier makes of {@code x}: its reconstruction, or the decoding of a sampled latent code. */
     private Tensor purify(Tensor x) {
-        if (mode == Mode.SAMPLED) {
-            Autoencoder ae = (Autoencoder) purifier;
-            return ae.decode(Autoencoder.sample(ae.encode(x), scale));
-        }
-        return purifier.reconstruct(x);
+        return mode == Mode.SAMPLED ? sampled(x, 1) : purifier.reconstruct(x);
+    }
+
+    /**
+     * The sampled defense's purification of {@code x} repeated {@code draws} times along its rows: one encoding,
+     * each repetition's latent code drawn on its own.
+     */
+    private Tensor sampled(Tensor x, int draws) {
+        Autoencoder ae = (Autoencoder) purifier;
+        return ae.decode(Autoencoder.sample(ae.encode(x).repeated(draws), scale));
     }
 
     /**

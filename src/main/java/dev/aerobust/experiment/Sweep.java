@@ -65,6 +65,11 @@ public final class Sweep {
             "autoencoders", "imported", "evaluations", "attacks");
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** A unit of work: train one model, or attack one. */
+    public sealed interface Unit permits TrainUnit, AttackUnit {
+        String label();
+    }
+
     /** A model a sweep attacks: one it trains, or a user's module imported into the store. */
     public sealed interface ModelUnit permits TrainUnit, ImportedModel {
         boolean autoencoder();
@@ -87,7 +92,7 @@ public final class Sweep {
     }
 
     /** Train one model. */
-    public record TrainUnit(Settings settings) implements ModelUnit {
+    public record TrainUnit(Settings settings) implements ModelUnit, Unit {
         @Override
         public String describe() {
             return autoencoder() ? settings.get(AutoencoderConfig.FAMILY).label() + " " + brief(settings)
@@ -104,6 +109,7 @@ public final class Sweep {
             return settings.get(TrainParams.DATASET);
         }
 
+        @Override
         public String label() {
             if (!autoencoder()) {
                 return "train classifier " + dataset() + " seed " + settings.get(TrainParams.SEED);
@@ -117,11 +123,12 @@ public final class Sweep {
      * Attack one model (an autoencoder on its classifier, or a classifier alone: then {@code classifier} is the
      * model) with one attack.
      */
-    public record AttackUnit(ModelUnit model, ModelUnit classifier, Settings attack, Settings eval) {
+    public record AttackUnit(ModelUnit model, ModelUnit classifier, Settings attack, Settings eval) implements Unit {
         public Attack create(boolean progress) {
             return AttackConfig.create(attack, progress);
         }
 
+        @Override
         public String label() {
             String m = model.describe();
             if (model.autoencoder() && classifier instanceof ImportedModel c) {

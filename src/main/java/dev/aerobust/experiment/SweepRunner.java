@@ -156,8 +156,8 @@ public final class SweepRunner {
      * autoencoders in the file's order), then the attacks on imported models; a figure's units finish together
      * rather than after every training of the sweep.
      */
-    List<Object> order() {
-        List<Object> out = new ArrayList<>();
+    List<Sweep.Unit> order() {
+        List<Sweep.Unit> out = new ArrayList<>();
         Set<Sweep.AttackUnit> left = new LinkedHashSet<>(sweep.attacks());
         List<Sweep.TrainUnit> trains = new ArrayList<>(sweep.classifiers());
         trains.addAll(sweep.autoencoders());
@@ -179,7 +179,7 @@ public final class SweepRunner {
     public List<Step> plan() {
         Rates rates = new Rates(store, resultsRoot);
         List<Step> out = new ArrayList<>();
-        for (Object o : order()) {
+        for (Sweep.Unit o : order()) {
             if (o instanceof Sweep.TrainUnit u) {
                 out.add(trainStep(u, rates));
             } else {
@@ -223,7 +223,7 @@ public final class SweepRunner {
         long t0 = System.nanoTime();
         Pace pace = new Pace();
         int i = 0;
-        for (Object o : order()) {
+        for (Sweep.Unit o : order()) {
             if (o instanceof Sweep.TrainUnit u) {
                 unit(plan, i++, out, pace, () -> train(u));
             } else {

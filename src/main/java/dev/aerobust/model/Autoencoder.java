@@ -44,6 +44,11 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
     /** The encoder's output: the mean, and for a variational model the log-variance (else null). */
     public record Encoding(Tensor mu, Tensor logvar) {
 
+        /** The encoding of the batch repeated {@code k} times along its rows (k draws of each image's code). */
+        public Encoding repeated(long k) {
+            return new Encoding(Ops.repeatRows(mu, k), logvar == null ? null : Ops.repeatRows(logvar, k));
+        }
+
         /** sigma^2, the posterior variance. */
         public Tensor variance() {
             return torch.exp(logvar);

@@ -16,18 +16,7 @@ public interface LogitsModel {
      * EOT batch). A model may compute what the draws share once.
      */
     default Tensor logitsRepeated(Tensor x, int draws) {
-        return logits(repeatRows(x, draws));
-    }
-
-    /** {@code x} repeated {@code draws} times along its first dimension. */
-    static Tensor repeatRows(Tensor x, int draws) {
-        if (draws == 1) {
-            return x;
-        }
-        long[] reps = new long[(int) x.dim()];
-        java.util.Arrays.fill(reps, 1);
-        reps[0] = draws;
-        return x.repeat(reps);
+        return logits(dev.aerobust.nn.Ops.repeatRows(x, draws));
     }
 
     /** Eval mode (batch-norm statistics, no dropout) and frozen weights, as an attacked model is used. */

@@ -125,6 +125,17 @@ public final class Ops {
         return torch.where(mask, a, b);
     }
 
+    /** {@code t} repeated {@code k} times along its first dimension (k blocks of its rows, block-major). */
+    public static Tensor repeatRows(Tensor t, long k) {
+        if (k == 1) {
+            return t;
+        }
+        long[] reps = new long[(int) t.dim()];
+        java.util.Arrays.fill(reps, 1);
+        reps[0] = k;
+        return t.repeat(reps);
+    }
+
     /** Uniform noise in [-1, 1] of {@code t}'s shape. */
     public static Tensor uniformSigned(Tensor t) {
         return torch.rand_like(t).mul(scalar(2.0)).sub(scalar(1.0));

@@ -77,14 +77,9 @@ public final class AutoencoderObjective implements Trainer.Objective {
             return rec;
         }
         int n = cfg.get(SAMPLES);
-        long[] reps = {n, 1};
-        Autoencoder.Encoding rep = new Autoencoder.Encoding(enc.mu().repeat(reps), enc.logvar().repeat(reps));
-        Tensor mean = model.decode(Autoencoder.sample(rep, 1.0));
-        long[] imgReps = new long[(int) target.dim()];
-        java.util.Arrays.fill(imgReps, 1);
-        imgReps[0] = n;
+        Tensor mean = model.decode(Autoencoder.sample(enc.repeated(n), 1.0));
         // per image: sum over pixels; then the mean over samples and batch
-        Tensor nll = Objectives.gaussianNll(mean, target.repeat(imgReps), model.decoderVariance()).mean();
+        Tensor nll = Objectives.gaussianNll(mean, Ops.repeatRows(target, n), model.decoderVariance()).mean();
         Tensor kl = Objectives.klToStandardNormal(enc.mu(), enc.logvar()).mean();
         double w = Objectives.warmup(epochs, cfg.get(WARMUP_EPOCHS));
         terms.put("nll", nll.item_double());

@@ -74,10 +74,7 @@ public final class Objectives {
         double total = 0;
         for (int k0 = 0; k0 < outputs; k0 += chunk) {
             int k = Math.min(chunk, outputs - k0);
-            long[] reps = new long[(int) base.dim()];
-            java.util.Arrays.fill(reps, 1);
-            reps[0] = k;
-            Tensor xr = base.repeat(reps).set_requires_grad(true);
+            Tensor xr = Ops.repeatRows(base, k).set_requires_grad(true);
             Tensor out = head.apply(xr);
             // [k, b, outputs] -> outputs k0..k0+k-1 -> entries (j, i, j): copy j's output k0 + j
             Tensor sel = out.view(k, b, outputs).narrow(2, k0, k).diagonal(0, 0, 2);

@@ -5,6 +5,7 @@ import org.bytedeco.pytorch.Tensor;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.nn.Autograd;
+import dev.aerobust.nn.Ops;
 import dev.aerobust.nn.Scope;
 
 /** Reconstruction error and -ELBO of an autoencoder on an image set, without gradients. */
@@ -41,11 +42,8 @@ public final class ReconstructionMetrics {
                 double v = Autograd.noGrad(() -> {
                     Tensor x = set.images(idx);
                     Autoencoder.Encoding enc = model.encode(x);
-                    long[] reps = {samples, 1};
-                    Autoencoder.Encoding rep = new Autoencoder.Encoding(enc.mu().repeat(reps),
-                            enc.logvar().repeat(reps));
-                    Tensor mean = model.decode(Autoencoder.sample(rep, 1.0));
-                    Tensor nll = Objectives.gaussianNll(mean, x.repeat(new long[] {samples, 1, 1, 1}),
+                    Tensor mean = model.decode(Autoencoder.sample(enc.repeated(samples), 1.0));
+                    Tensor nll = Objectives.gaussianNll(mean, Ops.repeatRows(x, samples),
                             model.decoderVariance()).mean();
                     return nll.item_double() + Objectives.klToStandardNormal(enc.mu(), enc.logvar()).mean()
                             .item_double();

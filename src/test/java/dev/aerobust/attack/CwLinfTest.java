@@ -260,7 +260,7 @@ class CwLinfTest {
                 float[] ga = Tensors.toFloats(Autograd.grad(la.mul(w).sum(), xa, false));
                 Tensor xb = x.clone().set_requires_grad(true);
                 Engine.seed(9);
-                Tensor lb = m.logits(LogitsModel.repeatRows(xb, 4));
+                Tensor lb = m.logits(dev.aerobust.nn.Ops.repeatRows(xb, 4));
                 float[] gb = Tensors.toFloats(Autograd.grad(lb.mul(w).sum(), xb, false));
                 assertArrayEquals(Tensors.toFloats(lb.detach()), Tensors.toFloats(la.detach()), 1e-4f, m.mode() + "");
                 assertArrayEquals(gb, ga, 1e-5f, m.mode() + ": the input gradient");

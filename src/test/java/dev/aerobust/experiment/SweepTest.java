@@ -96,13 +96,13 @@ class SweepTest {
     @Test
     void eachModelsAttacksFollowItsTraining() {
         Sweep s = Sweep.parse(FIG, "t.yaml", "t");
-        List<Object> order = new SweepRunner(s, Path.of("data"), null, Path.of("results")).order();
+        List<Sweep.Unit> order = new SweepRunner(s, Path.of("data"), null, Path.of("results")).order();
         assertEquals(s.classifiers().size() + s.autoencoders().size() + s.attacks().size(), order.size());
         assertEquals(s.attacks().size(), new java.util.HashSet<>(order).size() - s.classifiers().size()
                 - s.autoencoders().size(), "every unit once");
         Sweep.TrainUnit last = null;
         int trained = 0;
-        for (Object o : order) {
+        for (Sweep.Unit o : order) {
             if (o instanceof Sweep.TrainUnit t) {
                 last = t;
                 trained++;
