@@ -67,12 +67,9 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
     private final Layers.ConvTranspose2d dec1;
     private final Layers.ConvTranspose2d dec2;
     private final Tensor varianceParam;
-    /** Where the contractive penalty scatters the local Jacobians (see {@link #phaseIndex}); fixed by the shape. */
-    private final long[] phaseIndex;
 
     public Autoencoder(Spec spec) {
         this.spec = spec;
-        this.phaseIndex = phaseIndex(spec.height() / 4, spec.width() / 4);
         long flat = (long) FILTERS * (spec.height() / 4) * (spec.width() / 4);
         enc1 = child("enc1", new Layers.Conv2d(spec.channels(), FILTERS, 3, 2, 1));
         enc2 = child("enc2", new Layers.Conv2d(FILTERS, FILTERS, 3, 2, 1));
@@ -172,17 +169,9 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
                 .permute(2, 1, 3, 0).contiguous().view(9, c, sh * sw * b).to(dt);
         // per tap q: w2[o, c, q] w1[c, cin, d] as [9, (o, cin, d), c]
         Tensor pair = enc2.weight().permute(2, 3, 0, 1).reshape(9, c, 1, c)
-                .mul(enc1.weight().permute(1, 2, 3, 0).reshape(1, 1, cin * 9, c)).reshape(9, c * cin * 9, c).to(dt);
-        // the local Jacobians, masked by D2 (made contiguous first: a broadcast of the permuted mask is ~6x slower):
-        // [q_h, q_w, o, cin, d_h, d_w, s_h, s_w, b]
-        Tensor local = torch.bmm(pair, taps).view(3, 3, c, cin, 3, 3, sh, sw, b)
-                .mul_(d2.to(dt).permute(1, 2, 3, 0).contiguous().view(1, 1, c, 1, 1, 1, sh, sw, b));
-        // scattered onto the (t, a, r) grid of both axes: [t_h, t_w, a_h, a_w, o, cin, r_h, r_w, b]
-        Tensor flat = local.permute(6, 0, 4, 7, 1, 5, 2, 3, 8).reshape(sh * 9 * sw * 9, c * cin * b);
-        Tensor g = torch.zeros(sh * 8 * sw * 8 + 1, c * cin * b).to(dt)
-                .index_add(0, dev.aerobust.nn.Tensors.fromLongs(phaseIndex, phaseIndex.length), flat)
-                .narrow(0, 0, sh * 8 * sw * 8)
-                .view(sh, 2, 4, sw, 2, 4, c, cin, b).permute(0, 3, 1, 4, 6, 7, 2, 5, 8).contiguous();
+                .mul(enc1.weight().permute(1, 2, 3, 0).reshape(1, 1, cin * 9, c)).reshape(9, c * cin * 9, c);
+        // D2 as a contiguous [.., o, .., s_h, s_w, b] mask (a broadcast of the permuted mask is ~6x slower)
+        Tensor d2m = d2.to(dt).permute(1, 2, 3, 0).contiguous().view(1, 1, c, 1, 1, 1, sh, sw, b);
         // the head's blocks W_{t+a} (zero past the grid): [t, k, (a_h, a_w, c)]
         Layers.Linear linear = head == Head.MEAN ? muHead : logvarHead;
         long k = linear.weight().size(0);
@@ -194,53 +183,116 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
             }
         }
         Tensor w = torch.stack(new TensorVector(blocks), 3).view(sh * sw, k, 4 * c);
-        Tensor gt = g.view(sh * sw, 4 * c, cin * 16 * b);
         if (head == Head.MEAN) {
-            // sum_t ||W_t G_t||^2 = sum_t <M_t, S_t>, M_t = W_t^T W_t (no image in it), S_t = G_t G_t^T summed
-            // over the images: the Jacobian itself is never written. The gradient to G is 2 M_t G_t, one product:
-            // S is built as G Gd^T (Gd = G detached) and weighted by M + Md (Md = M detached), whose value 2f
-            // less f (detached) is f; M's gradient, S, is unchanged.
-            Tensor m = torch.bmm(w.transpose(1, 2), w);
-            Tensor s = torch.bmm(gt, gt.detach().transpose(1, 2)).to(x.scalar_type());
-            Tensor md = m.detach();
-            return m.add(md).mul(s).sum().sub(md.mul(s.detach()).sum());
+            return meanHeadSum(x, pair, taps, d2m, w, dt);
         }
         // the variance head scales row k per image by sigma^2_k: the Jacobian, [t, k, (cin, r_h, r_w, b)]
-        Tensor jac = torch.bmm(w.to(dt), gt).to(x.scalar_type());
+        Tensor local = torch.bmm(pair.to(dt), taps).view(3, 3, c, cin, 3, 3, sh, sw, b).mul_(d2m);
+        Tensor jac = torch.bmm(w.to(dt), scatter(local, b)).to(x.scalar_type());
         Tensor scale = torch.exp(linear.forward(features(x)));
         return Ops.square(jac.view(sh * sw, k, cin * 16, b).mul(scale.t().reshape(1, k, 1, b))).sum();
     }
 
     /**
-     * Where entry {@code (s, q, d)} of each axis (window, tap of the second conv, tap of the first) lands on the
-     * grid {@code (t, a, r)} of that axis, {@code 4s - 3 + 2q + d = 4t + r} and {@code s = t + a}, flattened over
-     * both axes; offsets on the padding go to the last slot.
+     * The local Jacobians {@code [q_h, q_w, o, cin, d_h, d_w, s_h, s_w, b]} scattered onto the (t, a, r) grid of
+     * both axes ({@link #PLACE}) and laid out as the blocks {@code G_t}: {@code [t, (a_h, a_w, o), (cin, r_h, r_w,
+     * b)]}. One strided add per pair of tap pairs (81), each of whole [o, cin, windows, b] slabs.
      */
-    private static long[] phaseIndex(long sh, long sw) {
-        long[] h = axisIndex(sh);
-        long[] w = axisIndex(sw);
-        long dropped = sh * 8 * sw * 8;
-        long[] index = new long[h.length * w.length];
-        for (int i = 0; i < h.length; i++) {
-            for (int j = 0; j < w.length; j++) {
-                index[i * w.length + j] = h[i] < 0 || w[j] < 0 ? dropped : h[i] * sw * 8 + w[j];
-            }
-        }
-        return index;
+    private Tensor scatter(Tensor local, long b) {
+        long sh = spec.height() / 4;
+        long sw = spec.width() / 4;
+        Tensor g = local.new_zeros(sh, sw, 2, 2, FILTERS, spec.channels(), 4, 4, b);
+        forEachPlacement(sh, sw, (from, to) -> to.apply(g).add_(from.apply(local)));
+        return g.view(sh * sw, 4 * FILTERS, spec.channels() * 16 * b);
     }
 
-    /** One axis of {@link #phaseIndex}: {@code 8t + 4a + r}, or -1 on the padding. */
-    private static long[] axisIndex(long windows) {
-        long[] index = new long[(int) windows * 9];
-        for (int s = 0; s < windows; s++) {
-            for (int q = 0; q < 3; q++) {
-                for (int d = 0; d < 3; d++) {
-                    int p = 4 * s + 2 * q + d - 3;
-                    index[s * 9 + q * 3 + d] = p < 0 ? -1 : 8L * (p / 4) + 4L * (s - p / 4) + p % 4;
+    /** The adjoint of {@link #scatter}: the grid's entries gathered back onto the local Jacobians' layout. */
+    private Tensor gather(Tensor grid, long b) {
+        long sh = spec.height() / 4;
+        long sw = spec.width() / 4;
+        Tensor g = grid.view(sh, sw, 2, 2, FILTERS, spec.channels(), 4, 4, b);
+        Tensor local = grid.new_zeros(3, 3, FILTERS, spec.channels(), 3, 3, sh, sw, b);
+        forEachPlacement(sh, sw, (from, to) -> from.apply(local).copy_(to.apply(g)));
+        return local;
+    }
+
+    /**
+     * For each of the 81 (tap pair, tap pair) of the two axes, the slab of the local Jacobians
+     * {@code [q_h, q_w, o, cin, d_h, d_w, s_h, s_w, b]} and the slab of the grid
+     * {@code [t_h, t_w, a_h, a_w, o, cin, r_h, r_w, b]} it lands on, both as {@code [o, cin, windows, b]} views.
+     */
+    private static void forEachPlacement(long sh, long sw,
+            java.util.function.BiConsumer<java.util.function.UnaryOperator<Tensor>,
+                    java.util.function.UnaryOperator<Tensor>> body) {
+        for (int qh = 0; qh < 3; qh++) {
+            for (int dh = 0; dh < 3; dh++) {
+                int[] ph = PLACE[qh * 3 + dh];
+                for (int qw = 0; qw < 3; qw++) {
+                    for (int dw = 0; dw < 3; dw++) {
+                        int[] pw = PLACE[qw * 3 + dw];
+                        int fqh = qh;
+                        int fdh = dh;
+                        int fqw = qw;
+                        int fdw = dw;
+                        // windows s = t + a for t in 0 .. windows - 1 - a
+                        body.accept(
+                                local -> local.select(0, fqh).select(0, fqw).select(2, fdh).select(2, fdw)
+                                        .narrow(2, ph[0], sh - ph[0]).narrow(3, pw[0], sw - pw[0]),
+                                grid -> grid.select(2, ph[0]).select(2, pw[0]).select(4, ph[1]).select(4, pw[1])
+                                        .narrow(0, 0, sh - ph[0]).narrow(1, 0, sw - pw[0]).permute(2, 3, 0, 1, 4));
+                    }
                 }
             }
         }
-        return index;
+    }
+
+    /**
+     * The mean head's sum over the images, {@code sum_t ||W_t G_t||^2 = sum_t <M_t, S_t>} with
+     * {@code M_t = W_t^T W_t} (no image in it) and {@code S_t = G_t G_t^T} summed over the images: the Jacobian
+     * itself is never written. Its gradients are taken by hand, without a graph through the large products:
+     * {@code S} to M, and to the tap pairs {@code 2 M_t G_t} taken back through the scatter (whose adjoint is a
+     * gather), the D2 mask and the first product. The four large products are then plain batched products,
+     * which {@link Ops#bmmAcrossThreads} spreads over the cores (the engine's fp32 bmm runs one BLAS thread). The
+     * tensor returned has the value and those gradients: {@code <M, S> + <pair, P> - <pair, P>} (the last term
+     * detached).
+     */
+    private Tensor meanHeadSum(Tensor x, Tensor pair, Tensor taps, Tensor d2m, Tensor w, torch.ScalarType dt) {
+        long b = x.size(0);
+        long c = FILTERS;
+        long cin = spec.channels();
+        long sh = spec.height() / 4;
+        long sw = spec.width() / 4;
+        Tensor m = torch.bmm(w.transpose(1, 2), w);
+        Tensor[] sp = Autograd.noGrad(() -> {
+            Tensor pd = pair.detach().to(dt);
+            Tensor local = Ops.bmmAcrossThreads(pd, taps).view(3, 3, c, cin, 3, 3, sh, sw, b).mul_(d2m);
+            Tensor gt = scatter(local, b);
+            Tensor s = Ops.bmmAcrossThreads(gt, gt.transpose(1, 2));
+            // d/dG = 2 M G, gathered back onto the local Jacobians and masked by D2
+            Tensor dg = Ops.bmmAcrossThreads(Ops.mul(m.detach(), 2).to(dt), gt);
+            Tensor dLocal = gather(dg, b).mul_(d2m).view(9, c * cin * 9, sh * sw * b);
+            Tensor p = Ops.bmmAcrossThreads(dLocal, taps.transpose(1, 2));
+            return new Tensor[] {s.to(x.scalar_type()), p.to(x.scalar_type())};
+        });
+        Tensor linked = pair.mul(sp[1]).sum();
+        return m.mul(sp[0]).sum().add(linked).sub(linked.detach());
+    }
+
+    /**
+     * Per axis, where tap pair {@code (q, d)} of window s lands on the grid: offset {@code w = 2q + d} of the
+     * window's 7 pixels {@code 4s - 3 + w} is pixel {@code 4t + r} with {@code t = s - a}: {@code {a, r}} is
+     * {@code {1, w + 1}} for w in 0..2 (s >= 1; at s = 0 those pixels are the padding) and {@code {0, w - 3}} for
+     * w in 3..6. Two pairs share w = 2 and w = 4.
+     */
+    private static final int[][] PLACE = new int[9][];
+
+    static {
+        for (int q = 0; q < 3; q++) {
+            for (int d = 0; d < 3; d++) {
+                int w = 2 * q + d;
+                PLACE[q * 3 + d] = w <= 2 ? new int[] {1, w + 1} : new int[] {0, w - 3};
+            }
+        }
     }
 
     /** The encoder's features before the heads. */

@@ -125,6 +125,61 @@ public final class Ops {
         return torch.where(mask, a, b);
     }
 
+    /** Worker threads for {@link #bmmAcrossThreads}: daemons, made on first use. */
+    private static final class BmmPool {
+        static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newCachedThreadPool(
+                r -> {
+                    Thread t = new Thread(r, "aerobust-bmm");
+                    t.setDaemon(true);
+                    return t;
+                });
+    }
+
+    /**
+     * The batched product {@code a[i] b[i]}, without gradient, its batch split over the engine's threads. The
+     * engine's fp32 and fp64 {@code bmm} loops over the batch calling one single-threaded BLAS product after the
+     * other (OpenBLAS stays at one thread: engine.md), so a large batched product uses one core; here each
+     * thread takes a contiguous share of the batch, one BLAS call per matrix as before, so the result is the same
+     * to the bit. Other types (bf16, on oneDNN's threaded kernels) go to {@code bmm} as they are.
+     */
+    public static Tensor bmmAcrossThreads(Tensor a, Tensor b) {
+        long batch = a.size(0);
+        int parts = (int) Math.min(batch, torch.get_num_threads());
+        // the binding returns its own enum instance: compare the codes
+        byte type = a.scalar_type().value;
+        if (parts < 2 || (type != torch.ScalarType.Float.value && type != torch.ScalarType.Double.value)) {
+            return Autograd.noGrad(() -> torch.bmm(a, b));
+        }
+        Tensor ad = a.detach();
+        Tensor bd = b.detach();
+        Tensor out = ad.new_empty(batch, a.size(1), b.size(2));
+        java.util.List<java.util.concurrent.Future<?>> running = new java.util.ArrayList<>();
+        for (int p = 1; p < parts; p++) {
+            long lo = batch * p / parts;
+            long len = batch * (p + 1) / parts - lo;
+            running.add(BmmPool.POOL.submit(() -> {
+                try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+                    torch.bmm_out(out.narrow(0, lo, len), ad.narrow(0, lo, len), bd.narrow(0, lo, len));
+                }
+            }));
+        }
+        long len0 = batch / parts;
+        try (org.bytedeco.javacpp.PointerScope scope = new org.bytedeco.javacpp.PointerScope()) {
+            torch.bmm_out(out.narrow(0, 0, len0), ad.narrow(0, 0, len0), bd.narrow(0, 0, len0));
+        }
+        for (java.util.concurrent.Future<?> f : running) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted in a batched product", e);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("a batched product failed", e.getCause());
+            }
+        }
+        return out;
+    }
+
     /** {@code t} repeated {@code k} times along its first dimension (k blocks of its rows, block-major). */
     public static Tensor repeatRows(Tensor t, long k) {
         if (k == 1) {
