@@ -112,7 +112,7 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
      * </li>
      * <li>pixel {@code p = 4t + r} (r in 0..3, per axis) lies in windows {@code s = t + a}, a in {0, 1}, at
      * offset {@code r + 3 - 4a}, so its Jacobian column is {@code sum_a W_{t+a} G_{t+a}[:, r + 3 - 4a]}. The
-     * local Jacobians are scattered onto that (t, a, r) grid (one index_add), and one product per t of the
+     * local Jacobians are scattered onto that (t, a, r) grid (strided adds), and one product per t of the
      * head's blocks {@code [k, (a, channel)]} with {@code [(a, channel), (r, image)]} gives the Jacobian. For
      * the mean head that product is not formed: {@code ||W_t G_t||^2} summed is {@code <W_t^T W_t, G_t G_t^T>},
      * so the value needs only {@code G_t G_t^T} summed over the images.</li>
