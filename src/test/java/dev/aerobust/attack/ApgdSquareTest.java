@@ -224,12 +224,32 @@ class ApgdSquareTest {
         }
     }
 
+    /** FAB's primitive index sort gives the permutation of a stable sort of boxed indices, ties included. */
+    @Test
+    void fabSortIsTheStableSortOfItsKeys() {
+        java.util.Random rnd = new java.util.Random(9);
+        for (int n : new int[] {0, 1, 2, 15, 16, 17, 31, 33, 100, 784, 1000}) {
+            for (boolean ties : new boolean[] {false, true}) {
+                double[] key = new double[n];
+                for (int i = 0; i < n; i++) {
+                    key[i] = ties ? rnd.nextInt(7) / 6.0 : rnd.nextDouble();
+                }
+                int[] order = java.util.stream.IntStream.range(0, n).toArray();
+                Fab.sortByKey(order, key);
+                Integer[] boxed = java.util.stream.IntStream.range(0, n).boxed().toArray(Integer[]::new);
+                java.util.Arrays.sort(boxed, (p, q) -> Double.compare(key[p], key[q]));
+                assertArrayEquals(java.util.Arrays.stream(boxed).mapToInt(Integer::intValue).toArray(), order,
+                        "n " + n + (ties ? " with ties" : ""));
+            }
+        }
+    }
+
     /** FAB's projection against a bisection on the step t, an independent solution of the same problem. */
     @Test
     void fabProjectionIsTheSmallestStepOntoTheHyperplaneInsideTheBox() {
         java.util.Random rnd = new java.util.Random(5);
         for (int trial = 0; trial < 200; trial++) {
-            int per = 1 + rnd.nextInt(12);
+            int per = trial % 4 == 0 ? 17 + rnd.nextInt(100) : 1 + rnd.nextInt(12);
             float[] x = new float[per];
             float[] w = new float[per];
             for (int i = 0; i < per; i++) {
