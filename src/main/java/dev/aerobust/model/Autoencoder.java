@@ -1,5 +1,7 @@
 package dev.aerobust.model;
 
+import org.bytedeco.pytorch.LongOptional;
+import org.bytedeco.pytorch.ScalarTypeOptional;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
@@ -186,64 +188,120 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
         if (head == Head.MEAN) {
             return meanHeadSum(x, pair, taps, d2m, w, dt);
         }
-        // the variance head scales row k per image by sigma^2_k: the Jacobian, [t, k, (cin, r_h, r_w, b)]
-        Tensor local = torch.bmm(pair.to(dt), taps).view(3, 3, c, cin, 3, 3, sh, sw, b).mul_(d2m);
-        Tensor jac = torch.bmm(w.to(dt), scatter(local, b)).to(x.scalar_type());
-        Tensor scale = torch.exp(linear.forward(features(x)));
-        return Ops.square(jac.view(sh * sw, k, cin * 16, b).mul(scale.t().reshape(1, k, 1, b))).sum();
+        return varianceHeadSum(x, pair, taps, d2m, w, linear, dt);
     }
 
     /**
-     * The local Jacobians {@code [q_h, q_w, o, cin, d_h, d_w, s_h, s_w, b]} scattered onto the (t, a, r) grid of
-     * both axes ({@link #PLACE}) and laid out as the blocks {@code G_t}: {@code [t, (a_h, a_w, o), (cin, r_h, r_w,
-     * b)]}. One strided add per pair of tap pairs (81), each of whole [o, cin, windows, b] slabs.
+     * The variance head's sum over the images: sigma^2 = exp(logvar) scales row k of each image's Jacobian
+     * {@code J_t = W_t G_t}, so the value is {@code sum (J * s)^2} with s the per-image scale, and the Jacobian is
+     * written. Gradients by hand as for the mean head ({@link #meanHeadSum}): with {@code R = 2 J s^2}, {@code R
+     * G^T} to the head's blocks, {@code W^T R} back through the scatter to the tap pairs, and
+     * {@code sum 2 J^2 s} to the scale (whose own graph reaches every encoder weight).
      */
-    private Tensor scatter(Tensor local, long b) {
+    private Tensor varianceHeadSum(Tensor x, Tensor pair, Tensor taps, Tensor d2m, Tensor w, Layers.Linear linear,
+            torch.ScalarType dt) {
+        long b = x.size(0);
+        long c = FILTERS;
+        long cin = spec.channels();
         long sh = spec.height() / 4;
         long sw = spec.width() / 4;
-        Tensor g = local.new_zeros(sh, sw, 2, 2, FILTERS, spec.channels(), 4, 4, b);
-        forEachPlacement(sh, sw, (from, to) -> to.apply(g).add_(from.apply(local)));
-        return g.view(sh * sw, 4 * FILTERS, spec.channels() * 16 * b);
+        long k = w.size(1);
+        torch.ScalarType xt = x.scalar_type();
+        Tensor scale = torch.exp(linear.forward(features(x)));
+        Tensor[] grads = Autograd.noGrad(() -> {
+            Tensor wd = w.detach().to(dt);
+            Tensor local = Ops.bmmAcrossThreads(pair.detach().to(dt), taps).view(3, 3, c, cin, 3, 3, sh, sw, b)
+                    .mul_(d2m);
+            Tensor gt = scatter(local, b);
+            // [t, k, (cin, r_h, r_w), b] times the scale of (k, b)
+            Tensor jac = Ops.bmmAcrossThreads(wd, gt).to(xt).view(sh * sw, k, cin * 16, b);
+            Tensor sc = scale.detach().t().reshape(1, k, 1, b);
+            Tensor scaled = jac.mul(sc);
+            Tensor value = Ops.square(scaled).sum();
+            Tensor dScale = Ops.mul(jac.mul(scaled).sum(new long[] {0, 2}, false, new ScalarTypeOptional()), 2)
+                    .t();
+            Tensor r = Ops.mul(scaled.mul_(sc), 2).to(dt).view(sh * sw, k, cin * 16 * b);
+            Tensor dW = Ops.bmmAcrossThreads(r, gt.transpose(1, 2));
+            Tensor dLocal = gather(Ops.bmmAcrossThreads(wd.transpose(1, 2), r), b).mul_(d2m)
+                    .view(9, c * cin * 9, sh * sw * b);
+            Tensor p = Ops.bmmAcrossThreads(dLocal, taps.transpose(1, 2));
+            return new Tensor[] {value, dW.to(xt), p.to(xt), dScale};
+        });
+        Tensor linked = w.mul(grads[1]).sum().add(pair.mul(grads[2]).sum()).add(scale.mul(grads[3]).sum());
+        return linked.sub(linked.detach()).add(grads[0]);
     }
 
-    /** The adjoint of {@link #scatter}: the grid's entries gathered back onto the local Jacobians' layout. */
+    /**
+     * The local Jacobians {@code [q_h, q_w, o, cin, d_h, d_w, s_h, s_w, b]} (contiguous) scattered onto the
+     * (t, a, r) grid of both axes ({@link #PLACE}) and laid out as the blocks {@code G_t}: {@code [t, (a_h, a_w,
+     * o), (cin, r_h, r_w, b)]}. One strided add per pair of tap pairs (81), each of whole
+     * [o, cin, windows, windows, b] slabs. Without gradient.
+     */
+    private Tensor scatter(Tensor local, long b) {
+        Tensor g = local.new_zeros(gridShape(b));
+        forEachPlacement(b, local, g, (from, to) -> to.add_(from));
+        return g.view(spec.height() / 4 * (spec.width() / 4), 4 * FILTERS, spec.channels() * 16 * b);
+    }
+
+    /** The adjoint of {@link #scatter}: the grid's entries (contiguous) gathered back onto the local layout. */
     private Tensor gather(Tensor grid, long b) {
-        long sh = spec.height() / 4;
-        long sw = spec.width() / 4;
-        Tensor g = grid.view(sh, sw, 2, 2, FILTERS, spec.channels(), 4, 4, b);
-        Tensor local = grid.new_zeros(3, 3, FILTERS, spec.channels(), 3, 3, sh, sw, b);
-        forEachPlacement(sh, sw, (from, to) -> from.apply(local).copy_(to.apply(g)));
+        Tensor local = grid.new_zeros(localShape(b));
+        forEachPlacement(b, local, grid, (from, to) -> from.copy_(to));
         return local;
     }
 
+    private long[] localShape(long b) {
+        return new long[] {3, 3, FILTERS, spec.channels(), 3, 3, spec.height() / 4, spec.width() / 4, b};
+    }
+
+    private long[] gridShape(long b) {
+        return new long[] {spec.height() / 4, spec.width() / 4, 2, 2, FILTERS, spec.channels(), 4, 4, b};
+    }
+
     /**
-     * For each of the 81 (tap pair, tap pair) of the two axes, the slab of the local Jacobians
+     * For each of the 81 (tap pair, tap pair) of the two axes ({@link #PLACE}), the slab of the local Jacobians
      * {@code [q_h, q_w, o, cin, d_h, d_w, s_h, s_w, b]} and the slab of the grid
-     * {@code [t_h, t_w, a_h, a_w, o, cin, r_h, r_w, b]} it lands on, both as {@code [o, cin, windows, b]} views.
+     * {@code [t_h, t_w, a_h, a_w, o, cin, r_h, r_w, b]} it lands on ({@code s = t + a}, t in 0 .. windows - 1 - a),
+     * both as {@code [o, cin, windows, windows, b]} views of the contiguous tensors, one native call each.
      */
-    private static void forEachPlacement(long sh, long sw,
-            java.util.function.BiConsumer<java.util.function.UnaryOperator<Tensor>,
-                    java.util.function.UnaryOperator<Tensor>> body) {
+    private void forEachPlacement(long b, Tensor local, Tensor grid, java.util.function.BiConsumer<Tensor, Tensor> body) {
+        long[] ls = strides(localShape(b));
+        long[] gs = strides(gridShape(b));
+        if (!local.is_contiguous() || !grid.is_contiguous()) {
+            throw new IllegalStateException("the penalty's scatter needs contiguous tensors");
+        }
+        long sh = spec.height() / 4;
+        long sw = spec.width() / 4;
+        long lo = local.storage_offset();
+        long go = grid.storage_offset();
         for (int qh = 0; qh < 3; qh++) {
             for (int dh = 0; dh < 3; dh++) {
                 int[] ph = PLACE[qh * 3 + dh];
                 for (int qw = 0; qw < 3; qw++) {
                     for (int dw = 0; dw < 3; dw++) {
                         int[] pw = PLACE[qw * 3 + dw];
-                        int fqh = qh;
-                        int fdh = dh;
-                        int fqw = qw;
-                        int fdw = dw;
-                        // windows s = t + a for t in 0 .. windows - 1 - a
-                        body.accept(
-                                local -> local.select(0, fqh).select(0, fqw).select(2, fdh).select(2, fdw)
-                                        .narrow(2, ph[0], sh - ph[0]).narrow(3, pw[0], sw - pw[0]),
-                                grid -> grid.select(2, ph[0]).select(2, pw[0]).select(4, ph[1]).select(4, pw[1])
-                                        .narrow(0, 0, sh - ph[0]).narrow(1, 0, sw - pw[0]).permute(2, 3, 0, 1, 4));
+                        long[] size = {FILTERS, spec.channels(), sh - ph[0], sw - pw[0], b};
+                        Tensor from = local.as_strided(size, new long[] {ls[2], ls[3], ls[6], ls[7], ls[8]},
+                                new LongOptional(lo + qh * ls[0] + qw * ls[1] + dh * ls[4] + dw * ls[5]
+                                        + ph[0] * ls[6] + pw[0] * ls[7]));
+                        Tensor to = grid.as_strided(size, new long[] {gs[4], gs[5], gs[0], gs[1], gs[8]},
+                                new LongOptional(go + ph[0] * gs[2] + pw[0] * gs[3] + ph[1] * gs[6] + pw[1] * gs[7]));
+                        body.accept(from, to);
                     }
                 }
             }
         }
+    }
+
+    /** The strides of a contiguous tensor of {@code shape}. */
+    private static long[] strides(long[] shape) {
+        long[] st = new long[shape.length];
+        long acc = 1;
+        for (int i = shape.length - 1; i >= 0; i--) {
+            st[i] = acc;
+            acc *= shape[i];
+        }
+        return st;
     }
 
     /**

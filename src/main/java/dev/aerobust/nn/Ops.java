@@ -140,14 +140,16 @@ public final class Ops {
      * engine's fp32 and fp64 {@code bmm} loops over the batch calling one single-threaded BLAS product after the
      * other (OpenBLAS stays at one thread: engine.md), so a large batched product uses one core; here each
      * thread takes a contiguous share of the batch, one BLAS call per matrix as before, so the result is the same
-     * to the bit. Other types (bf16, on oneDNN's threaded kernels) go to {@code bmm} as they are.
+     * to the bit. Other types (bf16, on oneDNN's threaded kernels) and small products go to {@code bmm} as they are.
      */
     public static Tensor bmmAcrossThreads(Tensor a, Tensor b) {
         long batch = a.size(0);
         int parts = (int) Math.min(batch, torch.get_num_threads());
         // the binding returns its own enum instance: compare the codes
         byte type = a.scalar_type().value;
-        if (parts < 2 || (type != torch.ScalarType.Float.value && type != torch.ScalarType.Double.value)) {
+        // below about a million multiply-adds the hand-off costs more than the second core gives
+        boolean small = batch * a.size(1) * a.size(2) * b.size(2) < (1L << 20);
+        if (parts < 2 || small || (type != torch.ScalarType.Float.value && type != torch.ScalarType.Double.value)) {
             return Autograd.noGrad(() -> torch.bmm(a, b));
         }
         Tensor ad = a.detach();
