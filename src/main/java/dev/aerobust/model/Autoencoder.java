@@ -201,7 +201,6 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
     private Tensor varianceHeadSum(Tensor x, Tensor pair, Tensor taps, Tensor d2m, Tensor w, Layers.Linear linear,
             torch.ScalarType dt) {
         long b = x.size(0);
-        long c = FILTERS;
         long cin = spec.channels();
         long sh = spec.height() / 4;
         long sw = spec.width() / 4;
@@ -210,9 +209,7 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
         Tensor scale = torch.exp(linear.forward(features(x)));
         Tensor[] grads = Autograd.noGrad(() -> {
             Tensor wd = w.detach().to(dt);
-            Tensor local = Ops.bmmAcrossThreads(pair.detach().to(dt), taps).view(3, 3, c, cin, 3, 3, sh, sw, b)
-                    .mul_(d2m);
-            Tensor gt = scatter(local, b);
+            Tensor gt = blocks(pair, taps, d2m, dt, b);
             // [t, k, (cin, r_h, r_w), b] times the scale of (k, b)
             Tensor jac = Ops.bmmAcrossThreads(wd, gt).to(xt).view(sh * sw, k, cin * 16, b);
             Tensor sc = scale.detach().t().reshape(1, k, 1, b);
@@ -222,13 +219,25 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
                     .t();
             Tensor r = Ops.mul(scaled.mul_(sc), 2).to(dt).view(sh * sw, k, cin * 16 * b);
             Tensor dW = Ops.bmmAcrossThreads(r, gt.transpose(1, 2));
-            Tensor dLocal = gather(Ops.bmmAcrossThreads(wd.transpose(1, 2), r), b).mul_(d2m)
-                    .view(9, c * cin * 9, sh * sw * b);
-            Tensor p = Ops.bmmAcrossThreads(dLocal, taps.transpose(1, 2));
+            Tensor p = pairGradient(Ops.bmmAcrossThreads(wd.transpose(1, 2), r), taps, d2m, b);
             return new Tensor[] {value, dW.to(xt), p.to(xt), dScale};
         });
         Tensor linked = w.mul(grads[1]).sum().add(pair.mul(grads[2]).sum()).add(scale.mul(grads[3]).sum());
         return linked.sub(linked.detach()).add(grads[0]);
+    }
+
+    /**
+     * The blocks {@code G_t} of the {@code b} images, without gradient: each window's local Jacobian (the tap
+     * pairs times D1 at the taps), masked by D2, scattered onto the grid.
+     */
+    private Tensor blocks(Tensor pair, Tensor taps, Tensor d2m, torch.ScalarType dt, long b) {
+        return scatter(Ops.bmmAcrossThreads(pair.detach().to(dt), taps).view(localShape(b)).mul_(d2m), b);
+    }
+
+    /** The gradient to the tap pairs of a gradient {@code dG} to the blocks: the adjoint of {@link #blocks}. */
+    private Tensor pairGradient(Tensor dG, Tensor taps, Tensor d2m, long b) {
+        Tensor dLocal = gather(dG, b).mul_(d2m).view(9, FILTERS * spec.channels() * 9, taps.size(2));
+        return Ops.bmmAcrossThreads(dLocal, taps.transpose(1, 2));
     }
 
     /**
@@ -316,20 +325,12 @@ public final class Autoencoder extends Net implements ImageModel, Purifier {
      */
     private Tensor meanHeadSum(Tensor x, Tensor pair, Tensor taps, Tensor d2m, Tensor w, torch.ScalarType dt) {
         long b = x.size(0);
-        long c = FILTERS;
-        long cin = spec.channels();
-        long sh = spec.height() / 4;
-        long sw = spec.width() / 4;
         Tensor m = torch.bmm(w.transpose(1, 2), w);
         Tensor[] sp = Autograd.noGrad(() -> {
-            Tensor pd = pair.detach().to(dt);
-            Tensor local = Ops.bmmAcrossThreads(pd, taps).view(3, 3, c, cin, 3, 3, sh, sw, b).mul_(d2m);
-            Tensor gt = scatter(local, b);
+            Tensor gt = blocks(pair, taps, d2m, dt, b);
             Tensor s = Ops.bmmAcrossThreads(gt, gt.transpose(1, 2));
-            // d/dG = 2 M G, gathered back onto the local Jacobians and masked by D2
-            Tensor dg = Ops.bmmAcrossThreads(Ops.mul(m.detach(), 2).to(dt), gt);
-            Tensor dLocal = gather(dg, b).mul_(d2m).view(9, c * cin * 9, sh * sw * b);
-            Tensor p = Ops.bmmAcrossThreads(dLocal, taps.transpose(1, 2));
+            // d/dG = 2 M G
+            Tensor p = pairGradient(Ops.bmmAcrossThreads(Ops.mul(m.detach(), 2).to(dt), gt), taps, d2m, b);
             return new Tensor[] {s.to(x.scalar_type()), p.to(x.scalar_type())};
         });
         Tensor linked = pair.mul(sp[1]).sum();
