@@ -20,6 +20,8 @@ import dev.aerobust.util.Progress;
  */
 final class Rows {
 
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Rows.class);
+
     /** Attacks one chunk of rows; returns the kept iterates and fills {@code marginsOut}. */
     interface Chunk {
         Tensor attack(Tensor x0, Tensor y, double[] eps, double[] marginsOut, long done);
@@ -43,7 +45,8 @@ final class Rows {
 
     /**
      * Runs {@code chunk} over all rows, {@code batchRows} at a time; {@code workPerRow} feeds the progress bar.
-     * With a {@code store}, each chunk runs from its own seed, and chunks the store holds are taken from it. Rows of
+     * With a {@code store}, each chunk runs from its own seed, and chunks the store holds are taken from it (and
+     * checked like fresh ones). Rows of
      * eps 0 are not attacked (no step can leave the clean image): their output is the clean image, their margin
      * {@code unmoved}'s.
      */
@@ -72,8 +75,9 @@ final class Rows {
             }
             long[] chunkShape = shape.clone();
             chunkShape[0] = m;
+            int first = r0;
             java.util.Optional<ChunkStore.Chunk> kept = store == null ? java.util.Optional.empty()
-                    : store.load(r0, m, per);
+                    : store.load(r0, m, per).filter(c -> holds(name, xs, chunkShape, c, es, first));
             if (kept.isPresent()) {
                 System.arraycopy(kept.get().adversarial(), 0, advAll, r0 * per, m * per);
                 System.arraycopy(kept.get().margins(), 0, marginAll, r0, m);
@@ -110,6 +114,23 @@ final class Rows {
             }
         }
         return new AttackResult(eps.clone(), shape, adversarial, success, margin);
+    }
+
+    /**
+     * Whether a kept chunk meets the invariants rows attacked now are held to (inside the box and [0, 1], no
+     * NaN): one that does not is not trusted, and its rows are attacked again.
+     */
+    private static boolean holds(String name, float[] xs, long[] shape, ChunkStore.Chunk kept, double[] eps,
+                                 int first) {
+        try (Scope s = Scope.open()) {
+            Invariants.check(name, Tensors.fromFloats(xs, shape), xs, Tensors.fromFloats(kept.adversarial(), shape),
+                    eps);
+            return true;
+        } catch (AerobustException e) {
+            LOG.warn("the kept rows from {} break the attack's invariants ({}); attacking them again", first,
+                    e.getMessage());
+            return false;
+        }
     }
 
     /**

@@ -34,6 +34,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param maxL2             largest L2 perturbation
  * @param nanCount          NaN values among the outputs
  * @param attackSeconds     wall time of the attack over every eps of the run
+ * @param reusedRows        rows (image x eps above 0) of the run that it did not attack itself but took from
+ *                          chunks kept before it: by a killed run, or by the same attack on the same
+ *                          deterministic surrogate (another latent scale); absent when none
  * @param latent            latent statistics of an autoencoder defense
  * @param adversarialNpy    where the adversarial inputs were saved, if asked
  * @param provenance        versions, threads, time, seed, dataset checksum
@@ -47,7 +50,7 @@ public record AttackRecord(Integer schema, double eps, String model, String clas
                            int samples, int n, long seed, String attack, Map<String, Object> attackConfig,
                            String dataset, double robustAccuracy, double robustAccuracyStd, int accuracyDraws,
                            double attackSuccessRate, double maxLinf, double maxL2, int nanCount, double attackSeconds,
-                           LatentStats.Summary latent, String adversarialNpy, Provenance provenance,
+                           Integer reusedRows, LatentStats.Summary latent, String adversarialNpy, Provenance provenance,
                            Map<String, Object> speed, PerImage perImage) {
 
     /** The schema this version writes. */

@@ -202,7 +202,7 @@ public final class AttackRun {
 
     /** The system under attack: the deployed defense, its deterministic surrogate, and its parts. */
     record Stack(DatasetId dataset, String modelId, String classifierId, DefendedClassifier deployed,
-                 Purifier purifier) {
+                 Purifier purifier, boolean variational) {
 
         DefendedClassifier surrogate() {
             return deployed.attackSurrogate();
@@ -258,7 +258,9 @@ public final class AttackRun {
                 deployed = DefendedClassifier.undefended(clf);
             }
             deployed.freeze();
-            return new Stack(dataset, modelId, clfId, deployed, ae);
+            boolean variational = isAe && !ModelImport.scripted(meta)
+                    && ModelStore.config(meta).get(AutoencoderConfig.FAMILY).variational();
+            return new Stack(dataset, modelId, clfId, deployed, ae, variational);
         }
     }
 
@@ -338,16 +340,15 @@ public final class AttackRun {
         float[] clean = Tensors.toFloats(x);
         long seed = eval.get(EvalConfig.SEED);
         Engine.seed(seed);
-        // finished chunks of this batch (these eps, this chunking) survive a kill
-        FileChunkStore chunks = new FileChunkStore(dir.resolve("partial-" + Hashing.sha256((Arrays.toString(todo)
-                + "|" + attack.settings().speed()).getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12)),
-                seed);
+        FileChunkStore chunks = chunkStore(stack, attack, key, dir, set, todo);
         LOG.info("attacking {} images x {} eps with {}", set.size(), todo.length, attack.name());
         long t0 = System.nanoTime();
         AttackResult r = attack.run(stack.attacked(attack), x, set.labels(all), todo, chunks);
         double secs = (System.nanoTime() - t0) / 1e9;
-        LOG.info("{} on {} images x {} eps: {} s", attack.name(), set.size(), todo.length,
-                String.format("%.1f", secs));
+        int reused = chunks.reusedRows(todo, set.size());
+        LOG.info("{} on {} images x {} eps: {} s{}", attack.name(), set.size(), todo.length,
+                String.format("%.1f", secs), reused == 0 ? "" : " (" + reused + " of the rows taken from "
+                        + chunks.dir().getFileName() + ")");
         Provenance provenance = Provenance.now(seed, stack.dataset().cliName(), set.checksum());
         for (int e = 0; e < todo.length; e++) {
             try (Scope s = Scope.open()) {
@@ -367,13 +368,38 @@ public final class AttackRun {
                 AttackRecord rec = new AttackRecord(AttackRecord.SCHEMA, todo[e], key.model(), key.classifier(),
                         key.defense(), key.scale(), key.samples(), key.n(), key.seed(), key.attack(),
                         key.attackConfig(), stack.dataset().cliName(), acc.mean(), acc.std(), acc.samples(),
-                        r.successRate(e), r.maxLinf(e, clean), r.maxL2(e, clean), r.nanCount(e), secs, latent, npy,
-                        provenance, attack.settings().speed(), perImage);
+                        r.successRate(e), r.maxLinf(e, clean), r.maxL2(e, clean), r.nanCount(e), secs,
+                        reused == 0 ? null : reused, latent, npy, provenance, attack.settings().speed(), perImage);
                 Atomic.writeString(record(dir, todo[e]),
                         ModelStore.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
             }
         }
-        chunks.clear();
+        if (!chunks.shared()) {
+            chunks.clear();
+        }
+    }
+
+    /**
+     * Where the attack keeps its finished chunks. An attack on a variational autoencoder's deterministic
+     * surrogate ({@code z = mu}: every attack on the deterministic defense, and every attack without EOT on a
+     * sampled one, at any latent scale) computes the same rows whatever the defense deployed, so its chunks are
+     * kept, beside the model's run folders, under the hash of what decides them (classifier, attack and its
+     * settings, speed settings included, images, seed, eps): the sampled defense's runs at each scale take their
+     * adversarial inputs from there and only evaluate them. Other runs keep theirs in their own folder (these eps,
+     * this chunking) until the records are written. Either way the chunks survive a kill.
+     */
+    private static FileChunkStore chunkStore(Stack stack, Attack attack, RunKey key, Path dir, ImageSet set,
+                                             double[] todo) {
+        long seed = key.seed();
+        String batch = Arrays.toString(todo) + "|" + attack.settings().speed();
+        if (stack.variational() && !attack.attacksRandomizedModel()) {
+            RunKey surrogate = new RunKey(key.model(), key.classifier(), "deterministic", 0.0, 1, key.n(), seed,
+                    key.attack(), key.attackConfig());
+            String id = ModelStore.hashId("surrogate", key.attack(), surrogate, set.checksum() + "|" + batch);
+            return new FileChunkStore(dir.getParent().resolve(id), seed, true);
+        }
+        return new FileChunkStore(dir.resolve("partial-" + Hashing.sha256(batch.getBytes(
+                java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12)), seed, false);
     }
 
     /**

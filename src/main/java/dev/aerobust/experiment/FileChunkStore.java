@@ -18,7 +18,8 @@ import dev.aerobust.util.Atomic;
 /**
  * An attack's finished chunks on disk, one file per chunk ({@code chunk-<first row>.bin}: rows, values per row,
  * the kept iterates and the margins), each written atomically. A file of the wrong size is ignored and its chunk
- * attacked again. The folder is removed once the run's records are written.
+ * attacked again. A run's own folder is removed once its records are written; a shared one (the chunks of an
+ * attack on a deterministic surrogate, which other runs reuse) is kept.
  */
 final class FileChunkStore implements ChunkStore {
 
@@ -26,10 +27,37 @@ final class FileChunkStore implements ChunkStore {
 
     private final Path dir;
     private final long seed;
+    private final boolean shared;
+    /** The row ranges {first, rows} this store handed back, not attacked in this run. */
+    private final java.util.List<int[]> loaded = new java.util.ArrayList<>();
 
-    FileChunkStore(Path dir, long seed) {
+    FileChunkStore(Path dir, long seed, boolean shared) {
         this.dir = dir;
         this.seed = seed;
+        this.shared = shared;
+    }
+
+    Path dir() {
+        return dir;
+    }
+
+    /** Whether other runs read these chunks (they are kept after the run). */
+    boolean shared() {
+        return shared;
+    }
+
+    /**
+     * The rows taken from this store instead of attacked, counting only rows of eps above 0 (rows are ordered eps
+     * by eps, {@code n} images each).
+     */
+    int reusedRows(double[] eps, int n) {
+        int k = 0;
+        for (int[] range : loaded) {
+            for (int r = range[0]; r < range[0] + range[1]; r++) {
+                k += eps[r / n] > 0 ? 1 : 0;
+            }
+        }
+        return k;
     }
 
     @Override
@@ -59,7 +87,9 @@ final class FileChunkStore implements ChunkStore {
             b.position(8 + 4 * adv.length);
             double[] margins = new double[rows];
             b.asDoubleBuffer().get(margins);
-            LOG.info("rows {} to {} were attacked before this run; reusing them", first, first + rows - 1);
+            LOG.info("rows {} to {} were attacked before, in {}; reusing them", first, first + rows - 1,
+                    dir.getFileName());
+            loaded.add(new int[] {first, rows});
             return Optional.of(new Chunk(adv, margins));
         } catch (IOException e) {
             return Optional.empty();

@@ -34,19 +34,20 @@ public final class Results {
                       Boolean denoising, String classifier, String defense, Double scale, String attack, double eps,
                       long seed, int n, double robustAccuracy, Double robustAccuracyStd, Double attackSuccessRate,
                       Double maxLinf, Double maxL2, Double cosMuMuAdv, Double normRatio, Double diameterMu,
-                      Double diameterMuAdv, Double attackSeconds, String covers, String record) {
+                      Double diameterMuAdv, Double attackSeconds, Integer reusedRows, String covers,
+                      String record) {
 
         /** The columns, in order, as the CSV header writes them. */
         public static final List<String> COLUMNS = List.of("sweep", "dataset", "model", "family", "stp", "alpha",
                 "denoising", "classifier", "defense", "scale", "attack", "eps", "seed", "n", "robust_accuracy",
                 "robust_accuracy_std", "attack_success_rate", "max_linf", "max_l2", "cos_mu_mu_adv", "norm_ratio",
-                "diameter_mu", "diameter_mu_adv", "attack_seconds", "covers", "record");
+                "diameter_mu", "diameter_mu_adv", "attack_seconds", "reused_rows", "covers", "record");
 
         List<Object> values() {
             return List.of(sweep, dataset, model, family, opt(stp), opt(alpha), opt(denoising), classifier, defense,
                     opt(scale), attack, eps, seed, n, robustAccuracy, opt(robustAccuracyStd), opt(attackSuccessRate),
                     opt(maxLinf), opt(maxL2), opt(cosMuMuAdv), opt(normRatio), opt(diameterMu), opt(diameterMuAdv),
-                    opt(attackSeconds), opt(covers), opt(record));
+                    opt(attackSeconds), opt(reusedRows), opt(covers), opt(record));
         }
 
         private static Object opt(Object o) {
@@ -160,7 +161,7 @@ public final class Results {
                 rows.add(new Row(sweep.name(), first.dataset(), first.model(), family(g.get(0)), stp(g.get(0)),
                         alpha(g.get(0)), denoising(g.get(0)), first.classifier(), first.defense(), scale(g.get(0)),
                         "worst-case", eps[e], first.seed(), w.images(), w.accuracy(), null, null, null, null, null,
-                        null, null, null, null, String.join("+", w.attacks()), null));
+                        null, null, null, null, null, String.join("+", w.attacks()), null));
             }
         }
         return rows;
@@ -172,7 +173,7 @@ public final class Results {
                 r.defense(), scale(u), r.attack(), r.eps(), r.seed(), r.n(), r.robustAccuracy(), r.robustAccuracyStd(),
                 r.attackSuccessRate(), r.maxLinf(), r.maxL2(), l == null ? null : l.cosMuMuAdv().mean(),
                 l == null ? null : l.normRatio().mean(), l == null ? null : l.diameterMu(),
-                l == null ? null : l.diameterMuAdv(), r.attackSeconds(), covers, path);
+                l == null ? null : l.diameterMuAdv(), r.attackSeconds(), r.reusedRows(), covers, path);
     }
 
     /** The family of a trained autoencoder, {@code none} for the sweep's classifier, {@link #IMPORTED}. */

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -137,6 +138,22 @@ public final class Sweep {
             String d = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED
                     ? " sampled s=" + eval.get(EvalConfig.SCALE) : "";
             return "attack " + attack.get(AttackConfig.ATTACK).label() + " on " + m + " " + model.dataset() + d;
+        }
+
+        /**
+         * What this unit's attack computes when that does not depend on the defense deployed: an attack without
+         * EOT on a variational autoencoder trained here runs on its deterministic surrogate, so its rows are the
+         * same under the deterministic defense and the sampled one at every latent scale, and only the first such
+         * unit attacks ({@code AttackRun} keeps the rows for the others). Empty for every other unit.
+         */
+        public Optional<String> surrogate() {
+            if (!(model instanceof TrainUnit t) || !t.autoencoder()
+                    || !t.settings().get(AutoencoderConfig.FAMILY).variational() || create(false).attacksRandomizedModel()) {
+                return Optional.empty();
+            }
+            return Optional.of(t.settings().key() + "|" + classifier + "|" + attack.key() + "|" + attack.speed()
+                    + "|" + eval.get(EvalConfig.DATASET) + "|" + eval.get(EvalConfig.N) + "|"
+                    + eval.get(EvalConfig.SEED) + "|" + java.util.Arrays.toString(eval.get(EvalConfig.EPS)));
         }
     }
 

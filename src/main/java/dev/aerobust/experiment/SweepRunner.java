@@ -179,13 +179,16 @@ public final class SweepRunner {
     public List<Step> plan() {
         Rates rates = new Rates(store, resultsRoot);
         List<Step> out = new ArrayList<>();
+        // attacks on a deterministic surrogate already planned: a later unit of the same one only evaluates
+        Set<String> surrogates = new java.util.HashSet<>();
         for (Sweep.Unit o : order()) {
             if (o instanceof Sweep.TrainUnit u) {
                 out.add(trainStep(u, rates));
             } else {
                 Sweep.AttackUnit u = (Sweep.AttackUnit) o;
                 boolean d = done(u);
-                out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u), "attack "
+                boolean shared = u.surrogate().map(k -> !surrogates.add(k)).orElse(false);
+                out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u, shared), "attack "
                         + u.attack().get(AttackConfig.ATTACK).label() + (u.model().autoencoder() ? " on a stack"
                         : " undefended")));
             }
@@ -324,8 +327,9 @@ public final class SweepRunner {
             for (Sweep.TrainUnit u : sweep.autoencoders()) {
                 t += trainSeconds(u);
             }
+            Set<String> surrogates = new java.util.HashSet<>();
             for (Sweep.AttackUnit u : sweep.attacks()) {
-                t += attackSeconds(u);
+                t += attackSeconds(u, u.surrogate().map(k -> !surrogates.add(k)).orElse(false));
             }
             return t;
         }
@@ -381,7 +385,9 @@ public final class SweepRunner {
                     Map<Double, Integer> batch = new HashMap<>();
                     recs.forEach(r -> batch.merge(r.attackSeconds(), 1, Integer::sum));
                     for (AttackRecord r : recs) {
-                        double work = (double) r.n() * batch.get(r.attackSeconds())
+                        // rows taken from kept chunks (a resumed run, another latent scale) cost no attack time
+                        int reused = r.reusedRows() == null ? 0 : r.reusedRows();
+                        double work = ((double) r.n() * batch.get(r.attackSeconds()) - reused)
                                 * iterationsPerImage(r.attack(), r.attackConfig());
                         if (r.attackSeconds() > 0 && work > 0) {
                             add(rate, r.attack() + "/" + !"none".equals(r.defense()), work / r.attackSeconds());
@@ -415,7 +421,11 @@ public final class SweepRunner {
             return perEpoch * s.get(TrainParams.EPOCHS);
         }
 
-        double attackSeconds(Sweep.AttackUnit u) {
+        /**
+         * The estimated seconds of an attack unit; {@code shared}: its rows come from an earlier unit's attack on
+         * the same surrogate, so only the sanity runs are left (the evaluation of the rows is a few forward passes).
+         */
+        double attackSeconds(Sweep.AttackUnit u, boolean shared) {
             Attack a = u.create(false);
             boolean defended = u.model().autoencoder();
             double perImage = iterationsPerImage(a.name(), a.key());
@@ -424,7 +434,7 @@ public final class SweepRunner {
             double r = mean(rate, a.name() + "/" + defended, defended ? stackRate : undefendedRate);
             // the sanity runs: the unbounded attack and the step-doubling check, on their own images
             double sanity = Math.min(n, Sanity.RUN_IMAGES) * perImage * (a.doubled() != null ? 4 : 1);
-            return (n * eps * perImage + sanity) / r;
+            return ((shared ? 0 : n * eps * perImage) + sanity) / r;
         }
 
         /** Gradient steps an attack spends on one image at one eps. */

@@ -10,6 +10,7 @@ import java.util.Optional;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -77,6 +78,46 @@ class ChunkResumeTest {
             for (int e = 0; e < eps.length; e++) {
                 assertArrayEquals(whole.adversarial()[e], resumed.adversarial()[e], kind + " eps " + eps[e]);
                 assertArrayEquals(whole.margin()[e], resumed.margin()[e], 0.0);
+            }
+        }
+    }
+
+    /**
+     * A kept chunk is held to the invariants of a fresh one: rows out of the box or NaN are not trusted, they are
+     * attacked again (and kept again), and the result equals an uninterrupted run's.
+     */
+    @Test
+    void aKeptChunkThatBreaksTheInvariantsIsAttackedAgain() {
+        DefendedClassifier stack = CwLinfTest.randomStack(3);
+        Attack attack = AttackConfig.create(AttackConfig.of(AttackKind.CW_LINF, AttackConfig.STEPS, 4,
+                AttackConfig.BATCH_ROWS, 4), false);
+        double[] eps = {0.05, 0.2};
+        try (Scope s = Scope.open()) {
+            Engine.seed(2);
+            Tensor x = torch.rand(6, 1, 28, 28);
+            Tensor y = Tensors.fromLongs(new long[] {0, 1, 2, 3, 4, 5}, 6);
+            Memory store = new Memory();
+            AttackResult whole = attack.run(stack, x, y, eps, store);
+            assertEquals(3, store.chunks.size());
+            for (int bad = 0; bad < 2; bad++) {
+                ChunkStore.Chunk c = store.chunks.get(4);
+                float[] adv = c.adversarial().clone();
+                // row 4 has eps 0.05: a NaN, or a pixel 0.3 away from its clean value
+                adv[7] = bad == 0 ? Float.NaN : (Tensors.toFloats(x)[4 * 784 + 7] > 0.5f ? 0.1f : 0.9f);
+                store.chunks.put(4, new ChunkStore.Chunk(adv, c.margins()));
+                store.loads = 0;
+                AttackResult again = attack.run(stack, x, y, eps, store);
+                assertEquals(3, store.loads, "every chunk was found");
+                for (int e = 0; e < eps.length; e++) {
+                    assertArrayEquals(whole.adversarial()[e], again.adversarial()[e], "eps " + eps[e]);
+                    assertArrayEquals(whole.margin()[e], again.margin()[e], 0.0);
+                }
+                // the chunk holds rows 4 to 7: images 4 and 5 at eps 0.05, images 0 and 1 at eps 0.2
+                float[] kept = store.chunks.get(4).adversarial();
+                assertArrayEquals(java.util.Arrays.copyOfRange(whole.adversarial()[0], 4 * 784, 6 * 784),
+                        java.util.Arrays.copyOfRange(kept, 0, 2 * 784), "the chunk was attacked and kept again");
+                assertArrayEquals(java.util.Arrays.copyOfRange(whole.adversarial()[1], 0, 2 * 784),
+                        java.util.Arrays.copyOfRange(kept, 2 * 784, 4 * 784));
             }
         }
     }

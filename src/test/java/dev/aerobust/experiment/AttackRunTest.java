@@ -238,4 +238,70 @@ class AttackRunTest {
         assertEquals(2, json.path("worst_case").get(1).path("attacks").size());
         assertTrue(json.path("worst_case").get(1).has("robust_accuracy"));
     }
+
+    /**
+     * An attack without EOT on a sampled defense runs on the deterministic surrogate ({@code z = mu}), whatever
+     * the latent scale: the runs at each scale take the rows the deterministic run kept instead of attacking again,
+     * and their records equal those of a run that did attack (same margins, robust flags, perturbations).
+     */
+    @Test
+    void anAttackOnTheSurrogateRunsOnceForEveryLatentScale() throws Exception {
+        Path dataDir = RealData.dataDir(DatasetId.MNIST);
+        ModelStore store = new ModelStore(tmp.resolve("models"));
+        Engine.seed(5);
+        Map<String, Object> cmeta = new LinkedHashMap<>();
+        cmeta.put("id", "classifier-mnist-sg");
+        cmeta.put("kind", "classifier");
+        cmeta.put("dataset", "mnist");
+        store.save("classifier-mnist-sg", new Classifier(DatasetId.MNIST), cmeta);
+        Settings cfg = AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE);
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("schema", ModelStore.SCHEMA);
+        meta.put("id", "vae-mnist-sg");
+        meta.put("kind", AutoencoderConfig.KIND);
+        meta.put("family", "vae");
+        meta.put("dataset", "mnist");
+        meta.put("config", cfg.identity());
+        store.save("vae-mnist-sg", new Autoencoder(AutoencoderConfig.spec(cfg)), meta);
+
+        double[] eps = {0, 0.1, 0.2};
+        Settings det = EvalConfig.PARAMS.defaults(EvalConfig.N, 6, EvalConfig.EPS, eps);
+        java.util.function.DoubleFunction<Settings> sampled = sc -> EvalConfig.PARAMS.defaults(EvalConfig.N, 6,
+                EvalConfig.EPS, eps, EvalConfig.DEFENSE, dev.aerobust.defense.DefendedClassifier.Mode.SAMPLED,
+                EvalConfig.SCALE, sc, EvalConfig.SAMPLES, 2);
+        // PGD starts at random: the rows are the same only if each run draws the same start
+        var pgd = AttackConfig.create(AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 3, AttackConfig.BATCH_ROWS,
+                5), false);
+        Path results = tmp.resolve("results");
+        AttackRun.Outcome d = AttackRun.run("vae-mnist-sg", "classifier-mnist-sg", det, pgd, dataDir, store, results,
+                null);
+        assertNull(d.records().get(1).reusedRows(), "the first run attacks every row");
+        try (var dirs = Files.list(results.resolve("vae-mnist-sg"))) {
+            assertEquals(1, dirs.filter(p -> p.getFileName().toString().startsWith("surrogate-pgd-")).count(),
+                    "its rows are kept for the sampled runs");
+        }
+        for (double scale : new double[] {1, 4}) {
+            AttackRun.Outcome reused = AttackRun.run("vae-mnist-sg", "classifier-mnist-sg", sampled.apply(scale), pgd,
+                    dataDir, store, results, null);
+            AttackRun.Outcome fresh = AttackRun.run("vae-mnist-sg", "classifier-mnist-sg", sampled.apply(scale), pgd,
+                    dataDir, store, tmp.resolve("fresh-" + scale), null);
+            assertNull(fresh.records().get(1).reusedRows());
+            for (int e = 0; e < eps.length; e++) {
+                AttackRecord r = reused.records().get(e);
+                AttackRecord f = fresh.records().get(e);
+                assertEquals("sampled", r.defense());
+                assertEquals(12, r.reusedRows(), "the run's 6 images x 2 eps above 0 were taken from the"
+                        + " deterministic run (scale " + scale + ")");
+                assertArrayEquals(d.records().get(e).perImage().margin(), r.perImage().margin(), 0.0,
+                        "the surrogate's margins are the deterministic run's");
+                assertArrayEquals(f.perImage().margin(), r.perImage().margin(), 0.0);
+                assertArrayEquals(f.perImage().robust(), r.perImage().robust());
+                assertArrayEquals(f.perImage().correctDraws(), r.perImage().correctDraws());
+                assertEquals(f.robustAccuracy(), r.robustAccuracy(), 0.0);
+                assertEquals(f.maxLinf(), r.maxLinf(), 0.0);
+                assertEquals(f.maxL2(), r.maxL2(), 0.0);
+                assertEquals(f.latent(), r.latent());
+            }
+        }
+    }
 }

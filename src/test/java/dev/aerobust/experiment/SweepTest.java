@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.attack.AttackKind;
 import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.data.DatasetId;
 import dev.aerobust.model.Family;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.TrainParams;
@@ -90,6 +91,37 @@ class SweepTest {
             assertEquals(u.model().dataset(), u.eval().get(EvalConfig.DATASET));
             assertEquals(((Sweep.TrainUnit) u.model()).settings().get(TrainParams.SEED), u.eval().get(EvalConfig.SEED));
         }
+    }
+
+    /**
+     * cw-linf on the VAE runs on its deterministic surrogate under every evaluation: the deterministic unit and the
+     * sampled ones at scales 1 and 4 share one computation, so only the first is estimated as an attack and the
+     * others at their sanity runs alone; eot-pgd attacks each sampled defense itself, and nothing else shares.
+     */
+    @Test
+    void attacksOnOneSurrogateAreEstimatedOnce() {
+        Sweep s = Sweep.parse(FIG, "t.yaml", "t");
+        SweepRunner.Rates rates = new SweepRunner.Rates(java.util.Map.of("classifier", 1.0, "ae", 1.0, "dae", 1.0,
+                "vae", 1.0, "dvae", 1.0, "cae", 1.0, "cvae", 1.0), 0, 1000, 1000);
+        List<Sweep.AttackUnit> cw = s.attacks().stream().filter(u -> u.model() instanceof Sweep.TrainUnit t
+                && t.autoencoder() && t.settings().get(AutoencoderConfig.FAMILY) == Family.VAE
+                && u.attack().get(AttackConfig.ATTACK) == AttackKind.CW_LINF
+                && u.eval().get(EvalConfig.DATASET) == DatasetId.MNIST && u.eval().get(EvalConfig.SEED) == 0).toList();
+        assertEquals(3, cw.size(), "deterministic, s = 1, s = 4");
+        assertEquals(1, cw.stream().map(u -> u.surrogate().orElseThrow()).distinct().count());
+        // 10 images x 1 eps above 0 x 5 steps, and the sanity runs on the 10 images (4 x 5 steps each)
+        assertEquals((50 + 200) / 1000.0, rates.attackSeconds(cw.get(0), false), 1e-12);
+        assertEquals(200 / 1000.0, rates.attackSeconds(cw.get(1), true), 1e-12);
+        assertTrue(s.attacks().stream().filter(u -> u.attack().get(AttackConfig.ATTACK) == AttackKind.EOT_PGD
+                || !(u.model() instanceof Sweep.TrainUnit t && t.autoencoder()
+                        && t.settings().get(AutoencoderConfig.FAMILY) == Family.VAE))
+                .allMatch(u -> u.surrogate().isEmpty()));
+        double whole = rates.sweepSeconds(s);
+        double unshared = s.classifiers().stream().mapToDouble(rates::trainSeconds).sum()
+                + s.autoencoders().stream().mapToDouble(rates::trainSeconds).sum()
+                + s.attacks().stream().mapToDouble(u -> rates.attackSeconds(u, false)).sum();
+        // per dataset and seed, two of the three cw-linf units on the VAE cost their attack (0.05 s) once less
+        assertEquals(unshared - 4 * 2 * 0.05, whole, 1e-9);
     }
 
     /** Each model's attacks run right after its training, so a figure's units finish together. */

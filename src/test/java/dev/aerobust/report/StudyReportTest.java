@@ -38,7 +38,7 @@ class StudyReportTest {
         return new Results.Row("t", "mnist", family + "-" + stp + "-" + scale, family, stp, null,
                 "none".equals(family) ? null : denoising, "classifier-mnist-x", defense, scale, attack, eps, 0, 100,
                 acc, 0.01, 1 - acc, eps, eps * 5, diam == null ? null : 0.99 - eps, diam == null ? null : 1 + eps,
-                diam, diam == null ? null : diam * 0.9, 1.0, attack.equals("worst-case") ? "cw-linf+pgd" : null,
+                diam, diam == null ? null : diam * 0.9, 1.0, null, attack.equals("worst-case") ? "cw-linf+pgd" : null,
                 attack.equals("worst-case") ? null : "/tmp/r/eps.json");
     }
 
