@@ -60,6 +60,15 @@ class AttackRunTest {
         assertFalse(cae.identity().containsKey("jacobian_chunk"));
     }
 
+    /** Stores an MNIST classifier of fresh weights (from the engine's current seed) under {@code id}. */
+    private static void saveClassifier(ModelStore store, String id) throws Exception {
+        Map<String, Object> meta = new LinkedHashMap<>();
+        meta.put("id", id);
+        meta.put("kind", "classifier");
+        meta.put("dataset", "mnist");
+        store.save(id, new Classifier(DatasetId.MNIST), meta);
+    }
+
     /** Copies the {@code meta.json} files that an earlier version wrote into a store, with fresh weights. */
     private ModelStore legacyStore() throws Exception {
         ModelStore store = new ModelStore(tmp.resolve("models"));
@@ -138,12 +147,7 @@ class AttackRunTest {
         Path dataDir = RealData.dataDir(DatasetId.MNIST);
         ModelStore store = new ModelStore(tmp.resolve("models"));
         Engine.seed(1);
-        Classifier c = new Classifier(DatasetId.MNIST);
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("id", "classifier-mnist-test");
-        meta.put("kind", "classifier");
-        meta.put("dataset", "mnist");
-        store.save("classifier-mnist-test", c, meta);
+        saveClassifier(store, "classifier-mnist-test");
         assertEquals(1, store.list().size());
         Settings eval = EvalConfig.PARAMS.defaults(EvalConfig.N, 6, EvalConfig.EPS, new double[] {0, 0.1});
         var cw = AttackConfig.create(AttackConfig.of(AttackKind.CW_LINF, AttackConfig.STEPS, 3,
@@ -206,11 +210,7 @@ class AttackRunTest {
         Path dataDir = RealData.dataDir(DatasetId.MNIST);
         ModelStore store = new ModelStore(tmp.resolve("models"));
         Engine.seed(4);
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("id", "classifier-mnist-wc");
-        meta.put("kind", "classifier");
-        meta.put("dataset", "mnist");
-        store.save("classifier-mnist-wc", new Classifier(DatasetId.MNIST), meta);
+        saveClassifier(store, "classifier-mnist-wc");
         Settings eval = EvalConfig.PARAMS.defaults(EvalConfig.N, 8, EvalConfig.EPS, new double[] {0.005, 0.02});
         Path results = tmp.resolve("results");
         AttackRun.Outcome pgd = AttackRun.run("classifier-mnist-wc", null, eval, AttackConfig.create(
@@ -249,11 +249,7 @@ class AttackRunTest {
         Path dataDir = RealData.dataDir(DatasetId.MNIST);
         ModelStore store = new ModelStore(tmp.resolve("models"));
         Engine.seed(5);
-        Map<String, Object> cmeta = new LinkedHashMap<>();
-        cmeta.put("id", "classifier-mnist-sg");
-        cmeta.put("kind", "classifier");
-        cmeta.put("dataset", "mnist");
-        store.save("classifier-mnist-sg", new Classifier(DatasetId.MNIST), cmeta);
+        saveClassifier(store, "classifier-mnist-sg");
         Settings cfg = AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE);
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("schema", ModelStore.SCHEMA);
