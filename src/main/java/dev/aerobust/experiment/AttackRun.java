@@ -374,9 +374,7 @@ public final class AttackRun {
                         ModelStore.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
             }
         }
-        if (!chunks.shared()) {
-            chunks.clear();
-        }
+        chunks.clear();
     }
 
     /**
@@ -392,14 +390,16 @@ public final class AttackRun {
                                              double[] todo) {
         long seed = key.seed();
         String batch = Arrays.toString(todo) + "|" + attack.settings().speed();
+        Path own = dir.resolve("partial-" + Hashing.sha256(batch.getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .substring(0, 12));
         if (stack.variational() && !attack.attacksRandomizedModel()) {
             RunKey surrogate = new RunKey(key.model(), key.classifier(), "deterministic", 0.0, 1, key.n(), seed,
                     key.attack(), key.attackConfig());
             String id = ModelStore.hashId("surrogate", key.attack(), surrogate, set.checksum() + "|" + batch);
-            return new FileChunkStore(dir.getParent().resolve(id), seed, true);
+            // a run killed under an earlier version kept its chunks in its own folder: still read
+            return new FileChunkStore(dir.getParent().resolve(id), seed, true, own);
         }
-        return new FileChunkStore(dir.resolve("partial-" + Hashing.sha256(batch.getBytes(
-                java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12)), seed, false);
+        return new FileChunkStore(own, seed);
     }
 
     /**

@@ -28,22 +28,29 @@ final class FileChunkStore implements ChunkStore {
     private final Path dir;
     private final long seed;
     private final boolean shared;
+    private final Path own;
     /** The row ranges {first, rows} this store handed back, not attacked in this run. */
     private final java.util.List<int[]> loaded = new java.util.ArrayList<>();
 
-    FileChunkStore(Path dir, long seed, boolean shared) {
+    /** A run's own store in {@code dir}, removed by {@link #clear}. */
+    FileChunkStore(Path dir, long seed) {
+        this(dir, seed, false, null);
+    }
+
+    /**
+     * A store in {@code dir}, kept by {@link #clear} if {@code shared}; {@code own}, if not null, is the run's own
+     * folder, where an earlier version kept the chunks of a run now shared: read when {@code dir} lacks a chunk,
+     * removed by {@link #clear}.
+     */
+    FileChunkStore(Path dir, long seed, boolean shared, Path own) {
         this.dir = dir;
         this.seed = seed;
         this.shared = shared;
+        this.own = own;
     }
 
     Path dir() {
         return dir;
-    }
-
-    /** Whether other runs read these chunks (they are kept after the run). */
-    boolean shared() {
-        return shared;
     }
 
     /**
@@ -72,6 +79,9 @@ final class FileChunkStore implements ChunkStore {
     @Override
     public Optional<Chunk> load(int first, int rows, int perRow) {
         Path f = file(first);
+        if (!Files.isRegularFile(f) && own != null) {
+            f = own.resolve(f.getFileName());
+        }
         if (!Files.isRegularFile(f)) {
             return Optional.empty();
         }
@@ -88,7 +98,7 @@ final class FileChunkStore implements ChunkStore {
             double[] margins = new double[rows];
             b.asDoubleBuffer().get(margins);
             LOG.info("rows {} to {} were attacked before, in {}; reusing them", first, first + rows - 1,
-                    dir.getFileName());
+                    f.getParent().getFileName());
             loaded.add(new int[] {first, rows});
             return Optional.of(new Chunk(adv, margins));
         } catch (IOException e) {
@@ -98,6 +108,8 @@ final class FileChunkStore implements ChunkStore {
 
     @Override
     public void save(int first, Chunk chunk) {
+        // attacked in this run after all (a kept chunk that did not hold)
+        loaded.removeIf(r -> r[0] == first);
         int rows = chunk.margins().length;
         ByteBuffer b = ByteBuffer.allocate(8 + 4 * chunk.adversarial().length + 8 * rows);
         b.putInt(rows).putInt(chunk.adversarial().length / rows);
@@ -111,10 +123,14 @@ final class FileChunkStore implements ChunkStore {
         }
     }
 
-    /** Removes the folder: the run's records now hold what it kept. */
+    /** Removes the run's own folder (a shared one stays for other runs): the run's records now hold its rows. */
     void clear() throws IOException {
-        if (Files.isDirectory(dir)) {
-            try (Stream<Path> s = Files.walk(dir)) {
+        remove(shared ? own : dir);
+    }
+
+    private static void remove(Path folder) throws IOException {
+        if (folder != null && Files.isDirectory(folder)) {
+            try (Stream<Path> s = Files.walk(folder)) {
                 for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
                     Files.deleteIfExists(p);
                 }

@@ -299,5 +299,26 @@ class AttackRunTest {
                 assertEquals(f.latent(), r.latent());
             }
         }
+
+        // a run killed under the earlier layout kept its chunks in its own partial- folder: still taken, then removed
+        Path moved = tmp.resolve("moved");
+        Path runDir = AttackRun.dir("vae-mnist-sg", "classifier-mnist-sg", true, det, pgd, dataDir, moved);
+        Path own = runDir.resolve("partial-" + dev.aerobust.util.Hashing.sha256((java.util.Arrays.toString(eps) + "|"
+                + pgd.settings().speed()).getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12));
+        Files.createDirectories(own);
+        try (var dirs = Files.list(results.resolve("vae-mnist-sg"))) {
+            Path kept = dirs.filter(p -> p.getFileName().toString().startsWith("surrogate-pgd-")).findFirst()
+                    .orElseThrow();
+            try (var chunks = Files.list(kept)) {
+                for (Path c : chunks.toList()) {
+                    Files.copy(c, own.resolve(c.getFileName()));
+                }
+            }
+        }
+        AttackRun.Outcome resumed = AttackRun.run("vae-mnist-sg", "classifier-mnist-sg", det, pgd, dataDir, store,
+                moved, null);
+        assertEquals(12, resumed.records().get(1).reusedRows());
+        assertArrayEquals(d.records().get(2).perImage().margin(), resumed.records().get(2).perImage().margin(), 0.0);
+        assertFalse(Files.exists(own), "the run's own folder goes once its records are written");
     }
 }
