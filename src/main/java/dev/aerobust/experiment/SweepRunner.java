@@ -187,8 +187,7 @@ public final class SweepRunner {
             } else {
                 Sweep.AttackUnit u = (Sweep.AttackUnit) o;
                 boolean d = done(u);
-                boolean shared = u.surrogate().map(k -> !surrogates.add(k)).orElse(false);
-                out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u, shared), "attack "
+                out.add(new Step(u.label(), d, d ? 0 : rates.attackSeconds(u, Rates.shared(u, surrogates)), "attack "
                         + u.attack().get(AttackConfig.ATTACK).label() + (u.model().autoencoder() ? " on a stack"
                         : " undefended")));
             }
@@ -329,7 +328,7 @@ public final class SweepRunner {
             }
             Set<String> surrogates = new java.util.HashSet<>();
             for (Sweep.AttackUnit u : sweep.attacks()) {
-                t += attackSeconds(u, u.surrogate().map(k -> !surrogates.add(k)).orElse(false));
+                t += attackSeconds(u, shared(u, surrogates));
             }
             return t;
         }
@@ -419,6 +418,14 @@ public final class SweepRunner {
                     ? AutoencoderConfig.JACOBIAN_PRECISION.display(s.get(AutoencoderConfig.JACOBIAN_PRECISION)) : "fp32";
             double perEpoch = mean(epoch, family + "/" + u.dataset().cliName() + "/" + samples + "/" + jacobian, dflt);
             return perEpoch * s.get(TrainParams.EPOCHS);
+        }
+
+        /**
+         * Whether {@code u}'s rows come from an earlier unit's attack on the same surrogate ({@code planned}: the
+         * surrogates of the units before it, to which {@code u}'s is added).
+         */
+        static boolean shared(Sweep.AttackUnit u, Set<String> planned) {
+            return u.surrogate().map(k -> !planned.add(k)).orElse(false);
         }
 
         /**
