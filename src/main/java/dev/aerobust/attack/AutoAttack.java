@@ -12,6 +12,8 @@ import org.slf4j.LoggerFactory;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.model.LogitsModel;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
 import dev.aerobust.util.Progress;
 
 /**
@@ -20,9 +22,9 @@ import dev.aerobust.util.Progress;
  * APGD-CE, APGD-T (9 targets), FAB-T (9 targets) and Square (5000 queries), on the deterministic model;
  * {@code rand}, for a randomized defense: APGD-CE and APGD-DLR with EOT over 20 draws, on the defense as
  * deployed; {@code fast}: APGD-CE and APGD-T. Each member runs at its paper's settings (100 iterations, one
- * restart). The log says how many rows each member fooled.
+ * restart), over all the rows still correct at once. The log says how many rows each member fooled.
  */
-public final class AutoAttack implements RowAttack {
+public final class AutoAttack implements Attack {
 
     private static final Logger LOG = LoggerFactory.getLogger(AutoAttack.class);
 
@@ -81,44 +83,90 @@ public final class AutoAttack implements RowAttack {
         return null;
     }
 
-    /** The first member's: the rand version's margins average its draws. */
     @Override
-    public double[] unmovedMargins(LogitsModel model, Tensor x0, Tensor y) {
-        return members.get(0).unmovedMargins(model, x0, y);
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
+        return run(model, x, labels, eps, null);
     }
 
-    /** A member per row: the bar counts members done. */
+    /**
+     * Runs each member in turn over every (image, eps) row the members before it left correct, as the reference
+     * implementation runs each attack over the points still robust: the first over every row, each later one on
+     * what is left, batched anew, with its own chunks in the store (a killed run resumes inside the member it was
+     * in) and its own progress bar. A row keeps the iterate of lowest margin. The log says, per member, how many
+     * rows it fooled and the robust accuracy at each eps after it.
+     */
     @Override
-    public long workPerRow() {
-        return members.size();
-    }
-
-    @Override
-    public boolean progress() {
-        return progress;
-    }
-
-    @Override
-    public Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar,
-                        long done) {
-        int m = eps.length;
-        BestIterate best = new BestIterate(name(), x0);
-        long k = done;
-        StringBuilder log = new StringBuilder();
-        for (RowAttack a : members) {
-            int[] n = Rows.onStillCorrect(best, x0, y, eps, (idx, xs, ys, es, sub) -> a.rows(model, xs, ys, es, sub,
-                    null, 0));
-            if (n[1] > 0) {
-                log.append(String.format(Locale.ROOT, "%s%s fooled %d of %d", log.length() == 0 ? "" : "; ",
-                        a.name(), n[0], n[1]));
+    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
+        Rows.requireEps(eps);
+        Rows.Images images = Rows.Images.of(x, labels);
+        int n = images.count();
+        int per = images.perImage();
+        int rows = n * eps.length;
+        int[] image = new int[rows];
+        double[] budget = new double[rows];
+        for (int r = 0; r < rows; r++) {
+            image[r] = r % n;
+            budget[r] = eps[r / n];
+        }
+        float[] adversarial = new float[rows * per];
+        double[] margin = new double[rows];
+        int batchRows = cfg.get(AttackConfig.BATCH_ROWS);
+        for (int k = 0; k < members.size(); k++) {
+            RowAttack a = members.get(k);
+            boolean first = k == 0;
+            // the first member takes every row (its margins are the unmoved rows' too); the later ones what is left
+            int[] active = java.util.stream.IntStream.range(0, rows)
+                    .filter(r -> first || (budget[r] > 0 && !(margin[r] < 0))).toArray();
+            if (active.length == 0) {
+                LOG.info("{} {}: {} has no row left to attack", name(), cfg.get(VERSION).label(), a.name());
+                continue;
             }
-            k += m;
+            int[] img = java.util.Arrays.stream(active).map(r -> image[r]).toArray();
+            double[] es = java.util.Arrays.stream(active).mapToDouble(r -> budget[r]).toArray();
+            Progress bar = progress ? new Progress(name() + " " + a.name(), (long) active.length * a.workPerRow())
+                    : null;
+            Rows.Attacked out = Rows.runRows(name() + " " + a.name(), images, img, es, batchRows, a.workPerRow(),
+                    bar, (x0, y, e, m, done) -> a.rows(model, x0, y, e, m, bar, done),
+                    (x0, y) -> a.unmovedMargins(model, x0, y),
+                    store == null ? null : store.pass((k + 1) + "-" + a.name(), active));
             if (bar != null) {
-                bar.update(k, "");
+                bar.close();
+            }
+            int fooled = 0;
+            for (int i = 0; i < active.length; i++) {
+                int r = active[i];
+                double m = out.margins()[i];
+                if (Double.isNaN(m)) {
+                    throw new AerobustException(ExitCode.NUMERIC, name() + ": " + a.name() + " gave a NaN margin");
+                }
+                fooled += budget[r] > 0 && m < 0 ? 1 : 0;
+                if (first || m < margin[r]) {
+                    margin[r] = m;
+                    System.arraycopy(out.adversarial(), i * per, adversarial, r * per, per);
+                }
+            }
+            long moved = java.util.Arrays.stream(es).filter(e -> e > 0).count();
+            if (moved > 0) {
+                LOG.info("{} {}: {} fooled {} of {} rows; robust after it: {}", name(), cfg.get(VERSION).label(),
+                        a.name(), fooled, moved, robustText(eps, margin, n));
             }
         }
-        LOG.info("{} {} on {} rows: {}", name(), cfg.get(VERSION).label(), m, log);
-        best.marginsInto(marginsOut);
-        return best.best();
+        return new Rows.Attacked(adversarial, margin).result(eps, images);
+    }
+
+    /** The fraction of rows with a margin not below zero, per eps above 0 (the deterministic model's verdict). */
+    private static String robustText(double[] eps, double[] margin, int n) {
+        StringBuilder b = new StringBuilder();
+        for (int e = 0; e < eps.length; e++) {
+            if (eps[e] > 0) {
+                int robust = 0;
+                for (int i = 0; i < n; i++) {
+                    robust += margin[e * n + i] < 0 ? 0 : 1;
+                }
+                b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "eps %s %.3f",
+                        eps[e], robust / (double) n));
+            }
+        }
+        return b.toString();
     }
 }

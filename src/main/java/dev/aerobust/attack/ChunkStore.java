@@ -21,4 +21,11 @@ public interface ChunkStore {
 
     /** Keeps a finished chunk. */
     void save(int first, Chunk chunk);
+
+    /**
+     * The store of a later pass over some of these rows ({@code rows}, indices into this store's rows): an
+     * ensemble's member, which attacks the rows the members before it left correct. Its chunks are its own, under
+     * {@code name}, and so is its seed.
+     */
+    ChunkStore pass(String name, int[] rows);
 }

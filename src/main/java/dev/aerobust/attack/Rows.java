@@ -45,20 +45,75 @@ final class Rows {
 
     /**
      * Runs {@code chunk} over all rows, {@code batchRows} at a time; {@code workPerRow} feeds the progress bar.
-     * With a {@code store}, each chunk runs from its own seed, and chunks the store holds are taken from it (and
-     * checked like fresh ones). Rows of
-     * eps 0 are not attacked (no step can leave the clean image): their output is the clean image, their margin
-     * {@code unmoved}'s.
+     * Rows are ordered eps by eps, every image at each. With a {@code store}, each chunk runs from its own seed,
+     * and chunks the store holds are taken from it (and checked like fresh ones). Rows of eps 0 are not attacked
+     * (no step can leave the clean image): their output is the clean image, their margin {@code unmoved}'s.
      */
     static AttackResult run(String name, Tensor x, Tensor labels, double[] eps, int batchRows, long workPerRow,
                             Progress bar, Chunk chunk, Unmoved unmoved, ChunkStore store) {
         requireEps(eps);
-        long[] shape = Tensors.shape(x);
-        int n = (int) shape[0];
-        int per = (int) (x.numel() / n);
-        float[] clean = Tensors.toFloats(x);
-        long[] y = Tensors.toLongs(labels);
-        int rows = n * eps.length;
+        Images images = Images.of(x, labels);
+        int n = images.count();
+        int[] image = new int[n * eps.length];
+        double[] budget = new double[n * eps.length];
+        for (int r = 0; r < image.length; r++) {
+            image[r] = r % n;
+            budget[r] = eps[r / n];
+        }
+        Attacked a = runRows(name, images, image, budget, batchRows, workPerRow, bar, chunk, unmoved, store);
+        if (bar != null) {
+            bar.close();
+        }
+        return a.result(eps, images);
+    }
+
+    /** The clean images a run attacks: flattened values, shape {@code [n, ...]} and labels. */
+    record Images(float[] clean, long[] shape, long[] labels) {
+
+        static Images of(Tensor x, Tensor labels) {
+            return new Images(Tensors.toFloats(x), Tensors.shape(x), Tensors.toLongs(labels));
+        }
+
+        int count() {
+            return (int) shape[0];
+        }
+
+        int perImage() {
+            return clean.length / count();
+        }
+    }
+
+    /** What a pass over rows kept: their iterates (flattened, row by row) and final margins. */
+    record Attacked(float[] adversarial, double[] margins) {
+
+        /** The rows of a full run (eps by eps, every image at each) as an {@link AttackResult}. */
+        AttackResult result(double[] eps, Images images) {
+            int n = images.count();
+            int per = images.perImage();
+            float[][] adv = new float[eps.length][];
+            boolean[][] success = new boolean[eps.length][n];
+            double[][] margin = new double[eps.length][n];
+            for (int e = 0; e < eps.length; e++) {
+                adv[e] = Arrays.copyOfRange(adversarial, e * n * per, (e + 1) * n * per);
+                for (int i = 0; i < n; i++) {
+                    margin[e][i] = margins[e * n + i];
+                    success[e][i] = margin[e][i] < 0;
+                }
+            }
+            return new AttackResult(eps.clone(), images.shape(), adv, success, margin);
+        }
+    }
+
+    /**
+     * Runs {@code chunk} over the given rows, {@code batchRows} at a time: row {@code r} is image {@code image[r]}
+     * at budget {@code eps[r]}. Chunks, seeds, the store and the invariant checks as in {@link #run}; the bar is
+     * left open.
+     */
+    static Attacked runRows(String name, Images images, int[] image, double[] eps, int batchRows, long workPerRow,
+                            Progress bar, Chunk chunk, Unmoved unmoved, ChunkStore store) {
+        requireEps(eps);
+        int per = images.perImage();
+        int rows = image.length;
         float[] advAll = new float[rows * per];
         double[] marginAll = new double[rows];
         long done = 0;
@@ -66,14 +121,12 @@ final class Rows {
             int m = Math.min(rows, r0 + batchRows) - r0;
             float[] xs = new float[m * per];
             long[] ys = new long[m];
-            double[] es = new double[m];
+            double[] es = Arrays.copyOfRange(eps, r0, r0 + m);
             for (int r = 0; r < m; r++) {
-                int img = (r0 + r) % n;
-                System.arraycopy(clean, img * per, xs, r * per, per);
-                ys[r] = y[img];
-                es[r] = eps[(r0 + r) / n];
+                System.arraycopy(images.clean(), image[r0 + r] * per, xs, r * per, per);
+                ys[r] = images.labels()[image[r0 + r]];
             }
-            long[] chunkShape = shape.clone();
+            long[] chunkShape = images.shape().clone();
             chunkShape[0] = m;
             int first = r0;
             java.util.Optional<ChunkStore.Chunk> kept = store == null ? java.util.Optional.empty()
@@ -100,20 +153,7 @@ final class Rows {
             }
             done += m * workPerRow;
         }
-        if (bar != null) {
-            bar.close();
-        }
-        float[][] adversarial = new float[eps.length][];
-        boolean[][] success = new boolean[eps.length][n];
-        double[][] margin = new double[eps.length][n];
-        for (int e = 0; e < eps.length; e++) {
-            adversarial[e] = Arrays.copyOfRange(advAll, e * n * per, (e + 1) * n * per);
-            for (int i = 0; i < n; i++) {
-                margin[e][i] = marginAll[e * n + i];
-                success[e][i] = margin[e][i] < 0;
-            }
-        }
-        return new AttackResult(eps.clone(), shape, adversarial, success, margin);
+        return new Attacked(advAll, marginAll);
     }
 
     /**

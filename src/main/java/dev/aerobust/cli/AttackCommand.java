@@ -30,7 +30,8 @@ import picocli.CommandLine.Model.CommandSpec;
             "One JSON record per (model, attack, eps) is written under $AEROBUST_HOME/results, with every image's"
                     + " outcome (robust flag and final margin by test-set index); finished eps values are reused,"
                     + " and so are the finished chunks of rows (--batch-rows) of an unfinished batch: a killed run"
-                    + " redoes at most the chunk it was in. An attack without EOT on a variational autoencoder runs"
+                    + " redoes at most the chunk it was in (AutoAttack: of the member it was in, each member running"
+                    + " over the rows still correct with chunks of its own). An attack without EOT on a variational autoencoder runs"
                     + " on z = mu whatever the defense, so its rows are kept and the same attack under the sampled"
                     + " defense, at any --scale, only evaluates them.",
             "Every output is checked: inside the eps box, inside [0, 1], no NaN, clean input untouched.",

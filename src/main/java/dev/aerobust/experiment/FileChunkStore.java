@@ -19,7 +19,9 @@ import dev.aerobust.util.Atomic;
  * An attack's finished chunks on disk, one file per chunk ({@code chunk-<first row>.bin}: rows, values per row,
  * the kept iterates and the margins), each written atomically. A file of the wrong size is ignored and its chunk
  * attacked again. A run's own folder is removed once its records are written; a shared one (the chunks of an
- * attack on a deterministic surrogate, which other runs reuse) is kept.
+ * attack on a deterministic surrogate, which other runs reuse) is kept. A later pass over some of the rows (an
+ * ensemble's member) keeps its chunks in a sub-folder named by the pass and the hash of its rows, so a pass over
+ * other rows never takes them.
  */
 final class FileChunkStore implements ChunkStore {
 
@@ -29,8 +31,12 @@ final class FileChunkStore implements ChunkStore {
     private final long seed;
     private final boolean shared;
     private final Path own;
-    /** The row ranges {first, rows} this store handed back, not attacked in this run. */
-    private final java.util.List<int[]> loaded = new java.util.ArrayList<>();
+    /** The run's store, which counts the rows of every pass; this store's rows as the run's rows (null: itself). */
+    private final FileChunkStore run;
+    private final int[] runRows;
+    /** The run's rows some pass took from a store, and those some pass attacked in this run (in the run's store). */
+    private final java.util.BitSet loaded = new java.util.BitSet();
+    private final java.util.BitSet attacked = new java.util.BitSet();
 
     /** A run's own store in {@code dir}, removed by {@link #clear}. */
     FileChunkStore(Path dir, long seed) {
@@ -47,6 +53,35 @@ final class FileChunkStore implements ChunkStore {
         this.seed = seed;
         this.shared = shared;
         this.own = own;
+        this.run = this;
+        this.runRows = null;
+    }
+
+    /** A later pass over {@code rows} of {@code parent}'s rows, in a folder of its own inside the parent's. */
+    private FileChunkStore(FileChunkStore parent, String name, int[] rows) {
+        String id = name + "-" + dev.aerobust.util.Hashing.sha256(java.util.Arrays.toString(rows)
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12);
+        this.dir = parent.dir.resolve(id);
+        this.seed = parent.seed * 31 + name.hashCode();
+        this.shared = parent.shared;
+        this.own = null;
+        this.run = parent.run;
+        this.runRows = new int[rows.length];
+        for (int i = 0; i < rows.length; i++) {
+            runRows[i] = parent.runRows == null ? rows[i] : parent.runRows[rows[i]];
+        }
+    }
+
+    @Override
+    public ChunkStore pass(String name, int[] rows) {
+        return new FileChunkStore(this, name, rows);
+    }
+
+    /** Marks this store's rows {@code first} to {@code first + rows - 1} in {@code set} of the run's store. */
+    private void mark(java.util.BitSet set, int first, int rows) {
+        for (int r = first; r < first + rows; r++) {
+            set.set(runRows == null ? r : runRows[r]);
+        }
     }
 
     Path dir() {
@@ -54,17 +89,13 @@ final class FileChunkStore implements ChunkStore {
     }
 
     /**
-     * The rows taken from this store instead of attacked, counting only rows of eps above 0 (rows are ordered eps
-     * by eps, {@code n} images each).
+     * The rows taken from the store instead of attacked (by no pass of this run), counting only rows of eps above
+     * 0 (rows are ordered eps by eps, {@code n} images each).
      */
     int reusedRows(double[] eps, int n) {
-        int k = 0;
-        for (int[] range : loaded) {
-            for (int r = range[0]; r < range[0] + range[1]; r++) {
-                k += eps[r / n] > 0 ? 1 : 0;
-            }
-        }
-        return k;
+        java.util.BitSet reused = (java.util.BitSet) loaded.clone();
+        reused.andNot(attacked);
+        return (int) reused.stream().filter(r -> eps[r / n] > 0).count();
     }
 
     @Override
@@ -99,7 +130,7 @@ final class FileChunkStore implements ChunkStore {
             b.asDoubleBuffer().get(margins);
             LOG.info("rows {} to {} were attacked before, in {}; reusing them", first, first + rows - 1,
                     f.getParent().getFileName());
-            loaded.add(new int[] {first, rows});
+            mark(run.loaded, first, rows);
             return Optional.of(new Chunk(adv, margins));
         } catch (IOException e) {
             return Optional.empty();
@@ -108,9 +139,8 @@ final class FileChunkStore implements ChunkStore {
 
     @Override
     public void save(int first, Chunk chunk) {
-        // attacked in this run after all (a kept chunk that did not hold)
-        loaded.removeIf(r -> r[0] == first);
         int rows = chunk.margins().length;
+        mark(run.attacked, first, rows);
         ByteBuffer b = ByteBuffer.allocate(8 + 4 * chunk.adversarial().length + 8 * rows);
         b.putInt(rows).putInt(chunk.adversarial().length / rows);
         b.asFloatBuffer().put(chunk.adversarial());

@@ -25,15 +25,44 @@ import dev.aerobust.nn.Tensors;
  */
 class ChunkResumeTest {
 
-    /** Chunks in memory; {@code failAt} makes the save of that chunk throw, as a kill would end the run there. */
+    /**
+     * Chunks in memory; {@code failAt} makes the save of that chunk throw, as a kill would end the run there, and
+     * {@code failIn} any save in the passes whose name starts with it.
+     */
     static final class Memory implements ChunkStore {
         final Map<Integer, Chunk> chunks = new HashMap<>();
+        final Map<String, Memory> passes = new HashMap<>();
+        final long seed;
         int loads;
         int failAt = -1;
+        String failIn;
+
+        Memory() {
+            this(9);
+        }
+
+        Memory(long seed) {
+            this.seed = seed;
+        }
 
         @Override
         public long seed() {
-            return 9;
+            return seed;
+        }
+
+        @Override
+        public ChunkStore pass(String name, int[] rows) {
+            Memory m = passes.computeIfAbsent(name + java.util.Arrays.toString(rows), k -> new Memory(seed * 31
+                    + name.hashCode()));
+            m.failAt = failIn != null && name.startsWith(failIn) ? 0 : -1;
+            m.failIn = failIn;
+            return m;
+        }
+
+        /** The pass whose name starts with {@code prefix}. */
+        Memory pass(String prefix) {
+            return passes.entrySet().stream().filter(e -> e.getKey().startsWith(prefix)).map(Map.Entry::getValue)
+                    .findFirst().orElseThrow();
         }
 
         @Override
@@ -77,6 +106,41 @@ class ChunkResumeTest {
             assertEquals(2, store.loads, "the finished chunks were not attacked again");
             for (int e = 0; e < eps.length; e++) {
                 assertArrayEquals(whole.adversarial()[e], resumed.adversarial()[e], kind + " eps " + eps[e]);
+                assertArrayEquals(whole.margin()[e], resumed.margin()[e], 0.0);
+            }
+        }
+    }
+
+    /**
+     * AutoAttack runs each member over every row still correct, each with its own chunks: a run killed inside the
+     * second member resumes there, the first member's chunks taken from the store, and ends as an uninterrupted
+     * run.
+     */
+    @Test
+    void aKilledAutoAttackResumesInsideTheMemberItWasIn() {
+        DefendedClassifier stack = CwLinfTest.randomStack(3);
+        Attack attack = AttackConfig.create(AttackConfig.of(AttackKind.AUTOATTACK, AttackConfig.VERSION,
+                AutoAttack.Version.FAST, AttackConfig.BATCH_ROWS, 4), false);
+        // budgets small enough that APGD-CE leaves rows to APGD-T
+        double[] eps = {0, 0.002};
+        try (Scope s = Scope.open()) {
+            Engine.seed(3);
+            Tensor x = torch.rand(6, 1, 28, 28);
+            Tensor y = Tensors.fromLongs(new long[] {0, 1, 2, 3, 4, 5}, 6);
+            AttackResult whole = attack.run(stack, x, y, eps, new Memory());
+
+            Memory store = new Memory();
+            store.failIn = "2-";
+            assertThrows(IllegalStateException.class, () -> attack.run(stack, x, y, eps, store),
+                    "APGD-T had rows left to attack, and the kill came in it");
+            Memory first = store.pass("1-");
+            assertEquals(3, first.chunks.size(), "APGD-CE finished its 12 rows, in chunks of 4, before the kill");
+            store.failIn = null;
+            Engine.seed(12345);
+            AttackResult resumed = attack.run(stack, x, y, eps, store);
+            assertEquals(3, first.loads, "APGD-CE's chunks were not attacked again");
+            for (int e = 0; e < eps.length; e++) {
+                assertArrayEquals(whole.adversarial()[e], resumed.adversarial()[e], "eps " + eps[e]);
                 assertArrayEquals(whole.margin()[e], resumed.margin()[e], 0.0);
             }
         }

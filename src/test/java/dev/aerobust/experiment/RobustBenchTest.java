@@ -54,7 +54,8 @@ class RobustBenchTest {
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(600, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), log);
-        assertTrue(log.contains("autoattack standard on"), "the ensemble says what each member fooled:\n" + log);
+        assertTrue(log.contains("autoattack standard: apgd-ce fooled"), "the ensemble says what each member fooled:\n"
+                + log);
 
         Sweep sweep = Sweep.load(file);
         SweepRunner runner = new SweepRunner(sweep, data, new ModelStore(home.resolve("models")),
