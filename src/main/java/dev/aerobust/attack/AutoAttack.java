@@ -102,12 +102,9 @@ public final class AutoAttack implements Attack {
         int n = images.count();
         int per = images.perImage();
         int rows = n * eps.length;
-        int[] image = new int[rows];
-        double[] budget = new double[rows];
-        for (int r = 0; r < rows; r++) {
-            image[r] = r % n;
-            budget[r] = eps[r / n];
-        }
+        Rows.Grid grid = Rows.Grid.of(n, eps);
+        int[] image = grid.image();
+        double[] budget = grid.eps();
         float[] adversarial = new float[rows * per];
         double[] margin = new double[rows];
         int batchRows = cfg.get(AttackConfig.BATCH_ROWS);

@@ -53,14 +53,8 @@ final class Rows {
                             Progress bar, Chunk chunk, Unmoved unmoved, ChunkStore store) {
         requireEps(eps);
         Images images = Images.of(x, labels);
-        int n = images.count();
-        int[] image = new int[n * eps.length];
-        double[] budget = new double[n * eps.length];
-        for (int r = 0; r < image.length; r++) {
-            image[r] = r % n;
-            budget[r] = eps[r / n];
-        }
-        Attacked a = runRows(name, images, image, budget, batchRows, workPerRow, bar, chunk, unmoved, store);
+        Grid grid = Grid.of(images.count(), eps);
+        Attacked a = runRows(name, images, grid.image(), grid.eps(), batchRows, workPerRow, bar, chunk, unmoved, store);
         if (bar != null) {
             bar.close();
         }
@@ -80,6 +74,20 @@ final class Rows {
 
         int perImage() {
             return clean.length / count();
+        }
+    }
+
+    /** The rows of a full run, eps by eps, every image at each: row {@code r}'s image and budget. */
+    record Grid(int[] image, double[] eps) {
+
+        static Grid of(int n, double[] eps) {
+            int[] image = new int[n * eps.length];
+            double[] budget = new double[n * eps.length];
+            for (int r = 0; r < image.length; r++) {
+                image[r] = r % n;
+                budget[r] = eps[r / n];
+            }
+            return new Grid(image, budget);
         }
     }
 

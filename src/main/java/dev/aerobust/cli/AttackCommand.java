@@ -31,9 +31,9 @@ import picocli.CommandLine.Model.CommandSpec;
                     + " outcome (robust flag and final margin by test-set index); finished eps values are reused,"
                     + " and so are the finished chunks of rows (--batch-rows) of an unfinished batch: a killed run"
                     + " redoes at most the chunk it was in (AutoAttack: of the member it was in, each member running"
-                    + " over the rows still correct with chunks of its own). An attack without EOT on a variational autoencoder runs"
-                    + " on z = mu whatever the defense, so its rows are kept and the same attack under the sampled"
-                    + " defense, at any --scale, only evaluates them.",
+                    + " over the rows still correct with chunks of its own). An attack without EOT on a variational"
+                    + " autoencoder runs on z = mu whatever the defense, so its rows are kept and the same attack under"
+                    + " the sampled defense, at any --scale, only evaluates them.",
             "Every output is checked: inside the eps box, inside [0, 1], no NaN, clean input untouched.",
             "A setting that does not apply to the attack or defense is an error. Every setting: aerobust settings"
                     + " attack."})

@@ -83,6 +83,14 @@ class ChunkResumeTest {
         }
     }
 
+    /** Every row of {@code actual} equals {@code expected}'s: the same iterate and the same margin, bit for bit. */
+    private static void assertSameRows(AttackResult expected, AttackResult actual, String what) {
+        for (int e = 0; e < expected.eps().length; e++) {
+            assertArrayEquals(expected.adversarial()[e], actual.adversarial()[e], what + " eps " + expected.eps()[e]);
+            assertArrayEquals(expected.margin()[e], actual.margin()[e], 0.0, what + " eps " + expected.eps()[e]);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(value = AttackKind.class, names = {"CW_LINF", "PGD"})
     void aKilledAttackResumesAtItsChunkAndEndsAsAnUninterruptedOne(AttackKind kind) {
@@ -104,10 +112,7 @@ class ChunkResumeTest {
             Engine.seed(12345);
             AttackResult resumed = attack.run(stack, x, y, eps, store);
             assertEquals(2, store.loads, "the finished chunks were not attacked again");
-            for (int e = 0; e < eps.length; e++) {
-                assertArrayEquals(whole.adversarial()[e], resumed.adversarial()[e], kind + " eps " + eps[e]);
-                assertArrayEquals(whole.margin()[e], resumed.margin()[e], 0.0);
-            }
+            assertSameRows(whole, resumed, kind.toString());
         }
     }
 
@@ -139,10 +144,7 @@ class ChunkResumeTest {
             Engine.seed(12345);
             AttackResult resumed = attack.run(stack, x, y, eps, store);
             assertEquals(3, first.loads, "APGD-CE's chunks were not attacked again");
-            for (int e = 0; e < eps.length; e++) {
-                assertArrayEquals(whole.adversarial()[e], resumed.adversarial()[e], "eps " + eps[e]);
-                assertArrayEquals(whole.margin()[e], resumed.margin()[e], 0.0);
-            }
+            assertSameRows(whole, resumed, "autoattack");
         }
     }
 
@@ -172,10 +174,7 @@ class ChunkResumeTest {
                 store.loads = 0;
                 AttackResult again = attack.run(stack, x, y, eps, store);
                 assertEquals(3, store.loads, "every chunk was found");
-                for (int e = 0; e < eps.length; e++) {
-                    assertArrayEquals(whole.adversarial()[e], again.adversarial()[e], "eps " + eps[e]);
-                    assertArrayEquals(whole.margin()[e], again.margin()[e], 0.0);
-                }
+                assertSameRows(whole, again, "cw-linf");
                 // the chunk holds rows 4 to 7: images 4 and 5 at eps 0.05, images 0 and 1 at eps 0.2
                 float[] kept = store.chunks.get(4).adversarial();
                 assertArrayEquals(java.util.Arrays.copyOfRange(whole.adversarial()[0], 4 * 784, 6 * 784),
