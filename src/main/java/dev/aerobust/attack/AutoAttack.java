@@ -12,8 +12,6 @@ import org.slf4j.LoggerFactory;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.model.LogitsModel;
-import dev.aerobust.util.AerobustException;
-import dev.aerobust.util.ExitCode;
 import dev.aerobust.util.Progress;
 
 /**
@@ -133,9 +131,6 @@ public final class AutoAttack implements Attack {
             for (int i = 0; i < active.length; i++) {
                 int r = active[i];
                 double m = out.margins()[i];
-                if (Double.isNaN(m)) {
-                    throw new AerobustException(ExitCode.NUMERIC, name() + ": " + a.name() + " gave a NaN margin");
-                }
                 fooled += budget[r] > 0 && m < 0 ? 1 : 0;
                 if (first || m < margin[r]) {
                     margin[r] = m;

@@ -8,8 +8,8 @@ import dev.aerobust.util.ExitCode;
 
 /**
  * The hard invariants of every attack output, checked in code on every result: inside the eps box (plus a
- * float tolerance), inside [0, 1], no NaN, and the clean input untouched. A violation is an error, never a
- * silently reported number.
+ * float tolerance), inside [0, 1], no NaN, and the clean input untouched; and every margin the attack reports
+ * for its rows is a number. A violation is an error, never a silently reported number.
  */
 public final class Invariants {
 
@@ -49,6 +49,19 @@ public final class Invariants {
             if (Double.isFinite(eps[row]) && d > eps[row] + TOLERANCE) {
                 throw new AerobustException(ExitCode.NUMERIC, String.format(
                         "%s left the eps box in input %d: |delta| = %.8f > eps %.6f", attack, row, d, eps[row]));
+            }
+        }
+    }
+
+    /**
+     * Every row's margin is a number (a NaN would count as "not fooled" and pass for robustness).
+     *
+     * @param firstRow the run's index of {@code margins[0]}, for the message
+     */
+    public static void checkMargins(String attack, double[] margins, int firstRow) {
+        for (int i = 0; i < margins.length; i++) {
+            if (Double.isNaN(margins[i])) {
+                throw new AerobustException(ExitCode.NUMERIC, attack + " gave a NaN margin in row " + (firstRow + i));
             }
         }
     }

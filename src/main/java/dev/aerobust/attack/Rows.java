@@ -15,8 +15,8 @@ import dev.aerobust.util.Progress;
 
 /**
  * The batching that budgeted attacks share: every (image, eps) pair is one row carrying its own eps, rows run
- * in chunks, each chunk's output is checked against the invariants, and the rows are reassembled into an
- * {@link AttackResult} (success: a final margin below zero).
+ * in chunks, each chunk's output (images and margins) is checked against the invariants, and the rows are
+ * reassembled into an {@link AttackResult} (success: a final margin below zero).
  */
 final class Rows {
 
@@ -151,6 +151,7 @@ final class Rows {
                     double[] margins = new double[m];
                     Tensor adv = attackMoved(x0, Tensors.fromLongs(ys, m), es, margins, done, chunk, unmoved);
                     Invariants.check(name, x0, xs, adv, es);
+                    Invariants.checkMargins(name, margins, r0);
                     float[] a = Tensors.toFloats(adv);
                     System.arraycopy(a, 0, advAll, r0 * per, m * per);
                     System.arraycopy(margins, 0, marginAll, r0, m);
@@ -166,13 +167,14 @@ final class Rows {
 
     /**
      * Whether a kept chunk meets the invariants rows attacked now are held to (inside the box and [0, 1], no
-     * NaN): one that does not is not trusted, and its rows are attacked again.
+     * NaN among its images or margins): one that does not is not trusted, and its rows are attacked again.
      */
     private static boolean holds(String name, float[] xs, long[] shape, ChunkStore.Chunk kept, double[] eps,
                                  int first) {
         try (Scope s = Scope.open()) {
             Invariants.check(name, Tensors.fromFloats(xs, shape), xs, Tensors.fromFloats(kept.adversarial(), shape),
                     eps);
+            Invariants.checkMargins(name, kept.margins(), first);
             return true;
         } catch (AerobustException e) {
             LOG.warn("the kept rows from {} break the attack's invariants ({}); attacking them again", first,

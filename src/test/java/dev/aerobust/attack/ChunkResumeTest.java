@@ -3,6 +3,7 @@ package dev.aerobust.attack;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -18,6 +19,8 @@ import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
 
 /**
  * An attack killed between chunks resumes at the chunk it was in: the chunks it finished are taken from the
@@ -149,8 +152,8 @@ class ChunkResumeTest {
     }
 
     /**
-     * A kept chunk is held to the invariants of a fresh one: rows out of the box or NaN are not trusted, they are
-     * attacked again (and kept again), and the result equals an uninterrupted run's.
+     * A kept chunk is held to the invariants of a fresh one: rows out of the box, a NaN pixel or a NaN margin are
+     * not trusted, they are attacked again (and kept again), and the result equals an uninterrupted run's.
      */
     @Test
     void aKeptChunkThatBreaksTheInvariantsIsAttackedAgain() {
@@ -165,12 +168,17 @@ class ChunkResumeTest {
             Memory store = new Memory();
             AttackResult whole = attack.run(stack, x, y, eps, store);
             assertEquals(3, store.chunks.size());
-            for (int bad = 0; bad < 2; bad++) {
+            for (int bad = 0; bad < 3; bad++) {
                 ChunkStore.Chunk c = store.chunks.get(4);
                 float[] adv = c.adversarial().clone();
-                // row 4 has eps 0.05: a NaN, or a pixel 0.3 away from its clean value
-                adv[7] = bad == 0 ? Float.NaN : (Tensors.toFloats(x)[4 * 784 + 7] > 0.5f ? 0.1f : 0.9f);
-                store.chunks.put(4, new ChunkStore.Chunk(adv, c.margins()));
+                double[] margins = c.margins().clone();
+                if (bad < 2) {
+                    // row 4 has eps 0.05: a NaN, or a pixel 0.3 away from its clean value
+                    adv[7] = bad == 0 ? Float.NaN : (Tensors.toFloats(x)[4 * 784 + 7] > 0.5f ? 0.1f : 0.9f);
+                } else {
+                    margins[1] = Double.NaN;
+                }
+                store.chunks.put(4, new ChunkStore.Chunk(adv, margins));
                 store.loads = 0;
                 AttackResult again = attack.run(stack, x, y, eps, store);
                 assertEquals(3, store.loads, "every chunk was found");
@@ -182,6 +190,25 @@ class ChunkResumeTest {
                 assertArrayEquals(java.util.Arrays.copyOfRange(whole.adversarial()[1], 0, 2 * 784),
                         java.util.Arrays.copyOfRange(kept, 2 * 784, 4 * 784));
             }
+        }
+    }
+
+    /** A chunk whose attack reports a NaN margin stops the run with a numeric error: NaN would pass for robust. */
+    @Test
+    void aNaNMarginFromAnAttackStopsTheRun() {
+        try (Scope s = Scope.open()) {
+            Tensor x = torch.rand(4, 1, 28, 28);
+            Tensor y = Tensors.fromLongs(new long[] {0, 1, 2, 3}, 4);
+            Memory store = new Memory();
+            AerobustException e = assertThrows(AerobustException.class, () -> Rows.run("fake", x, y,
+                    new double[] {0.1}, 2, 1, null, (x0, yy, es, marginsOut, done) -> {
+                        java.util.Arrays.fill(marginsOut, 1.0);
+                        marginsOut[1] = Double.NaN;
+                        return x0.clone();
+                    }, (x0, yy) -> new double[(int) x0.size(0)], store));
+            assertEquals(ExitCode.NUMERIC, e.exitCode());
+            assertTrue(e.getMessage().contains("NaN margin in row 1"), e.getMessage());
+            assertEquals(0, store.chunks.size(), "nothing was kept");
         }
     }
 }
