@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
             "Trains autoencoder input-purification defenses and evaluates them against white-box attacks "
                     + "on the whole stacked system (autoencoder + classifier).",
             ""},
-        subcommands = {ReproduceCommand.class, DatasetsCommand.class, TrainCommand.class, ModelsCommand.class, ImportCommand.class, AttackCommand.class, SweepCommand.class, ResultsCommand.class, ReportCommand.class, SettingsCommand.class, BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ReproduceCommand.class, DatasetsCommand.class, TrainCommand.class, ModelsCommand.class, ImportCommand.class, AttackCommand.class, SweepCommand.class, SweepUnitCommand.class, ResultsCommand.class, ReportCommand.class, SettingsCommand.class, BenchCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"",
             "Exit codes: 0 ok, 1 internal error, 2 usage, 3 bad data, 4 file I/O, 5 fetch failed, 6 numeric failure.",
             "Environment: AEROBUST_HOME (default ~/.aerobust), AEROBUST_THREADS (default: all cores)."})

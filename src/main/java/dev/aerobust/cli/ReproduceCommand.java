@@ -55,6 +55,9 @@ final class ReproduceCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    JobsOption jobs;
+
+    @Mixin
     DataDirOption data;
 
     @Spec
@@ -77,6 +80,7 @@ final class ReproduceCommand implements Callable<Integer> {
             throw new AerobustException(ExitCode.USAGE, "unknown profile '" + profile + "' (known: quick, paper)");
         }
         Sweep sweep = sweep(p, d);
+        jobs.validate(threads);
         threads.apply();
         Path dataDir = data.resolve();
         PrintWriter o = spec.commandLine().getOut();
@@ -90,7 +94,7 @@ final class ReproduceCommand implements Callable<Integer> {
             SweepRunner.print(runner.plan(), o);
             return 0;
         }
-        runner.run(o);
+        jobs.run(runner, threads, dataDir, List.of("--bundled", p + "-" + d.cliName()), o);
         Path dir = out != null ? out : DataHome.home().resolve("reports").resolve(sweep.name());
         double secs = (System.nanoTime() - t0) / 1e9;
         Path html = SweepReport.write(sweep, runner, runner.store(), dir, List.of("Profile " + p + " on " + d

@@ -2,6 +2,7 @@ package dev.aerobust.cli;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.aerobust.experiment.ModelStore;
@@ -38,6 +39,9 @@ final class SweepCommand implements Callable<Integer> {
     ThreadsOption threads;
 
     @Mixin
+    JobsOption jobs;
+
+    @Mixin
     DataDirOption data;
 
     @Spec
@@ -45,20 +49,19 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        jobs.validate(threads);
         Sweep sweep = Sweep.load(file, ModelStore.atHome());
         threads.apply();
-        return run(sweep, dryRun, data.resolve(), spec.commandLine().getOut());
-    }
-
-    static int run(Sweep sweep, boolean dryRun, Path dataDir, PrintWriter out) throws Exception {
         Engine.init();
+        Path dataDir = data.resolve();
+        PrintWriter out = spec.commandLine().getOut();
         SweepRunner runner = SweepRunner.atHome(sweep, dataDir);
         out.println("sweep " + sweep.name() + ":");
         if (dryRun) {
             SweepRunner.print(runner.plan(), out);
             return 0;
         }
-        runner.run(out);
+        jobs.run(runner, threads, dataDir, List.of("--file", file.toAbsolutePath().toString()), out);
         return 0;
     }
 }

@@ -56,6 +56,16 @@ public final class SweepRunner {
      */
     static final class Pace {
         private final Map<String, double[]> byKind = new HashMap<>();
+        private final double unseen;
+
+        Pace() {
+            this(1);
+        }
+
+        /** {@code unseen}: the factor of a kind no unit of which has finished yet. */
+        Pace(double unseen) {
+            this.unseen = unseen;
+        }
 
         void finished(Step s, double seconds) {
             if (s.seconds() > 0) {
@@ -67,7 +77,7 @@ public final class SweepRunner {
 
         double factor(String kind) {
             double[] a = byKind.get(kind);
-            return a == null ? 1 : a[0] / a[1];
+            return a == null ? unseen : a[0] / a[1];
         }
 
         /** The corrected seconds of the steps from index {@code from} on that are not done. */
@@ -240,6 +250,56 @@ public final class SweepRunner {
         return secs;
     }
 
+    /**
+     * Runs unit {@code index} of {@link #order()} alone (a worker of {@link SweepJobs}); {@code label} must be
+     * its label, so a worker never runs another unit than the one it was started for.
+     */
+    public void runUnit(int index, String label) throws IOException {
+        List<Sweep.Unit> units = order();
+        if (index < 0 || index >= units.size() || !units.get(index).label().equals(label)) {
+            throw new AerobustException(ExitCode.USAGE, "sweep " + sweep.name() + " has no unit " + (index + 1)
+                    + " '" + label + "' (did the sweep file change since the run started?)");
+        }
+        if (units.get(index) instanceof Sweep.TrainUnit u) {
+            train(u);
+        } else {
+            attack((Sweep.AttackUnit) units.get(index));
+        }
+    }
+
+    /**
+     * For each unit of {@link #order()}, the units that must be done before it: an attack's trained model and
+     * classifier, an autoencoder's classifier (its stacked clean accuracy is part of the stored model).
+     */
+    int[][] dependencies(List<Sweep.Unit> units) {
+        Map<Sweep.Unit, Integer> at = new HashMap<>();
+        for (int i = 0; i < units.size(); i++) {
+            at.put(units.get(i), i);
+        }
+        int[][] deps = new int[units.size()][];
+        for (int i = 0; i < units.size(); i++) {
+            List<Sweep.Unit> before = new ArrayList<>();
+            if (units.get(i) instanceof Sweep.TrainUnit t) {
+                if (t.autoencoder()) {
+                    before.add(classifierOf(t));
+                }
+            } else {
+                Sweep.AttackUnit a = (Sweep.AttackUnit) units.get(i);
+                for (Sweep.ModelUnit m : List.of(a.model(), a.classifier())) {
+                    if (m instanceof Sweep.TrainUnit t) {
+                        before.add(t);
+                    }
+                }
+            }
+            deps[i] = before.stream().mapToInt(at::get).distinct().toArray();
+        }
+        return deps;
+    }
+
+    public Sweep sweep() {
+        return sweep;
+    }
+
     /** A unit's work; it throws what the unit throws. */
     private interface Work {
         void run() throws IOException;
@@ -261,11 +321,16 @@ public final class SweepRunner {
         LOG.info("[{}/{}] finished in {} s: {}", i + 1, plan.size(), String.format("%.1f", secs), s.label());
     }
 
+    /** The classifier an autoencoder's stacked clean accuracy is measured on: the sweep's of its dataset and seed. */
+    private Sweep.TrainUnit classifierOf(Sweep.TrainUnit u) {
+        return sweep.classifiers().stream().filter(c -> c.dataset() == u.dataset()
+                && c.settings().get(TrainParams.SEED).equals(u.settings().get(TrainParams.SEED))).findFirst()
+                .orElseThrow();
+    }
+
     private void train(Sweep.TrainUnit u) throws IOException {
         if (u.autoencoder()) {
-            String clf = storedId(sweep.classifiers().stream().filter(c -> c.dataset() == u.dataset()
-                    && c.settings().get(TrainParams.SEED).equals(u.settings().get(TrainParams.SEED))).findFirst()
-                    .orElseThrow()).orElse(null);
+            String clf = storedId(classifierOf(u)).orElse(null);
             ModelTraining.autoencoder(u.settings(), dataDir, store, clf);
         } else {
             ModelTraining.classifier(u.settings(), dataDir, store);

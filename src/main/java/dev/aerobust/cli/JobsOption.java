@@ -1,0 +1,63 @@
+package dev.aerobust.cli;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.aerobust.experiment.SweepJobs;
+import dev.aerobust.experiment.SweepRunner;
+import dev.aerobust.nn.Engine;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+import picocli.CommandLine.Option;
+
+/** The shared {@code --jobs} option of the commands that run a sweep: how many of its units run at once. */
+final class JobsOption {
+
+    @Option(names = "--jobs", paramLabel = "N", description = "Units run at once, each in a process of its own with"
+            + " an equal share of the engine threads (--threads); a unit starts once the models it needs are"
+            + " trained. More jobs than threads is an error: the cores are never oversubscribed. Default: 1."
+            + " Speed only: results are stored as by one job, though a unit run at another thread count may differ"
+            + " in the last bits.")
+    int jobs = 1;
+
+    /** Rejects a job count the run's threads cannot hold, before anything runs. */
+    void validate(ThreadsOption threads) {
+        if (jobs < 1) {
+            throw new AerobustException(ExitCode.USAGE, "--jobs must be a positive integer, got " + jobs);
+        }
+        if (jobs > threads.total()) {
+            throw new AerobustException(ExitCode.USAGE, "--jobs " + jobs + " would run more processes than the "
+                    + threads.total() + " engine threads of this run (--threads, $" + Engine.THREADS_ENV
+                    + " or the cores): at most " + threads.total());
+        }
+    }
+
+    /**
+     * Runs the units of {@code runner}'s sweep that are not done: one after another, or {@code jobs} at a time
+     * in worker processes that find the sweep by {@code source} ({@code --file PATH} or {@code --bundled NAME}).
+     */
+    double run(SweepRunner runner, ThreadsOption threads, Path dataDir, List<String> source, PrintWriter out)
+            throws IOException {
+        validate(threads);
+        if (jobs == 1) {
+            return runner.run(out);
+        }
+        return new SweepJobs(runner, jobs, threads.total(), (index, label, t) -> {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(ProcessHandle.current().info().command().orElse("java"));
+            cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep-unit"));
+            cmd.addAll(source);
+            cmd.addAll(List.of("--unit", String.valueOf(index + 1), "--label", label, "--threads", String.valueOf(t),
+                    "--data-dir", dataDir.toString()));
+            ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+            pb.environment().put("OMP_NUM_THREADS", String.valueOf(t));
+            pb.environment().put(Engine.THREADS_ENV, String.valueOf(t));
+            return pb.start();
+        }).run(out);
+    }
+}

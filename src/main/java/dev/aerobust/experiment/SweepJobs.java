@@ -1,0 +1,275 @@
+package dev.aerobust.experiment;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+
+import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
+import dev.aerobust.util.Progress;
+
+/**
+ * Runs a sweep's units side by side, each in a worker process of its own (libtorch's generator and thread pool
+ * are process-wide, so units in one JVM would disturb each other's seeded numbers). At most {@code jobs} workers
+ * run at once, each with its share of the engine threads, never more threads in all than the run was given (a
+ * unit that starts alone, nothing else running or startable, and that other units wait for takes them all). A unit starts once the units it
+ * needs are done (an attack's trained models, an autoencoder's classifier) and no
+ * running unit attacks the same model with the same attack (those share their deterministic surrogate's rows).
+ *
+ * <p>Each worker stores its unit as the one-at-a-time runner does, so a killed sweep, run again, redoes only the
+ * units it was running. A worker reads its standard input and stops when that closes: a sweep killed even with
+ * SIGKILL leaves no worker behind. The first unit that fails stops the others and the sweep, with the worker's
+ * exit code and last line.
+ */
+public final class SweepJobs {
+
+    /** Starts one unit in a worker process; its standard output and error, merged, are read by the runner. */
+    public interface Workers {
+        /** Unit {@code index} (0-based, in the runner's order) whose label is {@code label}, at {@code threads}. */
+        Process start(int index, String label, int threads) throws IOException;
+    }
+
+    private record Finished(int index, int exitCode, double seconds, List<String> lastLines) {
+    }
+
+    private final SweepRunner runner;
+    private final int jobs;
+    private final int threads;
+    private final int threadsEach;
+    private final Workers workers;
+
+    /**
+     * @param jobs    units at once, at least 2 (one is {@link SweepRunner#run(PrintWriter)})
+     * @param threads the engine threads of the whole run, shared among the workers; at least {@code jobs}
+     */
+    public SweepJobs(SweepRunner runner, int jobs, int threads, Workers workers) {
+        if (jobs < 2) {
+            throw new IllegalArgumentException("jobs must be at least 2, got " + jobs);
+        }
+        if (threads < jobs) {
+            throw new AerobustException(ExitCode.USAGE, "--jobs " + jobs + " would run more processes than the "
+                    + threads + " engine threads of this run (--threads, $AEROBUST_THREADS or the cores): at most "
+                    + threads);
+        }
+        this.runner = runner;
+        this.jobs = jobs;
+        this.threads = threads;
+        this.threadsEach = threads / jobs;
+        this.workers = workers;
+    }
+
+    /** Runs every unit not yet done; returns the seconds it took. */
+    public double run(PrintWriter out) throws IOException {
+        String name = runner.sweep().name();
+        List<SweepRunner.Step> plan = runner.plan();
+        SweepRunner.print(plan, out);
+        out.printf("%d jobs at once, %d engine thread%s each%n", jobs, threadsEach, threadsEach == 1 ? "" : "s");
+        out.flush();
+        List<Sweep.Unit> units = runner.order();
+        int[][] deps = runner.dependencies(units);
+        int n = units.size();
+        boolean[] done = new boolean[n];
+        boolean[] started = new boolean[n];
+        boolean[] needed = new boolean[n];
+        for (int[] d : deps) {
+            for (int j : d) {
+                needed[j] = true;
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            done[i] = plan.get(i).done();
+            started[i] = done[i];
+        }
+        // a unit at one thread takes about `jobs` times its estimate until its kind has been timed in this run
+        SweepRunner.Pace pace = new SweepRunner.Pace(jobs);
+        BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+        Map<Integer, Process> running = new java.util.concurrent.ConcurrentHashMap<>();
+        Set<Object> busy = new HashSet<>();
+        Map<Integer, Integer> threadsOf = new java.util.HashMap<>();
+        Thread hook = new Thread(() -> running.values().forEach(Process::destroy));
+        Runtime.getRuntime().addShutdownHook(hook);
+        long t0 = System.nanoTime();
+        int doneCount = countTrue(done);
+        Finished failed = null;
+        try {
+            while (true) {
+                if (failed == null) {
+                    int startable = 0;
+                    for (int i = 0; i < n; i++) {
+                        startable += startable(i, started, deps, done, units, busy) ? 1 : 0;
+                    }
+                    for (int i = 0; i < n && threads - used(threadsOf) >= threadsEach; i++) {
+                        if (startable(i, started, deps, done, units, busy)) {
+                            // a unit the rest waits for (the classifier at the start) takes every thread
+                            int t = running.isEmpty() && startable == 1 && needed[i] ? threads : threadsEach;
+                            started[i] = true;
+                            busy.add(key(units.get(i)));
+                            threadsOf.put(i, t);
+                            running.put(i, start(i, units.get(i).label(), t, out, finished));
+                            out.printf("[sweep %s] unit %d/%d started: %s (%d running, %d thread%s; sweep eta %s)%n",
+                                    name, i + 1, n, units.get(i).label(), running.size(), t, t == 1 ? "" : "s",
+                                    Progress.seconds(eta(plan, done, pace)));
+                            out.flush();
+                        }
+                    }
+                }
+                if (running.isEmpty()) {
+                    break;
+                }
+                Finished f = take(finished);
+                running.remove(f.index());
+                threadsOf.remove(f.index());
+                busy.remove(key(units.get(f.index())));
+                SweepRunner.Step s = plan.get(f.index());
+                if (f.exitCode() == 0) {
+                    done[f.index()] = true;
+                    doneCount++;
+                    pace.finished(s, f.seconds());
+                    out.printf("[sweep %s] unit %d/%d finished in %.1f s: %s (%d of %d done)%n", name,
+                            f.index() + 1, n, f.seconds(), s.label(), doneCount, n);
+                } else if (failed == null) {
+                    failed = f;
+                    out.printf("[sweep %s] unit %d/%d failed (exit %d): %s; stopping the %d other unit(s)%n", name,
+                            f.index() + 1, n, f.exitCode(), s.label(), running.size());
+                    running.values().forEach(Process::destroy);
+                }
+                out.flush();
+            }
+        } finally {
+            running.values().forEach(Process::destroyForcibly);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running or ran: nothing to undo
+            }
+        }
+        if (failed != null) {
+            String last = failed.lastLines().isEmpty() ? "no output"
+                    : failed.lastLines().get(failed.lastLines().size() - 1).replaceFirst("^aerobust: ", "");
+            throw new AerobustException(exitCode(failed.exitCode()), "sweep " + name + ": unit " + (failed.index()
+                    + 1) + " (" + units.get(failed.index()).label() + ") failed: " + last);
+        }
+        if (doneCount < n) {
+            // only a unit whose dependency is not in the sweep could be left: a bug in the plan
+            throw new IllegalStateException("sweep " + name + ": " + (n - doneCount) + " units could not start");
+        }
+        double secs = (System.nanoTime() - t0) / 1e9;
+        out.printf("sweep %s: %d units done in %s%n", name, n, Progress.seconds(secs));
+        out.flush();
+        return secs;
+    }
+
+    /** Starts unit {@code i}, relays its output line by line, and reports its end on {@code finished}. */
+    private Process start(int i, String label, int t, PrintWriter out, BlockingQueue<Finished> finished)
+            throws IOException {
+        long u0 = System.nanoTime();
+        Process p = workers.start(i, label, t);
+        Thread relay = new Thread(() -> {
+            Deque<String> last = new ArrayDeque<>();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    synchronized (out) {
+                        out.println("  [" + (i + 1) + "] " + line);
+                        out.flush();
+                    }
+                    if (!line.isBlank()) {
+                        last.addLast(line);
+                        if (last.size() > 5) {
+                            last.removeFirst();
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                last.addLast("its output could not be read: " + e.getMessage());
+            }
+            int code;
+            try {
+                code = p.waitFor();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                code = ExitCode.INTERNAL.code();
+            }
+            finished.add(new Finished(i, code, (System.nanoTime() - u0) / 1e9, new ArrayList<>(last)));
+        }, "sweep-unit-" + (i + 1));
+        relay.setDaemon(true);
+        relay.start();
+        return p;
+    }
+
+    /**
+     * What must not run at once: an attack on a model by the same attack under two defenses (the second takes
+     * the first's surrogate rows), or a unit with itself.
+     */
+    private static Object key(Sweep.Unit u) {
+        return u instanceof Sweep.AttackUnit a ? List.of(a.model(), a.attack().get(AttackConfig.ATTACK)) : u;
+    }
+
+    private static boolean startable(int i, boolean[] started, int[][] deps, boolean[] done, List<Sweep.Unit> units,
+                                     Set<Object> busy) {
+        return !started[i] && ready(deps[i], done) && !busy.contains(key(units.get(i)));
+    }
+
+    private static int used(Map<Integer, Integer> threadsOf) {
+        return threadsOf.values().stream().mapToInt(Integer::intValue).sum();
+    }
+
+    private static boolean ready(int[] deps, boolean[] done) {
+        for (int d : deps) {
+            if (!done[d]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The corrected seconds of the units not done, shared among the jobs. */
+    private double eta(List<SweepRunner.Step> plan, boolean[] done, SweepRunner.Pace pace) {
+        double left = 0;
+        for (int i = 0; i < plan.size(); i++) {
+            SweepRunner.Step s = plan.get(i);
+            left += done[i] ? 0 : s.seconds() * pace.factor(s.kind());
+        }
+        return left / jobs;
+    }
+
+    private static Finished take(BlockingQueue<Finished> q) {
+        try {
+            return q.take();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AerobustException(ExitCode.INTERNAL, "interrupted while waiting for the sweep's units");
+        }
+    }
+
+    private static int countTrue(boolean[] b) {
+        int k = 0;
+        for (boolean x : b) {
+            k += x ? 1 : 0;
+        }
+        return k;
+    }
+
+    /** A worker's exit code as the sweep's: the same kind of failure (a worker killed by a signal: internal). */
+    static ExitCode exitCode(int code) {
+        for (ExitCode c : ExitCode.values()) {
+            if (c.code() == code && c != ExitCode.OK) {
+                return c;
+            }
+        }
+        return ExitCode.INTERNAL;
+    }
+}

@@ -1,0 +1,233 @@
+package dev.aerobust.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import dev.aerobust.testing.ChildCli;
+import dev.aerobust.testing.Synthetic;
+
+/**
+ * {@code sweep --jobs 2}: units side by side in worker processes give the results of one job at the same thread
+ * count, number for number; no unit starts before the models it needs are trained, nor beside the same attack
+ * on the same model; a sweep killed with SIGKILL leaves no worker running, and run again finishes with one row
+ * per unit and eps.
+ */
+class SweepJobsTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path data;
+    private Path file;
+
+    private static final String SWEEP = """
+            name: jobs
+            datasets: [btsc]
+            classifier: {epochs: 2, batch: 8}
+            autoencoders:
+              - {family: [ae, vae], stp: 0.4, epochs: 2, batch: 8}
+            evaluations:
+              - {n: 6, eps: [0, 0.01, 0.03]}
+              - {n: 6, eps: [0, 0.01, 0.03], defense: sampled, scale: 1, samples: 2}
+            attacks:
+              - {attack: cw-linf, steps: 20}
+              - {attack: pgd, steps: 20}
+            """;
+
+    private static final Pattern EVENT = Pattern.compile("\\[sweep jobs] unit (\\d+)/\\d+ (started|finished)");
+
+    @BeforeEach
+    void files() throws Exception {
+        data = tmp.resolve("data");
+        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 5, 2);
+        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
+        file = tmp.resolve("jobs.yaml");
+        Files.writeString(file, SWEEP);
+    }
+
+    private String run(String home, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--data-dir", data.toString()));
+        Process p = ChildCli.of(tmp.resolve(home), all.toArray(String[]::new)).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(600, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), out);
+        return out;
+    }
+
+    /** The results CSV without the columns that name the home or time the run. */
+    private List<String> results(String home) throws Exception {
+        List<String> lines = run(home, "results", file.toString(), "--csv").lines().toList();
+        List<String> header = Arrays.asList(lines.get(0).split(",", -1));
+        int seconds = header.indexOf("attack_seconds");
+        int record = header.indexOf("record");
+        List<String> out = new ArrayList<>();
+        for (String l : lines) {
+            List<String> cells = new ArrayList<>(Arrays.asList(l.split(",", -1)));
+            cells.remove(Math.max(seconds, record));
+            cells.remove(Math.min(seconds, record));
+            out.add(String.join(",", cells));
+        }
+        return out;
+    }
+
+    @Test
+    void twoJobsGiveTheNumbersOfOneAndRespectEveryDependency() throws Exception {
+        // the classifier first, at one thread in both homes: every unit of both sweeps then runs at one thread
+        for (String home : List.of("two", "one")) {
+            run(home, "train", "classifier", "--dataset", "btsc", "--epochs", "2", "--batch", "8", "--threads", "1");
+        }
+        String parallel = run("two", "sweep", file.toString(), "--jobs", "2", "--threads", "2");
+        String single = run("one", "sweep", file.toString(), "--threads", "1");
+        for (String out : List.of(parallel, single)) {
+            assertTrue(out.contains("  1  done   train classifier btsc seed 0"), out);
+        }
+        assertFalse(parallel.contains("2 threads;"), "every unit ran at one thread:\n" + parallel);
+        List<String> a = results("two");
+        List<String> b = results("one");
+        // 3 models x 2 attacks x 3 eps deterministic, the VAE's 2 attacks x 3 eps sampled, 3 worst cases x 3 eps
+        assertTrue(a.size() > 20, String.join("\n", a));
+        assertEquals(b, a, "two jobs at one thread each stored the numbers of one job at one thread");
+
+        // unit numbers: 1 classifier, 2-3 its attacks, 4 ae, 5-6 its attacks, 7 vae, 8-11 its attacks
+        List<String[]> events = new ArrayList<>();
+        for (String line : parallel.lines().toList()) {
+            Matcher m = EVENT.matcher(line);
+            if (m.find()) {
+                events.add(new String[] {m.group(1), m.group(2)});
+            }
+        }
+        assertEquals(20, events.size(), parallel);
+        Map<Integer, Integer> finishedAt = new HashMap<>();
+        int running = 0;
+        int most = 0;
+        for (int k = 0; k < events.size(); k++) {
+            int unit = Integer.parseInt(events.get(k)[0]);
+            if (events.get(k)[1].equals("finished")) {
+                finishedAt.put(unit, k);
+                running--;
+                continue;
+            }
+            running++;
+            most = Math.max(most, running);
+            // the classifier (unit 1) is stored; the AE's attacks need the AE (4), the VAE's the VAE (7)
+            int needs = unit == 5 || unit == 6 ? 4 : unit >= 8 ? 7 : 0;
+            assertTrue(needs == 0 || finishedAt.containsKey(needs), "unit " + unit + " started before unit " + needs
+                    + " finished:\n" + parallel);
+        }
+        assertEquals(2, most, "two units ran at once:\n" + parallel);
+        // the VAE's CW-Linf under the deterministic and the sampled defense share their rows: never at once
+        assertFalse(overlap(events, 8, 10) || overlap(events, 9, 11), parallel);
+    }
+
+    /** Whether units {@code a} and {@code b} ran at the same time (each started before the other finished). */
+    private static boolean overlap(List<String[]> events, int a, int b) {
+        int sa = index(events, a, "started");
+        int fa = index(events, a, "finished");
+        int sb = index(events, b, "started");
+        int fb = index(events, b, "finished");
+        return sa < fb && sb < fa;
+    }
+
+    private static int index(List<String[]> events, int unit, String what) {
+        for (int k = 0; k < events.size(); k++) {
+            if (events.get(k)[0].equals(String.valueOf(unit)) && events.get(k)[1].equals(what)) {
+                return k;
+            }
+        }
+        throw new AssertionError("no event " + what + " of unit " + unit);
+    }
+
+    @Test
+    void aSweepKilledWithItsWorkersRunningLeavesNoneAndFinishesWhenRunAgain() throws Exception {
+        List<String> args = List.of("sweep", file.toString(), "--jobs", "2", "--threads", "2", "--data-dir",
+                data.toString());
+        Process first = ChildCli.of(tmp.resolve("home"), args.toArray(String[]::new)).start();
+        List<String> log = new ArrayList<>();
+        List<ProcessHandle> workers = new ArrayList<>();
+        try (BufferedReader r = new BufferedReader(new InputStreamReader(first.getInputStream(),
+                StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = r.readLine()) != null) {
+                log.add(line);
+                // the AE and its two attacks are past; the VAE's training and an attack of it are under way
+                if (line.contains("unit 8/11 started")) {
+                    workers.addAll(first.descendants().toList());
+                    first.destroyForcibly();
+                    break;
+                }
+            }
+        }
+        assertTrue(first.waitFor(60, TimeUnit.SECONDS));
+        assertFalse(workers.isEmpty(), String.join("\n", log));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (workers.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertTrue(workers.stream().noneMatch(ProcessHandle::isAlive), "every worker stopped with the sweep");
+
+        assertTrue(log.stream().anyMatch(l -> l.contains("unit 1/11 started: train classifier btsc seed 0 (1 running,"
+                + " 2 threads")), "the classifier, which every other unit waits for, ran alone on both threads:\n"
+                + String.join("\n", log));
+
+        String again = run("home", "sweep", file.toString(), "--jobs", "2", "--threads", "2");
+        assertTrue(again.contains("units done in"), again);
+        long reused = again.lines().filter(l -> l.contains(" done   ")).count();
+        // when unit 8 started, unit 7 was done and at most one other unit ran
+        assertTrue(reused >= 6, "the units finished before the kill were reused:\n" + again);
+        List<String> rows = results("home").stream().skip(1).filter(l -> !l.contains(",worst-case,")).toList();
+        // 3 models x 2 attacks x 3 eps under the deterministic defense, the VAE's 2 attacks x 3 eps sampled
+        assertEquals(18 + 6, rows.size(), String.join("\n", rows));
+        assertEquals(rows.size(), rows.stream().distinct().count(), "one row per unit and eps");
+    }
+
+    /**
+     * A unit that fails stops the sweep with the worker's exit code and last line, and the unit running beside it
+     * is stopped rather than waited for (workers faked by shell commands).
+     */
+    @Test
+    void aFailingUnitStopsTheSweepWithItsExitCodeAndLine() throws Exception {
+        SweepRunner runner = new SweepRunner(Sweep.load(file), data, new ModelStore(tmp.resolve("models")),
+                tmp.resolve("results"));
+        List<Process> started = new ArrayList<>();
+        SweepJobs jobs = new SweepJobs(runner, 2, 2, (index, label, threads) -> {
+            // the classifier (unit 1) passes; the attacks on it: one fails with a data error, one runs on
+            String script = index == 0 ? "exit 0" : index == 1 ? "echo 'aerobust: bad pixels in 00001.ppm'; exit 3"
+                    : "sleep 60";
+            Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
+            started.add(p);
+            return p;
+        });
+        java.io.StringWriter text = new java.io.StringWriter();
+        long t0 = System.nanoTime();
+        dev.aerobust.util.AerobustException e = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.aerobust.util.AerobustException.class, () -> jobs.run(new java.io.PrintWriter(text)));
+        assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "the sleeping unit was not waited for");
+        assertEquals(dev.aerobust.util.ExitCode.DATA, e.exitCode());
+        assertEquals("sweep jobs: unit 2 (attack cw-linf on classifier btsc) failed: bad pixels in 00001.ppm",
+                e.getMessage());
+        assertEquals(3, started.size(), text.toString());
+        assertTrue(started.stream().noneMatch(Process::isAlive), "no worker outlived the sweep");
+        assertTrue(text.toString().contains("unit 2/11 failed (exit 3)"), text.toString());
+        assertEquals(dev.aerobust.util.ExitCode.INTERNAL, SweepJobs.exitCode(143), "a worker killed by a signal");
+    }
+}
