@@ -205,7 +205,6 @@ public final class Sweep {
         return b.toString();
     }
 
-    /** Reads and expands a sweep file; any problem is a usage error naming the file, line and key. */
     /** The sweep file {@code sweeps/<name>.yaml} that ships in the jar, if there is one. */
     public static java.util.Optional<Sweep> bundled(String name) {
         String resource = "/sweeps/" + name + ".yaml";
@@ -220,6 +219,7 @@ public final class Sweep {
         }
     }
 
+    /** Reads and expands a sweep file; any problem is a usage error naming the file, line and key. */
     public static Sweep load(Path file) {
         return load(file, id -> null);
     }
