@@ -211,11 +211,15 @@ public final class SweepJobs {
     }
 
     /**
-     * What must not run at once: an attack on a model by the same attack under two defenses (the second takes
-     * the first's surrogate rows), or a unit with itself.
+     * What must not run at once: the same attack on one model's deterministic surrogate under two defenses (the
+     * second takes the first's rows), or a unit with itself. An attack on the randomized model (EOT) shares
+     * nothing across latent scales.
      */
-    private static Object key(Sweep.Unit u) {
-        return u instanceof Sweep.AttackUnit a ? List.of(a.model(), a.attack().get(AttackConfig.ATTACK)) : u;
+    static Object key(Sweep.Unit u) {
+        if (u instanceof Sweep.AttackUnit a && !a.create(false).attacksRandomizedModel()) {
+            return List.of(a.model(), a.attack().get(AttackConfig.ATTACK));
+        }
+        return u;
     }
 
     private static boolean startable(int i, boolean[] started, int[][] deps, boolean[] done, List<Sweep.Unit> units,

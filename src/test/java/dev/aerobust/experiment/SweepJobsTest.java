@@ -230,4 +230,41 @@ class SweepJobsTest {
         assertTrue(text.toString().contains("unit 2/11 failed (exit 3)"), text.toString());
         assertEquals(dev.aerobust.util.ExitCode.INTERNAL, SweepJobs.exitCode(143), "a worker killed by a signal");
     }
+
+    /**
+     * On the paper profile: every attack waits for its model and classifier, every autoencoder for its
+     * classifier; the same surrogate attack on one model under two defenses never runs twice at once, while
+     * EOT-PGD at two latent scales, or CW-Linf beside PGD, may.
+     */
+    @Test
+    void thePaperProfilesUnitsWaitForTheirModelsAndShareNoSurrogateAtOnce() {
+        SweepRunner r = new SweepRunner(Sweep.bundled("paper-mnist").orElseThrow(), data, null, tmp);
+        List<Sweep.Unit> order = r.order();
+        int[][] deps = r.dependencies(order);
+        int classifier = order.indexOf(order.stream().filter(u -> u instanceof Sweep.TrainUnit t && !t.autoencoder())
+                .findFirst().orElseThrow());
+        Map<String, List<Sweep.AttackUnit>> vae04 = new HashMap<>();
+        for (int i = 0; i < order.size(); i++) {
+            List<Integer> d = Arrays.stream(deps[i]).boxed().toList();
+            int unit = i;
+            assertTrue(d.stream().allMatch(j -> j < unit), "unit " + (i + 1) + " waits for a later one");
+            if (order.get(i) instanceof Sweep.TrainUnit t) {
+                assertEquals(t.autoencoder() ? List.of(classifier) : List.of(), d, t.label());
+            } else {
+                Sweep.AttackUnit a = (Sweep.AttackUnit) order.get(i);
+                assertTrue(d.contains(order.indexOf(a.model())) && d.contains(classifier), a.label());
+                assertEquals(a.model().autoencoder() ? 2 : 1, d.size(), a.label());
+                if (a.label().contains("on vae stp 0.4")) {
+                    vae04.computeIfAbsent(a.attack().get(dev.aerobust.attack.AttackConfig.ATTACK).label(),
+                            k -> new ArrayList<>()).add(a);
+                }
+            }
+        }
+        // CW-Linf on the VAE at stp 0.4: the deterministic defense and the sampled one at 4 scales
+        assertEquals(5, vae04.get("cw-linf").size());
+        assertEquals(1, vae04.get("cw-linf").stream().map(SweepJobs::key).distinct().count());
+        assertEquals(4, vae04.get("eot-pgd").size());
+        assertEquals(4, vae04.get("eot-pgd").stream().map(SweepJobs::key).distinct().count());
+        assertFalse(SweepJobs.key(vae04.get("cw-linf").get(0)).equals(SweepJobs.key(vae04.get("pgd").get(0))));
+    }
 }
