@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
@@ -98,7 +97,7 @@ public final class SweepJobs {
         Map<Integer, Process> running = new java.util.concurrent.ConcurrentHashMap<>();
         Set<Object> busy = new HashSet<>();
         Map<Integer, Integer> threadsOf = new java.util.HashMap<>();
-        Thread hook = new Thread(() -> running.values().forEach(Process::destroy));
+        Thread hook = new Thread(() -> running.values().forEach(SweepJobs::stop));
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
         int doneCount = countTrue(done);
@@ -143,12 +142,15 @@ public final class SweepJobs {
                     failed = f;
                     out.printf("[sweep %s] unit %d/%d failed (exit %d): %s; stopping the %d other unit(s)%n", name,
                             f.index() + 1, n, f.exitCode(), s.label(), running.size());
-                    running.values().forEach(Process::destroy);
+                    running.values().forEach(SweepJobs::stop);
                 }
                 out.flush();
             }
         } finally {
-            running.values().forEach(Process::destroyForcibly);
+            for (Process p : running.values()) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException shuttingDown) {
@@ -171,13 +173,16 @@ public final class SweepJobs {
         return secs;
     }
 
-    /** Starts unit {@code i}, relays its output line by line, and reports its end on {@code finished}. */
+    /**
+     * Starts unit {@code i}, relays its output line by line, and reports its end on {@code finished} when the
+     * worker exits (not when its output closes: a process it started could hold that open).
+     */
     private Process start(int i, String label, int t, PrintWriter out, BlockingQueue<Finished> finished)
             throws IOException {
         long u0 = System.nanoTime();
         Process p = workers.start(i, label, t);
+        Deque<String> last = new java.util.concurrent.ConcurrentLinkedDeque<>();
         Thread relay = new Thread(() -> {
-            Deque<String> last = new ArrayDeque<>();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                     StandardCharsets.UTF_8))) {
                 String line;
@@ -196,18 +201,26 @@ public final class SweepJobs {
             } catch (IOException e) {
                 last.addLast("its output could not be read: " + e.getMessage());
             }
-            int code;
-            try {
-                code = p.waitFor();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                code = ExitCode.INTERNAL.code();
-            }
-            finished.add(new Finished(i, code, (System.nanoTime() - u0) / 1e9, new ArrayList<>(last)));
         }, "sweep-unit-" + (i + 1));
         relay.setDaemon(true);
         relay.start();
+        p.onExit().thenRun(() -> {
+            double secs = (System.nanoTime() - u0) / 1e9;
+            try {
+                // the last lines, which say why a worker failed, may still be on their way
+                relay.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            finished.add(new Finished(i, p.exitValue(), secs, new ArrayList<>(last)));
+        });
         return p;
+    }
+
+    /** Stops a worker and whatever it started. */
+    private static void stop(Process p) {
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
     }
 
     /**

@@ -50,7 +50,6 @@ class SweepJobsTest {
               - {n: 6, eps: [0, 0.01, 0.03], defense: sampled, scale: 1, samples: 2}
             attacks:
               - {attack: cw-linf, steps: 20}
-              - {attack: pgd, steps: 20}
             """;
 
     private static final Pattern EVENT = Pattern.compile("\\[sweep jobs] unit (\\d+)/\\d+ (started|finished)");
@@ -104,11 +103,11 @@ class SweepJobsTest {
         assertFalse(parallel.contains("2 threads;"), "every unit ran at one thread:\n" + parallel);
         List<String> a = results("two");
         List<String> b = results("one");
-        // 3 models x 2 attacks x 3 eps deterministic, the VAE's 2 attacks x 3 eps sampled, 3 worst cases x 3 eps
-        assertTrue(a.size() > 20, String.join("\n", a));
+        // 3 models x 3 eps under the deterministic defense, the VAE's 3 eps under the sampled one
+        assertEquals(1 + 12, a.size(), String.join("\n", a));
         assertEquals(b, a, "two jobs at one thread each stored the numbers of one job at one thread");
 
-        // unit numbers: 1 classifier, 2-3 its attacks, 4 ae, 5-6 its attacks, 7 vae, 8-11 its attacks
+        // unit numbers: 1 classifier, 2 its attack, 3 ae, 4 its attack, 5 vae, 6-7 its attacks (deterministic, sampled)
         List<String[]> events = new ArrayList<>();
         for (String line : parallel.lines().toList()) {
             Matcher m = EVENT.matcher(line);
@@ -116,7 +115,7 @@ class SweepJobsTest {
                 events.add(new String[] {m.group(1), m.group(2)});
             }
         }
-        assertEquals(20, events.size(), parallel);
+        assertEquals(12, events.size(), parallel);
         Map<Integer, Integer> finishedAt = new HashMap<>();
         int running = 0;
         int most = 0;
@@ -129,14 +128,14 @@ class SweepJobsTest {
             }
             running++;
             most = Math.max(most, running);
-            // the classifier (unit 1) is stored; the AE's attacks need the AE (4), the VAE's the VAE (7)
-            int needs = unit == 5 || unit == 6 ? 4 : unit >= 8 ? 7 : 0;
+            // the classifier (unit 1) is stored; the AE's attack needs the AE (3), the VAE's the VAE (5)
+            int needs = unit == 4 ? 3 : unit >= 6 ? 5 : 0;
             assertTrue(needs == 0 || finishedAt.containsKey(needs), "unit " + unit + " started before unit " + needs
                     + " finished:\n" + parallel);
         }
         assertEquals(2, most, "two units ran at once:\n" + parallel);
         // the VAE's CW-Linf under the deterministic and the sampled defense share their rows: never at once
-        assertFalse(overlap(events, 8, 10) || overlap(events, 9, 11), parallel);
+        assertFalse(overlap(events, 6, 7), parallel);
     }
 
     /** Whether units {@code a} and {@code b} ran at the same time (each started before the other finished). */
@@ -169,8 +168,8 @@ class SweepJobsTest {
             String line;
             while ((line = r.readLine()) != null) {
                 log.add(line);
-                // the AE and its two attacks are past; the VAE's training and an attack of it are under way
-                if (line.contains("unit 8/11 started")) {
+                // the VAE is trained and its first attack is starting
+                if (line.contains("unit 6/7 started")) {
                     workers.addAll(first.descendants().toList());
                     first.destroyForcibly();
                     break;
@@ -185,18 +184,18 @@ class SweepJobsTest {
         }
         assertTrue(workers.stream().noneMatch(ProcessHandle::isAlive), "every worker stopped with the sweep");
 
-        assertTrue(log.stream().anyMatch(l -> l.contains("unit 1/11 started: train classifier btsc seed 0 (1 running,"
+        assertTrue(log.stream().anyMatch(l -> l.contains("unit 1/7 started: train classifier btsc seed 0 (1 running,"
                 + " 2 threads")), "the classifier, which every other unit waits for, ran alone on both threads:\n"
                 + String.join("\n", log));
 
         String again = run("home", "sweep", file.toString(), "--jobs", "2", "--threads", "2");
         assertTrue(again.contains("units done in"), again);
         long reused = again.lines().filter(l -> l.contains(" done   ")).count();
-        // when unit 8 started, unit 7 was done and at most one other unit ran
-        assertTrue(reused >= 6, "the units finished before the kill were reused:\n" + again);
+        // when unit 6 started, unit 5 was done and at most one other unit ran
+        assertTrue(reused >= 4, "the units finished before the kill were reused:\n" + again);
         List<String> rows = results("home").stream().skip(1).filter(l -> !l.contains(",worst-case,")).toList();
-        // 3 models x 2 attacks x 3 eps under the deterministic defense, the VAE's 2 attacks x 3 eps sampled
-        assertEquals(18 + 6, rows.size(), String.join("\n", rows));
+        // 3 models x 3 eps under the deterministic defense, the VAE's 3 eps under the sampled one
+        assertEquals(9 + 3, rows.size(), String.join("\n", rows));
         assertEquals(rows.size(), rows.stream().distinct().count(), "one row per unit and eps");
     }
 
@@ -210,7 +209,7 @@ class SweepJobsTest {
                 tmp.resolve("results"));
         List<Process> started = new ArrayList<>();
         SweepJobs jobs = new SweepJobs(runner, 2, 2, (index, label, threads) -> {
-            // the classifier (unit 1) passes; the attacks on it: one fails with a data error, one runs on
+            // the classifier (unit 1) passes; the attack on it fails with a data error while the AE trains on
             String script = index == 0 ? "exit 0" : index == 1 ? "echo 'aerobust: bad pixels in 00001.ppm'; exit 3"
                     : "sleep 60";
             Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
@@ -227,7 +226,7 @@ class SweepJobsTest {
                 e.getMessage());
         assertEquals(3, started.size(), text.toString());
         assertTrue(started.stream().noneMatch(Process::isAlive), "no worker outlived the sweep");
-        assertTrue(text.toString().contains("unit 2/11 failed (exit 3)"), text.toString());
+        assertTrue(text.toString().contains("unit 2/7 failed (exit 3)"), text.toString());
         assertEquals(dev.aerobust.util.ExitCode.INTERNAL, SweepJobs.exitCode(143), "a worker killed by a signal");
     }
 
