@@ -24,6 +24,12 @@ final class JobsOption {
             + " in the last bits.")
     int jobs = 1;
 
+    /** Whether {@code --debug} (an option every command inherits) was given to the command of {@code spec}. */
+    static boolean debug(picocli.CommandLine.Model.CommandSpec spec) {
+        picocli.CommandLine.Model.OptionSpec o = spec.findOption("--debug");
+        return o != null && Boolean.TRUE.equals(o.getValue());
+    }
+
     /** Rejects a job count the run's threads cannot hold, before anything runs. */
     void validate(ThreadsOption threads) {
         if (jobs < 1) {
@@ -38,10 +44,11 @@ final class JobsOption {
 
     /**
      * Runs the units of {@code runner}'s sweep that are not done: one after another, or {@code jobs} at a time
-     * in worker processes that find the sweep by {@code source} ({@code --file PATH} or {@code --bundled NAME}).
+     * in worker processes that find the sweep by {@code source} ({@code --file PATH} or {@code --bundled NAME}),
+     * with {@code --debug} if the command has it.
      */
-    double run(SweepRunner runner, ThreadsOption threads, Path dataDir, List<String> source, PrintWriter out)
-            throws IOException {
+    double run(SweepRunner runner, ThreadsOption threads, Path dataDir, List<String> source, boolean debug,
+               PrintWriter out) throws IOException {
         validate(threads);
         if (jobs == 1) {
             return runner.run(out);
@@ -54,6 +61,9 @@ final class JobsOption {
             cmd.addAll(source);
             cmd.addAll(List.of("--unit", String.valueOf(index + 1), "--label", label, "--threads", String.valueOf(t),
                     "--data-dir", dataDir.toString()));
+            if (debug) {
+                cmd.add("--debug");
+            }
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(t));
             pb.environment().put(Engine.THREADS_ENV, String.valueOf(t));

@@ -94,7 +94,8 @@ final class ReproduceCommand implements Callable<Integer> {
             SweepRunner.print(runner.plan(), o);
             return 0;
         }
-        jobs.run(runner, threads, dataDir, List.of("--bundled", p + "-" + d.cliName()), o);
+        jobs.run(runner, threads, dataDir, List.of("--bundled", p + "-" + d.cliName()), JobsOption.debug(spec),
+                o);
         Path dir = out != null ? out : DataHome.home().resolve("reports").resolve(sweep.name());
         double secs = (System.nanoTime() - t0) / 1e9;
         Path html = SweepReport.write(sweep, runner, runner.store(), dir, List.of("Profile " + p + " on " + d

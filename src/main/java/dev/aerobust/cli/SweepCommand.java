@@ -61,7 +61,8 @@ final class SweepCommand implements Callable<Integer> {
             SweepRunner.print(runner.plan(), out);
             return 0;
         }
-        jobs.run(runner, threads, dataDir, List.of("--file", file.toAbsolutePath().toString()), out);
+        jobs.run(runner, threads, dataDir, List.of("--file", file.toAbsolutePath().toString()), JobsOption.debug(spec),
+                out);
         return 0;
     }
 }

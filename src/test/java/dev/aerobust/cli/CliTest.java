@@ -98,4 +98,17 @@ class CliTest {
         assertEquals(2, run("datasets").code());
         assertEquals(2, run().code());
     }
+
+    /** The workers of {@code --jobs} get {@code --debug} when the sweep was given it, before or after its name. */
+    @Test
+    void debugReachesTheSweepsWorkers() {
+        PrintWriter w = new PrintWriter(new StringWriter());
+        for (String[] args : new String[][] {{"sweep", "f.yaml", "--debug"}, {"--debug", "sweep", "f.yaml"},
+            {"reproduce", "--debug"}}) {
+            var parsed = Main.commandLine(w, w).parseArgs(args);
+            assertTrue(JobsOption.debug(parsed.subcommand().commandSpec()), String.join(" ", args));
+        }
+        var plain = Main.commandLine(w, w).parseArgs("sweep", "f.yaml");
+        assertFalse(JobsOption.debug(plain.subcommand().commandSpec()));
+    }
 }
