@@ -42,6 +42,16 @@ final class JobsOption {
         }
     }
 
+    /** For a dry run: what the jobs would do, since the estimate is for one unit at a time. */
+    void describe(ThreadsOption threads, PrintWriter out) {
+        if (jobs > 1) {
+            int each = threads.total() / jobs;
+            out.printf("the estimate is for one unit at a time; --jobs %d runs %d at once, %d engine thread%s each,"
+                    + " each as soon as the models it needs are stored%n", jobs, jobs, each, each == 1 ? "" : "s");
+            out.flush();
+        }
+    }
+
     /**
      * Runs the units of {@code runner}'s sweep that are not done: one after another, or {@code jobs} at a time
      * in worker processes that find the sweep by {@code source} ({@code --file PATH} or {@code --bundled NAME}),

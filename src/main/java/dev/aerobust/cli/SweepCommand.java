@@ -59,6 +59,7 @@ final class SweepCommand implements Callable<Integer> {
         out.println("sweep " + sweep.name() + ":");
         if (dryRun) {
             SweepRunner.print(runner.plan(), out);
+            jobs.describe(threads, out);
             return 0;
         }
         jobs.run(runner, threads, dataDir, List.of("--file", file.toAbsolutePath().toString()), JobsOption.debug(spec),
