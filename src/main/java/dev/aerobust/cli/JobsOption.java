@@ -19,9 +19,9 @@ final class JobsOption {
 
     @Option(names = "--jobs", paramLabel = "N", description = "Units run at once, each in a process of its own with"
             + " an equal share of the engine threads (--threads); a unit starts once the models it needs are"
-            + " trained. More jobs than threads is an error: the cores are never oversubscribed. Default: ${DEFAULT-VALUE}."
-            + " Speed only: results are stored as by one job, though a unit run at another thread count may differ"
-            + " in the last bits.")
+            + " trained. More jobs than threads is an error: the cores are never oversubscribed."
+            + " Default: ${DEFAULT-VALUE}. Speed only: results are stored as by one job, though a unit run at another"
+            + " thread count may differ in the last bits.")
     int jobs = 1;
 
     /** Whether {@code --debug} (an option every command inherits) was given to the command of {@code spec}. */

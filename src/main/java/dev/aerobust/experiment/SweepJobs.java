@@ -6,6 +6,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -23,9 +24,9 @@ import dev.aerobust.util.Progress;
  * Runs a sweep's units side by side, each in a worker process of its own (libtorch's generator and thread pool
  * are process-wide, so units in one JVM would disturb each other's seeded numbers). At most {@code jobs} workers
  * run at once, each with its share of the engine threads, never more threads in all than the run was given (a
- * unit that starts alone, nothing else running or startable, and that other units wait for takes them all). A unit starts once the units it
- * needs are done (an attack's trained models, an autoencoder's classifier) and no
- * running unit attacks the same model with the same attack (those share their deterministic surrogate's rows).
+ * unit that starts alone, nothing else running or startable, and that other units wait for takes them all). A
+ * unit starts once the units it needs are done (an attack's trained models, an autoencoder's classifier) and no
+ * running unit attacks the same model's deterministic surrogate with the same attack (they share its rows).
  *
  * <p>Each worker stores its unit as the one-at-a-time runner does, so a killed sweep, run again, redoes only the
  * units it was running. A worker reads its standard input and stops when that closes: a sweep killed even with
@@ -71,83 +72,22 @@ public final class SweepJobs {
 
     /** Runs every unit not yet done; returns the seconds it took. */
     public double run(PrintWriter out) throws IOException {
-        String name = runner.sweep().name();
         List<SweepRunner.Step> plan = runner.plan();
         SweepRunner.print(plan, out);
         out.printf("%d jobs at once, %d engine thread%s each%n", jobs, threadsEach, threadsEach == 1 ? "" : "s");
         out.flush();
-        List<Sweep.Unit> units = runner.order();
-        int[][] deps = runner.dependencies(units);
-        int n = units.size();
-        boolean[] done = new boolean[n];
-        boolean[] started = new boolean[n];
-        boolean[] needed = new boolean[n];
-        for (int[] d : deps) {
-            for (int j : d) {
-                needed[j] = true;
-            }
-        }
-        for (int i = 0; i < n; i++) {
-            done[i] = plan.get(i).done();
-            started[i] = done[i];
-        }
-        // a unit at one thread takes about `jobs` times its estimate until its kind has been timed in this run
-        SweepRunner.Pace pace = new SweepRunner.Pace(jobs);
-        BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
-        Map<Integer, Process> running = new java.util.concurrent.ConcurrentHashMap<>();
-        Set<Object> busy = new HashSet<>();
-        Map<Integer, Integer> threadsOf = new java.util.HashMap<>();
-        Thread hook = new Thread(() -> running.values().forEach(SweepJobs::stop));
+        Schedule run = new Schedule(plan, runner.order(), out);
+        Thread hook = new Thread(() -> run.running.values().forEach(SweepJobs::stop));
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
-        int doneCount = countTrue(done);
-        Finished failed = null;
         try {
-            while (true) {
-                if (failed == null) {
-                    int startable = 0;
-                    for (int i = 0; i < n; i++) {
-                        startable += startable(i, started, deps, done, units, busy) ? 1 : 0;
-                    }
-                    for (int i = 0; i < n && threads - used(threadsOf) >= threadsEach; i++) {
-                        if (startable(i, started, deps, done, units, busy)) {
-                            // a unit the rest waits for (the classifier at the start) takes every thread
-                            int t = running.isEmpty() && startable == 1 && needed[i] ? threads : threadsEach;
-                            started[i] = true;
-                            busy.add(key(units.get(i)));
-                            threadsOf.put(i, t);
-                            running.put(i, start(i, units.get(i).label(), t, out, finished));
-                            out.printf("[sweep %s] unit %d/%d started: %s (%d running, %d thread%s; sweep eta %s)%n",
-                                    name, i + 1, n, units.get(i).label(), running.size(), t, t == 1 ? "" : "s",
-                                    Progress.seconds(eta(plan, done, pace)));
-                            out.flush();
-                        }
-                    }
-                }
-                if (running.isEmpty()) {
-                    break;
-                }
-                Finished f = take(finished);
-                running.remove(f.index());
-                threadsOf.remove(f.index());
-                busy.remove(key(units.get(f.index())));
-                SweepRunner.Step s = plan.get(f.index());
-                if (f.exitCode() == 0) {
-                    done[f.index()] = true;
-                    doneCount++;
-                    pace.finished(s, f.seconds());
-                    out.printf("[sweep %s] unit %d/%d finished in %.1f s: %s (%d of %d done)%n", name,
-                            f.index() + 1, n, f.seconds(), s.label(), doneCount, n);
-                } else if (failed == null) {
-                    failed = f;
-                    out.printf("[sweep %s] unit %d/%d failed (exit %d): %s; stopping the %d other unit(s)%n", name,
-                            f.index() + 1, n, f.exitCode(), s.label(), running.size());
-                    running.values().forEach(SweepJobs::stop);
-                }
-                out.flush();
+            run.startReady();
+            while (!run.running.isEmpty()) {
+                run.ended(take(run.finished));
+                run.startReady();
             }
         } finally {
-            for (Process p : running.values()) {
+            for (Process p : run.running.values()) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();
             }
@@ -157,20 +97,131 @@ public final class SweepJobs {
                 // the hook is running or ran: nothing to undo
             }
         }
-        if (failed != null) {
-            String last = failed.lastLines().isEmpty() ? "no output"
-                    : failed.lastLines().get(failed.lastLines().size() - 1).replaceFirst("^aerobust: ", "");
-            throw new AerobustException(exitCode(failed.exitCode()), "sweep " + name + ": unit " + (failed.index()
-                    + 1) + " (" + units.get(failed.index()).label() + ") failed: " + last);
-        }
-        if (doneCount < n) {
-            // only a unit whose dependency is not in the sweep could be left: a bug in the plan
-            throw new IllegalStateException("sweep " + name + ": " + (n - doneCount) + " units could not start");
-        }
+        run.throwIfFailed();
         double secs = (System.nanoTime() - t0) / 1e9;
-        out.printf("sweep %s: %d units done in %s%n", name, n, Progress.seconds(secs));
+        out.printf("sweep %s: %d units done in %s%n", run.name, plan.size(), Progress.seconds(secs));
         out.flush();
         return secs;
+    }
+
+    /** One run's state: which units are done, started, running and on how many threads, and the first failure. */
+    private final class Schedule {
+        final String name = runner.sweep().name();
+        final List<SweepRunner.Step> plan;
+        final List<Sweep.Unit> units;
+        final PrintWriter out;
+        final int[][] deps;
+        final boolean[] done;
+        final boolean[] started;
+        /** Whether another unit waits for this one. */
+        final boolean[] needed;
+        final Map<Integer, Process> running = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<Integer, Integer> threadsOf = new java.util.HashMap<>();
+        final Set<Object> busy = new HashSet<>();
+        final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
+        // a unit at one thread takes about `jobs` times its estimate until its kind has been timed in this run
+        final SweepRunner.Pace pace = new SweepRunner.Pace(jobs);
+        int doneCount;
+        Finished failed;
+
+        Schedule(List<SweepRunner.Step> plan, List<Sweep.Unit> units, PrintWriter out) {
+            this.plan = plan;
+            this.units = units;
+            this.out = out;
+            int n = units.size();
+            deps = runner.dependencies(units);
+            done = new boolean[n];
+            started = new boolean[n];
+            needed = new boolean[n];
+            for (int i = 0; i < n; i++) {
+                done[i] = plan.get(i).done();
+                started[i] = done[i];
+                doneCount += done[i] ? 1 : 0;
+                for (int j : deps[i]) {
+                    needed[j] = true;
+                }
+            }
+        }
+
+        /** Starts, in plan order, every unit that may start while threads are free (none after a failure). */
+        void startReady() throws IOException {
+            if (failed != null) {
+                return;
+            }
+            int n = units.size();
+            int startable = 0;
+            for (int i = 0; i < n; i++) {
+                startable += startable(i) ? 1 : 0;
+            }
+            for (int i = 0; i < n && threads - used() >= threadsEach; i++) {
+                if (startable(i)) {
+                    // a unit the rest waits for (the classifier at the start) takes every thread
+                    int t = running.isEmpty() && startable == 1 && needed[i] ? threads : threadsEach;
+                    started[i] = true;
+                    busy.add(key(units.get(i)));
+                    threadsOf.put(i, t);
+                    running.put(i, start(i, units.get(i).label(), t, out, finished));
+                    out.printf("[sweep %s] unit %d/%d started: %s (%d running, %d thread%s; sweep eta %s)%n", name,
+                            i + 1, n, units.get(i).label(), running.size(), t, t == 1 ? "" : "s",
+                            Progress.seconds(eta()));
+                    out.flush();
+                }
+            }
+        }
+
+        /** Takes a worker's end: the unit is done, or the sweep stops (the other workers with it). */
+        void ended(Finished f) {
+            running.remove(f.index());
+            threadsOf.remove(f.index());
+            busy.remove(key(units.get(f.index())));
+            SweepRunner.Step s = plan.get(f.index());
+            if (f.exitCode() == 0) {
+                done[f.index()] = true;
+                doneCount++;
+                pace.finished(s, f.seconds());
+                out.printf("[sweep %s] unit %d/%d finished in %.1f s: %s (%d of %d done)%n", name, f.index() + 1,
+                        units.size(), f.seconds(), s.label(), doneCount, units.size());
+            } else if (failed == null) {
+                failed = f;
+                out.printf("[sweep %s] unit %d/%d failed (exit %d): %s; stopping the %d other unit(s)%n", name,
+                        f.index() + 1, units.size(), f.exitCode(), s.label(), running.size());
+                running.values().forEach(SweepJobs::stop);
+            }
+            out.flush();
+        }
+
+        void throwIfFailed() {
+            if (failed != null) {
+                List<String> lines = failed.lastLines();
+                String last = lines.isEmpty() ? "no output" : lines.get(lines.size() - 1).replaceFirst("^aerobust: ",
+                        "");
+                throw new AerobustException(exitCode(failed.exitCode()), "sweep " + name + ": unit "
+                        + (failed.index() + 1) + " (" + units.get(failed.index()).label() + ") failed: " + last);
+            }
+            if (doneCount < units.size()) {
+                // only a unit whose dependency is not in the sweep could be left: a bug in the plan
+                throw new IllegalStateException("sweep " + name + ": " + (units.size() - doneCount)
+                        + " units could not start");
+            }
+        }
+
+        private boolean startable(int i) {
+            return !started[i] && !busy.contains(key(units.get(i))) && Arrays.stream(deps[i]).allMatch(d -> done[d]);
+        }
+
+        private int used() {
+            return threadsOf.values().stream().mapToInt(Integer::intValue).sum();
+        }
+
+        /** The corrected seconds of the units not done, shared among the jobs. */
+        private double eta() {
+            double left = 0;
+            for (int i = 0; i < plan.size(); i++) {
+                SweepRunner.Step s = plan.get(i);
+                left += done[i] ? 0 : s.seconds() * pace.factor(s.kind());
+            }
+            return left / jobs;
+        }
     }
 
     /**
@@ -235,34 +286,6 @@ public final class SweepJobs {
         return u;
     }
 
-    private static boolean startable(int i, boolean[] started, int[][] deps, boolean[] done, List<Sweep.Unit> units,
-                                     Set<Object> busy) {
-        return !started[i] && ready(deps[i], done) && !busy.contains(key(units.get(i)));
-    }
-
-    private static int used(Map<Integer, Integer> threadsOf) {
-        return threadsOf.values().stream().mapToInt(Integer::intValue).sum();
-    }
-
-    private static boolean ready(int[] deps, boolean[] done) {
-        for (int d : deps) {
-            if (!done[d]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** The corrected seconds of the units not done, shared among the jobs. */
-    private double eta(List<SweepRunner.Step> plan, boolean[] done, SweepRunner.Pace pace) {
-        double left = 0;
-        for (int i = 0; i < plan.size(); i++) {
-            SweepRunner.Step s = plan.get(i);
-            left += done[i] ? 0 : s.seconds() * pace.factor(s.kind());
-        }
-        return left / jobs;
-    }
-
     private static Finished take(BlockingQueue<Finished> q) {
         try {
             return q.take();
@@ -270,14 +293,6 @@ public final class SweepJobs {
             Thread.currentThread().interrupt();
             throw new AerobustException(ExitCode.INTERNAL, "interrupted while waiting for the sweep's units");
         }
-    }
-
-    private static int countTrue(boolean[] b) {
-        int k = 0;
-        for (boolean x : b) {
-            k += x ? 1 : 0;
-        }
-        return k;
     }
 
     /** A worker's exit code as the sweep's: the same kind of failure (a worker killed by a signal: internal). */
