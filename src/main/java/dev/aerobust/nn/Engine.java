@@ -35,8 +35,22 @@ public final class Engine {
             torch.set_num_threads(defaultThreads());
             // NNPACK refuses this CPU and warns on every conv; the default kernels are used anyway.
             torch.globalContext().setUserEnabledNNPACK(false);
+            flushSubnormals();
             ready = true;
         }
+    }
+
+    /**
+     * Flushes subnormal floats (below 1.2e-38) to zero on the calling thread and on the engine threads it starts
+     * later (x86 FTZ and DAZ). Subnormals take microcode assists: a trained DAE's saturated decoder fills the
+     * attack's backward pass with them, which made its CW-Linf and PGD iterations about 2x slower than the same
+     * stack's with a DVAE; flushed, the results were the same to the bit in every case measured
+     * (docs/performance.md, change 24). The flags are per thread, and the JVM restores its own on every entry
+     * into Java from native code (a new Java thread, a reflective call), so {@link Scope#open()} sets them again
+     * for the thread that computes. Java's own float arithmetic on that thread flushes subnormals too.
+     */
+    public static void flushSubnormals() {
+        org.bytedeco.pytorch.Context.setFlushDenormal(true);
     }
 
     /** Threads used by default: {@value #THREADS_ENV} if set, else every available core. */

@@ -19,7 +19,9 @@ public final class Scope implements AutoCloseable {
     }
 
     public static Scope open() {
-        return new Scope();
+        Scope s = new Scope();
+        Engine.flushSubnormals();
+        return s;
     }
 
     /** Detaches {@code p} from this scope so it survives {@link #close()}; the caller then owns it. */
