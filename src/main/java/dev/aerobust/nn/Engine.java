@@ -47,7 +47,9 @@ public final class Engine {
      * stack's with a DVAE; flushed, the results were the same to the bit in every case measured
      * (docs/performance.md, change 24). The flags are per thread, and the JVM restores its own on every entry
      * into Java from native code (a new Java thread, a reflective call), so {@link Scope#open()} sets them again
-     * for the thread that computes. Java's own float arithmetic on that thread flushes subnormals too.
+     * for the thread that computes; the engine's OpenMP threads take them when they start, from the thread that
+     * starts them (in a command, after {@link #init()}). Java's own float arithmetic on that thread flushes
+     * subnormals too.
      */
     public static void flushSubnormals() {
         org.bytedeco.pytorch.Context.setFlushDenormal(true);
