@@ -52,16 +52,16 @@ public final class SweepJobs {
 
     /**
      * @param jobs    units at once, at least 2 (one is {@link SweepRunner#run(PrintWriter)})
-     * @param threads the engine threads of the whole run, shared among the workers; at least {@code jobs}
+     * @param threads the engine threads of the whole run, shared among the workers; at least {@code jobs} (a
+     *                user's count is checked by the command)
      */
     public SweepJobs(SweepRunner runner, int jobs, int threads, Workers workers) {
         if (jobs < 2) {
             throw new IllegalArgumentException("jobs must be at least 2, got " + jobs);
         }
         if (threads < jobs) {
-            throw new AerobustException(ExitCode.USAGE, "--jobs " + jobs + " would run more processes than the "
-                    + threads + " engine threads of this run (--threads, $AEROBUST_THREADS or the cores): at most "
-                    + threads);
+            // the command checks the user's --jobs against the threads first (JobsOption.validate)
+            throw new IllegalArgumentException(jobs + " jobs on " + threads + " threads");
         }
         this.runner = runner;
         this.jobs = jobs;
