@@ -42,13 +42,16 @@ final class JobsOption {
         }
     }
 
-    /** For a dry run: what the jobs would do, since the estimate is for one unit at a time. */
-    void describe(ThreadsOption threads, PrintWriter out) {
+    /**
+     * A dry run: the plan with each unit's estimate at the threads it would run at and, with more than one job,
+     * the wall time of the jobs side by side.
+     */
+    void dryRun(SweepRunner runner, ThreadsOption threads, PrintWriter out) {
+        int each = threads.total() / jobs;
+        List<SweepRunner.Step> plan = runner.plan(each);
+        SweepRunner.print(plan, out);
         if (jobs > 1) {
-            int each = threads.total() / jobs;
-            out.printf("the estimate is for one unit at a time; --jobs %d runs %d at once, %d engine thread%s each,"
-                    + " each as soon as the models it needs are stored%n", jobs, jobs, each, each == 1 ? "" : "s");
-            out.flush();
+            SweepJobs.describe(out, jobs, each, SweepJobs.wallSeconds(runner, plan, jobs));
         }
     }
 

@@ -91,8 +91,7 @@ final class ReproduceCommand implements Callable<Integer> {
         SweepRunner runner = SweepRunner.atHome(sweep, dataDir);
         o.println("reproduce " + p + " " + d + " (sweep " + sweep.name() + "):");
         if (dryRun) {
-            SweepRunner.print(runner.plan(), o);
-            jobs.describe(threads, o);
+            jobs.dryRun(runner, threads, o);
             return 0;
         }
         jobs.run(runner, threads, dataDir, List.of("--bundled", p + "-" + d.cliName()), JobsOption.debug(spec),

@@ -58,8 +58,7 @@ final class SweepCommand implements Callable<Integer> {
         SweepRunner runner = SweepRunner.atHome(sweep, dataDir);
         out.println("sweep " + sweep.name() + ":");
         if (dryRun) {
-            SweepRunner.print(runner.plan(), out);
-            jobs.describe(threads, out);
+            jobs.dryRun(runner, threads, out);
             return 0;
         }
         jobs.run(runner, threads, dataDir, List.of("--file", file.toAbsolutePath().toString()), JobsOption.debug(spec),

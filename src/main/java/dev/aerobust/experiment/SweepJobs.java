@@ -72,9 +72,9 @@ public final class SweepJobs {
 
     /** Runs every unit not yet done; returns the seconds it took. */
     public double run(PrintWriter out) throws IOException {
-        List<SweepRunner.Step> plan = runner.plan();
+        List<SweepRunner.Step> plan = runner.plan(threadsEach);
         SweepRunner.print(plan, out);
-        out.printf("%d jobs at once, %d engine thread%s each%n", jobs, threadsEach, threadsEach == 1 ? "" : "s");
+        describe(out, jobs, threadsEach, wallSeconds(runner, plan, jobs));
         out.flush();
         Schedule run = new Schedule(plan, runner.order(), out);
         Thread hook = new Thread(() -> run.running.values().forEach(SweepJobs::stop));
@@ -119,8 +119,8 @@ public final class SweepJobs {
         final Map<Integer, Integer> threadsOf = new java.util.HashMap<>();
         final Set<Object> busy = new HashSet<>();
         final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
-        // a unit at one thread takes about `jobs` times its estimate until its kind has been timed in this run
-        final SweepRunner.Pace pace = new SweepRunner.Pace(jobs);
+        // the plan's estimates are at the workers' threads already
+        final SweepRunner.Pace pace = new SweepRunner.Pace();
         int doneCount;
         Finished failed;
 
@@ -222,6 +222,52 @@ public final class SweepJobs {
             }
             return left / jobs;
         }
+    }
+
+    /**
+     * The estimated wall time of {@code plan} run {@code jobs} units at a time: the units are started in plan
+     * order as the runner starts them (once the units they need are done, never two that must not run at once),
+     * each taking its estimate (made at a worker's threads).
+     */
+    public static double wallSeconds(SweepRunner runner, List<SweepRunner.Step> plan, int jobs) {
+        List<Sweep.Unit> units = runner.order();
+        int n = units.size();
+        int[][] deps = runner.dependencies(units);
+        Object[] keys = new Object[n];
+        boolean[] started = new boolean[n];
+        boolean[] finished = new boolean[n];
+        for (int i = 0; i < n; i++) {
+            keys[i] = key(units.get(i));
+            finished[i] = plan.get(i).done();
+            started[i] = finished[i];
+        }
+        java.util.PriorityQueue<double[]> running = new java.util.PriorityQueue<>(
+                java.util.Comparator.comparingDouble((double[] e) -> e[0]).thenComparingDouble(e -> e[1]));
+        Set<Object> busy = new HashSet<>();
+        double now = 0;
+        while (true) {
+            for (int i = 0; i < n && running.size() < jobs; i++) {
+                if (!started[i] && !busy.contains(keys[i]) && Arrays.stream(deps[i]).allMatch(d -> finished[d])) {
+                    started[i] = true;
+                    busy.add(keys[i]);
+                    running.add(new double[] {now + plan.get(i).seconds(), i});
+                }
+            }
+            if (running.isEmpty()) {
+                return now;
+            }
+            double[] e = running.poll();
+            now = e[0];
+            finished[(int) e[1]] = true;
+            busy.remove(keys[(int) e[1]]);
+        }
+    }
+
+    /** The line that says how the jobs run and how long they are estimated to take. */
+    public static void describe(PrintWriter out, int jobs, int threadsEach, double wallSeconds) {
+        out.printf("%d jobs at once, %d engine thread%s each (the estimates above are at that count): about %s"
+                + " of wall time%n", jobs, threadsEach, threadsEach == 1 ? "" : "s", Progress.seconds(wallSeconds));
+        out.flush();
     }
 
     /**

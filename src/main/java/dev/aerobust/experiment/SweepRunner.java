@@ -23,6 +23,7 @@ import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.Split;
 import dev.aerobust.eval.AttackRecord;
+import dev.aerobust.eval.Provenance;
 import dev.aerobust.eval.Sanity;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.TrainParams;
@@ -56,16 +57,6 @@ public final class SweepRunner {
      */
     static final class Pace {
         private final Map<String, double[]> byKind = new HashMap<>();
-        private final double unseen;
-
-        Pace() {
-            this(1);
-        }
-
-        /** {@code unseen}: the factor of a kind no unit of which has finished yet. */
-        Pace(double unseen) {
-            this.unseen = unseen;
-        }
 
         void finished(Step s, double seconds) {
             if (s.seconds() > 0) {
@@ -77,7 +68,7 @@ public final class SweepRunner {
 
         double factor(String kind) {
             double[] a = byKind.get(kind);
-            return a == null ? unseen : a[0] / a[1];
+            return a == null ? 1 : a[0] / a[1];
         }
 
         /** The corrected seconds of the steps from index {@code from} on that are not done. */
@@ -185,9 +176,17 @@ public final class SweepRunner {
         return out;
     }
 
-    /** Every unit in the order it runs, with whether it is done and the estimated seconds of what is left. */
+    /**
+     * Every unit in the order it runs, with whether it is done and the estimated seconds of what is left, each
+     * unit run at the engine's threads.
+     */
     public List<Step> plan() {
-        Rates rates = new Rates(store, resultsRoot);
+        return plan(dev.aerobust.nn.Engine.threads());
+    }
+
+    /** {@link #plan()} with each unit run at {@code threads} engine threads (a worker's share). */
+    public List<Step> plan(int threads) {
+        Rates rates = new Rates(store, resultsRoot, threads);
         List<Step> out = new ArrayList<>();
         // attacks on a deterministic surrogate already planned: a later unit of the same one only evaluates
         Set<String> surrogates = new java.util.HashSet<>();
@@ -360,23 +359,53 @@ public final class SweepRunner {
         private static final double STACK_RATE = 2500;
         private static final double UNDEFENDED_RATE = 6000;
 
-        private final Map<String, double[]> epoch = new HashMap<>();
-        private final Map<String, double[]> rate = new HashMap<>();
+        /** The engine threads the built-in defaults were measured at. */
+        private static final int DEFAULTS_THREADS = 2;
+        /**
+         * How a unit's time grows with fewer threads: {@code (t / t')^THREAD_EXPONENT} from {@code t} threads to
+         * {@code t'}. Measured here at one thread (two units side by side) against two (one unit alone): 1.8x the
+         * time for CW-Linf, 1.5x for a contractive epoch (docs/performance.md, change 23); 2^0.8 = 1.74.
+         */
+        static final double THREAD_EXPONENT = 0.8;
+        /** The measurements a rate is the median of: the newest, so that a faster build is seen soon. */
+        static final int RECENT = 5;
+
+        /** One measurement: when, at how many engine threads, and its value (seconds an epoch, or a rate). */
+        record Sample(String created, int threads, double value) {
+        }
+
+        private final Map<String, List<Sample>> epoch = new HashMap<>();
+        private final Map<String, List<Sample>> rate = new HashMap<>();
         private final Map<String, Double> epochDefaults;
         private final double perSample;
         private final double stackRate;
         private final double undefendedRate;
+        private final int threads;
+        private final int defaultsThreads;
 
         /**
-         * Rates given directly: seconds an MNIST epoch by family (one ELBO sample; each more adds
-         * {@code perSample}), and attack image-iterations per second on a stack and undefended (the bench's
-         * estimate of a sweep's mix).
+         * Rates given directly, at the threads the estimate is for: seconds an MNIST epoch by family (one ELBO
+         * sample; each more adds {@code perSample}), and attack image-iterations per second on a stack and
+         * undefended (the bench's estimate of a sweep's mix).
          */
         Rates(Map<String, Double> epochSeconds, double perSample, double stackRate, double undefendedRate) {
+            this(epochSeconds, perSample, stackRate, undefendedRate, 1, 1);
+        }
+
+        /** Rates given directly, measured at {@code threads}, for units run at {@code threads}; none learned yet. */
+        static Rates at(int threads, Map<String, Double> epochSeconds, double perSample, double stackRate,
+                        double undefendedRate) {
+            return new Rates(epochSeconds, perSample, stackRate, undefendedRate, threads, threads);
+        }
+
+        private Rates(Map<String, Double> epochSeconds, double perSample, double stackRate, double undefendedRate,
+                      int threads, int defaultsThreads) {
             this.epochDefaults = Map.copyOf(epochSeconds);
             this.perSample = perSample;
             this.stackRate = stackRate;
             this.undefendedRate = undefendedRate;
+            this.threads = threads;
+            this.defaultsThreads = defaultsThreads;
         }
 
         /**
@@ -416,8 +445,13 @@ public final class SweepRunner {
             return new Rates(epochs, perSample, stackImgIterS, stackImgIterS * undefendedOverStack);
         }
 
-        Rates(ModelStore store, Path resultsRoot) {
-            this(EPOCH_DEFAULTS, PER_SAMPLE, STACK_RATE, UNDEFENDED_RATE);
+        /**
+         * Rates for units run at {@code threads} engine threads each, from the store's training times and the
+         * attack records' wall times: per kind, the median of the newest {@link #RECENT} measurements (those made at
+         * {@code threads} if there are any), each carried to {@code threads} by {@link #THREAD_EXPONENT}.
+         */
+        Rates(ModelStore store, Path resultsRoot, int threads) {
+            this(EPOCH_DEFAULTS, PER_SAMPLE, STACK_RATE, UNDEFENDED_RATE, threads, DEFAULTS_THREADS);
             for (JsonNode m : store.list()) {
                 JsonNode t = m.path("training");
                 int epochs = t.path("epochs").asInt(0);
@@ -426,7 +460,9 @@ public final class SweepRunner {
                     String key = (m.has("family") ? m.path("family").asText() : "classifier") + "/"
                             + m.path("dataset").asText() + "/" + m.path("config").path("samples").asInt(0) + "/"
                             + m.path("config").path(AutoencoderConfig.JACOBIAN_PRECISION.name()).asText("fp32");
-                    add(epoch, key, secs / epochs);
+                    JsonNode p = m.path("provenance");
+                    epochSeconds(key, new Sample(p.path("created").asText(""), p.path("threads").asInt(
+                            DEFAULTS_THREADS), secs / epochs));
                 }
             }
             try (var dirs = java.nio.file.Files.walk(resultsRoot, 2)) {
@@ -446,15 +482,19 @@ public final class SweepRunner {
                     // the records one attack call wrote share its wall time, which covered all their eps but 0
                     // (rows of eps 0 are not attacked)
                     recs.removeIf(r -> !(r.eps() > 0));
-                    Map<Double, Integer> batch = new HashMap<>();
-                    recs.forEach(r -> batch.merge(r.attackSeconds(), 1, Integer::sum));
-                    for (AttackRecord r : recs) {
+                    Map<Double, List<AttackRecord>> calls = new HashMap<>();
+                    recs.forEach(r -> calls.computeIfAbsent(r.attackSeconds(), k -> new ArrayList<>()).add(r));
+                    for (List<AttackRecord> call : calls.values()) {
+                        AttackRecord r = call.get(0);
                         // rows taken from kept chunks (a resumed run, another latent scale) cost no attack time
                         int reused = r.reusedRows() == null ? 0 : r.reusedRows();
-                        double work = ((double) r.n() * batch.get(r.attackSeconds()) - reused)
+                        double work = ((double) r.n() * call.size() - reused)
                                 * iterationsPerImage(r.attack(), r.attackConfig());
                         if (r.attackSeconds() > 0 && work > 0) {
-                            add(rate, r.attack() + "/" + !"none".equals(r.defense()), work / r.attackSeconds());
+                            Provenance p = r.provenance();
+                            attackRate(r.attack() + "/" + !"none".equals(r.defense()), new Sample(p == null ? ""
+                                    : p.created(), p == null ? DEFAULTS_THREADS : p.threads(), work
+                                    / r.attackSeconds()));
                         }
                     }
                 });
@@ -463,15 +503,38 @@ public final class SweepRunner {
             }
         }
 
-        private static void add(Map<String, double[]> m, String key, double v) {
-            double[] a = m.computeIfAbsent(key, k -> new double[2]);
-            a[0] += v;
-            a[1]++;
+        /** Learns the seconds an epoch of the kind {@code key} took ({@code family/dataset/samples/jacobian}). */
+        void epochSeconds(String key, Sample s) {
+            epoch.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
         }
 
-        private static double mean(Map<String, double[]> m, String key, double dflt) {
-            double[] a = m.get(key);
-            return a == null ? dflt : a[0] / a[1];
+        /** Learns an attack's image-iterations per second ({@code attack/defended}). */
+        void attackRate(String key, Sample s) {
+            rate.computeIfAbsent(key, k -> new ArrayList<>()).add(s);
+        }
+
+        /**
+         * The measured value of {@code key} carried to this estimate's threads, or {@code dflt} (measured at
+         * {@code defaultsThreads}) carried likewise; {@code faster}: whether more threads raise the value (a rate)
+         * rather than lower it (seconds).
+         */
+        private double value(Map<String, List<Sample>> m, String key, double dflt, boolean faster) {
+            List<Sample> all = m.getOrDefault(key, List.of());
+            List<Sample> same = all.stream().filter(s -> s.threads() == threads).toList();
+            List<Sample> recent = (same.isEmpty() ? all : same).stream()
+                    .sorted(java.util.Comparator.comparing(Sample::created).reversed()).limit(RECENT).toList();
+            if (recent.isEmpty()) {
+                return dflt * scale(defaultsThreads, faster);
+            }
+            // the median: one unit slowed by other work on the machine (or stopped a while) does not move it
+            double[] v = recent.stream().mapToDouble(s -> s.value() * scale(s.threads(), faster)).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+
+        /** The factor that carries a value measured at {@code from} threads to this estimate's. */
+        private double scale(int from, boolean faster) {
+            double f = Math.pow((double) threads / Math.max(1, from), THREAD_EXPONENT);
+            return faster ? f : 1 / f;
         }
 
         double trainSeconds(Sweep.TrainUnit u) {
@@ -481,7 +544,8 @@ public final class SweepRunner {
             double dflt = epochDefaults.get(family) + perSample * samples;
             String jacobian = u.autoencoder() && s.applies(AutoencoderConfig.JACOBIAN_PRECISION)
                     ? AutoencoderConfig.JACOBIAN_PRECISION.display(s.get(AutoencoderConfig.JACOBIAN_PRECISION)) : "fp32";
-            double perEpoch = mean(epoch, family + "/" + u.dataset().cliName() + "/" + samples + "/" + jacobian, dflt);
+            double perEpoch = value(epoch, family + "/" + u.dataset().cliName() + "/" + samples + "/" + jacobian, dflt,
+                    false);
             return perEpoch * s.get(TrainParams.EPOCHS);
         }
 
@@ -503,7 +567,7 @@ public final class SweepRunner {
             double perImage = iterationsPerImage(a.name(), a.key());
             int n = u.eval().get(EvalConfig.N);
             long eps = java.util.Arrays.stream(u.eval().get(EvalConfig.EPS)).filter(e -> e > 0).count();
-            double r = mean(rate, a.name() + "/" + defended, defended ? stackRate : undefendedRate);
+            double r = value(rate, a.name() + "/" + defended, defended ? stackRate : undefendedRate, true);
             // the sanity runs: the unbounded attack and the step-doubling check, on their own images
             double sanity = Math.min(n, Sanity.RUN_IMAGES) * perImage * (a.doubled() != null ? 4 : 1);
             return ((shared ? 0 : n * eps * perImage) + sanity) / r;

@@ -266,4 +266,24 @@ class SweepJobsTest {
         assertEquals(4, vae04.get("eot-pgd").stream().map(SweepJobs::key).distinct().count());
         assertFalse(SweepJobs.key(vae04.get("cw-linf").get(0)).equals(SweepJobs.key(vae04.get("pgd").get(0))));
     }
+
+    /**
+     * The dry run's wall time of jobs side by side: one job adds the units up; as many jobs as units leave the
+     * longest chain (classifier, VAE, then CW-Linf under the deterministic and the sampled defense, which share
+     * the surrogate's rows and so never run at once); a done unit costs nothing.
+     */
+    @Test
+    void theWallTimeOfJobsFollowsTheDependenciesAndTheSharedRows() {
+        SweepRunner r = new SweepRunner(Sweep.load(file), data, null, tmp);
+        List<Sweep.Unit> order = r.order();
+        List<SweepRunner.Step> plan = order.stream().map(u -> new SweepRunner.Step(u.label(), false, 10, "k")).toList();
+        assertEquals(10.0 * order.size(), SweepJobs.wallSeconds(r, plan, 1), 1e-9);
+        assertEquals(40, SweepJobs.wallSeconds(r, plan, order.size()), 1e-9);
+        double two = SweepJobs.wallSeconds(r, plan, 2);
+        assertTrue(two >= Math.max(40, 10.0 * order.size() / 2) && two < 10.0 * order.size(), "two jobs: " + two);
+        List<SweepRunner.Step> classifierDone = new ArrayList<>(plan);
+        classifierDone.set(0, new SweepRunner.Step(order.get(0).label(), true, 0, "k"));
+        assertTrue(order.get(0) instanceof Sweep.TrainUnit t && !t.autoencoder());
+        assertEquals(30, SweepJobs.wallSeconds(r, classifierDone, order.size()), 1e-9);
+    }
 }

@@ -98,6 +98,33 @@ class SweepTest {
      * sampled ones at scales 1 and 4 share one computation, so only the first is estimated as an attack and the
      * others at their sanity runs alone; eot-pgd attacks each sampled defense itself, and nothing else shares.
      */
+    /**
+     * An estimate follows the newest measurements made at the units' threads (their median, so one slowed unit
+     * does not move it); measurements at other thread counts only where there are none, carried over by the
+     * measured scaling.
+     */
+    @Test
+    void theEstimateTakesTheNewestRatesAtTheUnitsThreads() {
+        Sweep s = Sweep.parse(FIG, "t.yaml", "t");
+        Sweep.AttackUnit cw = s.attacks().stream().filter(u -> u.attack().get(AttackConfig.ATTACK)
+                == AttackKind.CW_LINF && u.model() instanceof Sweep.TrainUnit t && t.autoencoder()).findFirst()
+                .orElseThrow();
+        SweepRunner.Rates rates = SweepRunner.Rates.at(1, java.util.Map.of("classifier", 1.0, "ae", 1.0, "dae",
+                1.0, "vae", 1.0, "dvae", 1.0, "cae", 1.0, "cvae", 1.0), 0, 1000, 1000);
+        // the unit: 50 image-iterations of attack and 200 of sanity runs
+        assertEquals(0.25, rates.attackSeconds(cw, false), 1e-12);
+        rates.attackRate("cw-linf/true", new SweepRunner.Rates.Sample("2026-12-01T10:00:00Z", 2, 500));
+        assertEquals(250 / (500 * Math.pow(0.5, SweepRunner.Rates.THREAD_EXPONENT)),
+                rates.attackSeconds(cw, false), 1e-9);
+        // measured at one thread: those alone count, the median of the newest five
+        double[] oneThread = {1e6, 100, 250, 9000, 200, 300};
+        for (int i = 0; i < oneThread.length; i++) {
+            rates.attackRate("cw-linf/true", new SweepRunner.Rates.Sample("2026-12-02T1" + i + ":00:00Z", 1,
+                    oneThread[i]));
+        }
+        assertEquals(250 / 250.0, rates.attackSeconds(cw, false), 1e-12);
+    }
+
     @Test
     void attacksOnOneSurrogateAreEstimatedOnce() {
         Sweep s = Sweep.parse(FIG, "t.yaml", "t");
