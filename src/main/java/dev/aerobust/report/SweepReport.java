@@ -35,10 +35,13 @@ public final class SweepReport {
             id.ifPresent(x -> models.put(store.dir(x).resolve(ModelStore.META).toString(), store.meta(x)));
         }
         Map<String, List<String>> warnings = new LinkedHashMap<>();
+        int unitsDone = 0;
         for (Sweep.AttackUnit u : sweep.attacks()) {
-            if (runner.records(u).isEmpty()) {
+            java.util.Optional<List<dev.aerobust.eval.AttackRecord>> recs = runner.records(u);
+            if (recs.isEmpty()) {
                 continue;
             }
+            unitsDone += recs.get().stream().allMatch(java.util.Objects::nonNull) ? 1 : 0;
             for (Sweep.ModelUnit m : List.of(u.model(), u.classifier())) {
                 if (m instanceof Sweep.ImportedModel i) {
                     models.putIfAbsent(store.dir(i.id()).resolve(ModelStore.META).toString(), store.meta(i.id()));
@@ -53,9 +56,13 @@ public final class SweepReport {
             }
         }
         List<String> allNotes = new ArrayList<>(notes);
-        allNotes.add(rows.stream().filter(r -> r.record() != null).count() + " attack records over "
-                + sweep.attacks().size() + " attack units and " + models.size() + " models. The study's [-1, 1] units"
-                + " are kept as labels: stp 0.4 is a noise std of 0.2 on [0, 1] pixels; eps is in [0, 1] pixels.");
+        int attackUnits = sweep.attacks().size();
+        allNotes.add(unitsDone + " of the sweep's " + attackUnits + " attack units done (" + rows.stream()
+                .filter(r -> r.record() != null).count() + " attack records), " + models.size() + " models"
+                + (unitsDone < attackUnits ? "; the sweep is not finished: what follows shows the units done so far"
+                        : "")
+                + ". The study's [-1, 1] units are kept as labels: stp 0.4 is a noise std of 0.2 on [0, 1] pixels;"
+                + " eps is in [0, 1] pixels.");
         return StudyReport.write(new StudyReport.Input("aerobust: " + sweep.name(), rows, models, warnings,
                 allNotes, fig5Eps), dir);
     }

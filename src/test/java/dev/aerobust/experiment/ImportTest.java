@@ -140,6 +140,7 @@ class ImportTest {
                 java.util.List.of(), 0.02);
         String page = java.nio.file.Files.readString(html);
         assertTrue(page.contains("Imported models"), "the report has the imported section");
+        assertTrue(page.contains("6 of the sweep's 6 attack units done") && !page.contains("not finished"));
         assertTrue(page.contains("id=\"imported-btsc-" + a + "-on-" + c + "\""), "the stack's figure");
         assertTrue(page.contains("id=\"imported-btsc-" + c + "\""), "the classifier's figure");
         assertTrue(page.contains(a + "/meta.json"), "the imported model's provenance");

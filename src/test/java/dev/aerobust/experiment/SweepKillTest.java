@@ -71,6 +71,16 @@ class SweepKillTest {
         assertTrue(first.waitFor(60, TimeUnit.SECONDS));
         assertTrue(log.stream().anyMatch(l -> l.contains("unit 7/")), String.join("\n", log));
 
+        // the report of the sweep so far says what it holds
+        Process partial = cli("report", file.toString(), "--data-dir", data.toString(), "--out",
+                tmp.resolve("partial").toString()).start();
+        String reported = new String(partial.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(partial.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, partial.exitValue(), reported);
+        String page = Files.readString(tmp.resolve("partial/report.html"));
+        assertTrue(page.contains("4 of the sweep's 8 attack units done")
+                && page.contains("the sweep is not finished"), "the classifier's and the AE's attacks alone");
+
         Process second = cli("sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1").start();
         String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(second.waitFor(300, TimeUnit.SECONDS));
