@@ -26,6 +26,9 @@ public final class AutoAttack implements Attack {
 
     private static final Logger LOG = LoggerFactory.getLogger(AutoAttack.class);
 
+    /** The draws the rand ensemble's members average per gradient. */
+    static final int RAND_DRAWS = 20;
+
     /** The ensembles. */
     public enum Version {
         STANDARD, RAND, FAST;
@@ -54,8 +57,8 @@ public final class AutoAttack implements Attack {
                 members.add(new Square(AttackConfig.of(AttackKind.SQUARE), false));
             }
             case RAND -> {
-                members.add(new Apgd(AttackConfig.of(AttackKind.APGD_CE, AttackConfig.EOT_DRAWS, 20), false));
-                members.add(new Apgd(AttackConfig.of(AttackKind.APGD_DLR, AttackConfig.EOT_DRAWS, 20), false));
+                members.add(new Apgd(AttackConfig.of(AttackKind.APGD_CE, AttackConfig.EOT_DRAWS, RAND_DRAWS), false));
+                members.add(new Apgd(AttackConfig.of(AttackKind.APGD_DLR, AttackConfig.EOT_DRAWS, RAND_DRAWS), false));
             }
             case FAST -> {
                 members.add(new Apgd(AttackConfig.of(AttackKind.APGD_CE), false));

@@ -60,6 +60,15 @@ class ParamSetTest {
         assertEquals("bf16", AttackConfig.create(cw.with(AttackConfig.PRECISION, dev.aerobust.nn.Precision.BF16),
                 false).key().get("precision"), "bf16 records are apart from fp32's");
         assertEquals(Map.of("batch_rows", 2000), cw.speed());
+        // an attack that averages draws passes rows x draws images: its chunks shrink with the draws
+        assertEquals(500, AttackConfig.of(AttackKind.EOT_PGD).get(AttackConfig.BATCH_ROWS));
+        assertEquals(250, AttackConfig.of(AttackKind.EOT_PGD, AttackConfig.EOT_DRAWS, 20).get(AttackConfig.BATCH_ROWS));
+        assertEquals(2000, AttackConfig.of(AttackKind.APGD_CE).get(AttackConfig.BATCH_ROWS));
+        assertEquals(250, AttackConfig.of(AttackKind.AUTOATTACK, AttackConfig.VERSION, dev.aerobust.attack.AutoAttack
+                .Version.RAND).get(AttackConfig.BATCH_ROWS));
+        assertEquals(2000, AttackConfig.of(AttackKind.AUTOATTACK).get(AttackConfig.BATCH_ROWS));
+        assertEquals(700, AttackConfig.of(AttackKind.EOT_PGD, AttackConfig.BATCH_ROWS, 700).get(AttackConfig
+                .BATCH_ROWS), "a given batch stands");
 
         // a contractive model trained with the fp32 penalty keeps the id it had before the setting existed
         Settings cae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CAE);
