@@ -23,6 +23,42 @@ public final class SweepReport {
     private SweepReport() {
     }
 
+    /** The interval {@code [end - seconds, end]} in epoch seconds, for an ISO-8601 end time. */
+    private static Optional<double[]> interval(String end, double seconds) {
+        if (!(seconds > 0)) {
+            return Optional.empty();
+        }
+        try {
+            java.time.Instant t = java.time.Instant.parse(end);
+            double e = t.getEpochSecond() + t.getNano() / 1e9;
+            return Optional.of(new double[] {e - seconds, e});
+        } catch (java.time.format.DateTimeParseException ex) {
+            return Optional.empty();
+        }
+    }
+
+    /** The length of the union of {@code [start, end]} intervals, and the sum of their lengths. */
+    static double[] busy(List<double[]> intervals) {
+        List<double[]> sorted = new ArrayList<>(intervals);
+        sorted.sort(java.util.Comparator.comparingDouble(a -> a[0]));
+        double union = 0;
+        double sum = 0;
+        double start = Double.NaN;
+        double end = Double.NaN;
+        for (double[] iv : sorted) {
+            sum += iv[1] - iv[0];
+            if (Double.isNaN(end) || iv[0] > end) {
+                union += Double.isNaN(end) ? 0 : end - start;
+                start = iv[0];
+                end = iv[1];
+            } else {
+                end = Math.max(end, iv[1]);
+            }
+        }
+        union += Double.isNaN(end) ? 0 : end - start;
+        return new double[] {union, sum};
+    }
+
     /** Writes the report of every finished unit of {@code sweep} into {@code dir}; returns the page. */
     public static Path write(Sweep sweep, SweepRunner runner, ModelStore store, Path dir, List<String> notes,
                              double fig5Eps) throws IOException {
@@ -30,8 +66,14 @@ public final class SweepReport {
         Map<String, JsonNode> models = new LinkedHashMap<>();
         List<Sweep.TrainUnit> units = new ArrayList<>(sweep.classifiers());
         units.addAll(sweep.autoencoders());
+        List<double[]> ran = new ArrayList<>();
         for (Sweep.TrainUnit u : units) {
             Optional<String> id = runner.storedId(u);
+            id.ifPresent(x -> {
+                JsonNode m = store.meta(x);
+                interval(m.path("provenance").path("created").asText(""), m.path("training").path("seconds")
+                        .asDouble(0)).ifPresent(ran::add);
+            });
             id.ifPresent(x -> models.put(store.dir(x).resolve(ModelStore.META).toString(), store.meta(x)));
         }
         Map<String, List<String>> warnings = new LinkedHashMap<>();
@@ -42,6 +84,11 @@ public final class SweepReport {
                 continue;
             }
             unitsDone += recs.get().stream().allMatch(java.util.Objects::nonNull) ? 1 : 0;
+            // the records one attack call wrote share its seconds; the call ended by the newest of them
+            Map<Double, String> calls = new java.util.HashMap<>();
+            recs.get().stream().filter(java.util.Objects::nonNull).filter(r -> r.provenance() != null).forEach(r ->
+                    calls.merge(r.attackSeconds(), r.provenance().created(), (a, b) -> a.compareTo(b) >= 0 ? a : b));
+            calls.forEach((secs, created) -> interval(created, secs).ifPresent(ran::add));
             for (Sweep.ModelUnit m : List.of(u.model(), u.classifier())) {
                 if (m instanceof Sweep.ImportedModel i) {
                     models.putIfAbsent(store.dir(i.id()).resolve(ModelStore.META).toString(), store.meta(i.id()));
@@ -63,6 +110,11 @@ public final class SweepReport {
                         : "")
                 + ". The study's [-1, 1] units are kept as labels: stp 0.4 is a noise std of 0.2 on [0, 1] pixels;"
                 + " eps is in [0, 1] pixels.");
+        double[] busy = busy(ran);
+        allNotes.add(String.format("Compute so far: the stored units ran for %s of wall-clock time (the union of"
+                + " their training and attack intervals, over every sitting; data loading, evaluation and sanity runs"
+                + " left out), %s of unit time (their sum; units side by side overlap).",
+                dev.aerobust.util.Progress.seconds(busy[0]), dev.aerobust.util.Progress.seconds(busy[1])));
         return StudyReport.write(new StudyReport.Input("aerobust: " + sweep.name(), rows, models, warnings,
                 allNotes, fig5Eps), dir);
     }

@@ -79,7 +79,8 @@ class SweepKillTest {
         assertEquals(0, partial.exitValue(), reported);
         String page = Files.readString(tmp.resolve("partial/report.html"));
         assertTrue(page.contains("4 of the sweep's 8 attack units done")
-                && page.contains("the sweep is not finished"), "the classifier's and the AE's attacks alone");
+                && page.contains("the sweep is not finished") && page.contains("Compute so far: the stored units ran"),
+                "the classifier's and the AE's attacks alone");
 
         Process second = cli("sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1").start();
         String out = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

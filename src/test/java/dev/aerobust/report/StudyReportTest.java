@@ -96,6 +96,16 @@ class StudyReportTest {
         assertEquals(10, verdicts, "five findings, two attack columns");
     }
 
+    /** Units side by side count once in the sweep's wall-clock time, and a gap between sittings not at all. */
+    @Test
+    void theSweepsComputeTimeIsTheUnionOfItsUnitsIntervals() {
+        double[] b = SweepReport.busy(List.of(new double[] {0, 10}, new double[] {5, 12}, new double[] {100, 103},
+                new double[] {2, 4}));
+        assertEquals(15, b[0], 1e-12, "[0, 12] and [100, 103]");
+        assertEquals(22, b[1], 1e-12);
+        assertEquals(0, SweepReport.busy(List.of())[0], 0);
+    }
+
     @Test
     void theFindingsTurnWhenTheNumbersDo() {
         // denoising that hurts: every DAE below its AE
