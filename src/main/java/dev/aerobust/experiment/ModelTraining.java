@@ -25,6 +25,7 @@ import dev.aerobust.model.Family;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.AutoencoderObjective;
+import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.ClassifierObjective;
 import dev.aerobust.train.ReconstructionMetrics;
 import dev.aerobust.train.TrainParams;
@@ -117,7 +118,7 @@ public final class ModelTraining {
         Engine.seed(seed);
         Classifier model = new Classifier(d);
         long t0 = System.nanoTime();
-        Trainer.Result r = Trainer.fit(model, new ClassifierObjective(model), tv[0], tv[1], cfg, store.workDir(id));
+        Trainer.Result r = Trainer.fit(model, new ClassifierObjective(model, cfg.get(ClassifierConfig.PRECISION)), tv[0], tv[1], cfg, store.workDir(id));
         double acc = Accuracy.of(model::forward, test, 500);
         LOG.info("clean test accuracy {}", String.format("%.4f", acc));
         Map<String, Object> metrics = new LinkedHashMap<>();

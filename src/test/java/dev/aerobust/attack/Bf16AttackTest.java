@@ -33,8 +33,8 @@ import dev.aerobust.train.Trainer;
 /**
  * {@code --precision bf16} is offered for attacks because this measured check holds: on a classifier and a VAE
  * trained briefly on real MNIST, stacked, 1000 test images, the clean accuracy of the stack in bf16 and the robust
- * accuracy (always computed in fp32) after CW-Linf and PGD run in bf16 stay within 0.5 points of fp32. bf16 is
- * not offered for training.
+ * accuracy (always computed in fp32) after CW-Linf and PGD run in bf16 stay within 0.5 points of fp32. For
+ * training, the classifier's {@code --precision bf16} has its own check ({@code Bf16TrainTest}).
  */
 class Bf16AttackTest {
 

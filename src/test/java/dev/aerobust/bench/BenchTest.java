@@ -28,7 +28,7 @@ class BenchTest {
     void anUnknownWorkloadIsAUsageErrorListingTheNames() {
         AerobustException e = assertThrows(AerobustException.class, () -> Bench.Workload.parse("nope"));
         assertEquals(ExitCode.USAGE, e.exitCode());
-        assertTrue(e.getMessage().contains("classifier_train, vae_train"), e.getMessage());
+        assertTrue(e.getMessage().contains("classifier_train, classifier_bf16_train, vae_train"), e.getMessage());
         assertEquals(Bench.Workload.CW_BF16, Bench.Workload.parse("cw_bf16"));
     }
 
