@@ -117,6 +117,7 @@ public final class SweepJobs {
         final boolean[] needed;
         final Map<Integer, Process> running = new java.util.concurrent.ConcurrentHashMap<>();
         final Map<Integer, Integer> threadsOf = new java.util.HashMap<>();
+        final Map<Integer, Long> startedAt = new java.util.HashMap<>();
         final Set<Object> busy = new HashSet<>();
         final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
         // the plan's estimates are at the workers' threads already
@@ -160,6 +161,7 @@ public final class SweepJobs {
                     started[i] = true;
                     busy.add(key(units.get(i)));
                     threadsOf.put(i, t);
+                    startedAt.put(i, System.nanoTime());
                     running.put(i, start(i, units.get(i).label(), t, out, finished));
                     out.printf("[sweep %s] unit %d/%d started: %s (%d running, %d thread%s; sweep eta %s)%n", name,
                             i + 1, n, units.get(i).label(), running.size(), t, t == 1 ? "" : "s",
@@ -173,6 +175,7 @@ public final class SweepJobs {
         void ended(Finished f) {
             running.remove(f.index());
             threadsOf.remove(f.index());
+            startedAt.remove(f.index());
             busy.remove(key(units.get(f.index())));
             SweepRunner.Step s = plan.get(f.index());
             if (f.exitCode() == 0) {
@@ -213,14 +216,23 @@ public final class SweepJobs {
             return threadsOf.values().stream().mapToInt(Integer::intValue).sum();
         }
 
-        /** The corrected seconds of the units not done, shared among the jobs. */
+        /**
+         * The wall time left: the units not done, at their estimates corrected by this run's pace (a running one's
+         * less the time it has run), run {@code jobs} at a time as {@link #wallSeconds} schedules them.
+         */
         private double eta() {
-            double left = 0;
+            List<SweepRunner.Step> left = new ArrayList<>();
+            long now = System.nanoTime();
             for (int i = 0; i < plan.size(); i++) {
                 SweepRunner.Step s = plan.get(i);
-                left += done[i] ? 0 : s.seconds() * pace.factor(s.kind());
+                double secs = s.seconds() * pace.factor(s.kind());
+                Long t0 = startedAt.get(i);
+                if (t0 != null) {
+                    secs = Math.max(0, secs - (now - t0) / 1e9);
+                }
+                left.add(new SweepRunner.Step(s.label(), done[i], done[i] ? 0 : secs, s.kind()));
             }
-            return left / jobs;
+            return wallSeconds(runner, left, jobs);
         }
     }
 
