@@ -3,7 +3,6 @@ package dev.aerobust.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
@@ -13,7 +12,6 @@ import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Family;
-import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Optim;
 import dev.aerobust.nn.Precision;
@@ -96,14 +94,7 @@ class Bf16JacobianTest {
         Autoencoder m = new Autoencoder(AutoencoderConfig.spec(cfg));
         m.train(true);
         if (nudge > 0) {
-            try (Scope s = Scope.open()) {
-                Autograd.noGrad(() -> {
-                    for (Tensor w : m.parameters()) {
-                        w.add_(torch.randn_like(w).mul(new Scalar(nudge)));
-                    }
-                    return null;
-                });
-            }
+            dev.aerobust.testing.Nudge.weights(m.parameters(), nudge);
         }
         AutoencoderObjective obj = new AutoencoderObjective(m, cfg);
         Optim opt = Optim.adam(m.parameters(), 2e-3, 0);

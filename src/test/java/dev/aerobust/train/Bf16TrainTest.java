@@ -8,20 +8,14 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import org.bytedeco.pytorch.Scalar;
-import org.bytedeco.pytorch.Tensor;
-import org.bytedeco.pytorch.global.torch;
-
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.eval.Accuracy;
 import dev.aerobust.model.Classifier;
-import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Precision;
-import dev.aerobust.nn.Scope;
 import dev.aerobust.testing.Configs;
 import dev.aerobust.testing.RealData;
 
@@ -75,14 +69,7 @@ class Bf16TrainTest {
         Engine.seed(2);
         Classifier clf = new Classifier(DatasetId.MNIST);
         if (nudge > 0) {
-            try (Scope s = Scope.open()) {
-                Autograd.noGrad(() -> {
-                    for (Tensor w : clf.parameters()) {
-                        w.add_(torch.randn_like(w).mul(new Scalar(nudge)));
-                    }
-                    return null;
-                });
-            }
+            dev.aerobust.testing.Nudge.weights(clf.parameters(), nudge);
         }
         Settings cfg = Configs.constantLr(100, 1e-3, 0, 0, 3, 3, 2);
         Trainer.Result r = Trainer.fit(clf, new ClassifierObjective(clf, p), train, val, cfg,
