@@ -79,4 +79,19 @@ public record AttackRecord(Integer schema, double eps, String model, String clas
     public boolean hasPerImage() {
         return perImage != null;
     }
+
+    /**
+     * {@code records} (nulls skipped) grouped by the attack call that wrote them: a call writes a record for each
+     * eps it ran, each with the call's wall time, so the records of one call share {@link #attackSeconds()}.
+     */
+    public static java.util.Collection<java.util.List<AttackRecord>> byCall(
+            java.util.Collection<AttackRecord> records) {
+        Map<Double, java.util.List<AttackRecord>> calls = new java.util.LinkedHashMap<>();
+        for (AttackRecord r : records) {
+            if (r != null) {
+                calls.computeIfAbsent(r.attackSeconds(), k -> new java.util.ArrayList<>()).add(r);
+            }
+        }
+        return calls.values();
+    }
 }

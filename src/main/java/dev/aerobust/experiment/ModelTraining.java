@@ -118,7 +118,8 @@ public final class ModelTraining {
         Engine.seed(seed);
         Classifier model = new Classifier(d);
         long t0 = System.nanoTime();
-        Trainer.Result r = Trainer.fit(model, new ClassifierObjective(model, cfg.get(ClassifierConfig.PRECISION)), tv[0], tv[1], cfg, store.workDir(id));
+        Trainer.Result r = Trainer.fit(model, new ClassifierObjective(model, cfg.get(ClassifierConfig.PRECISION)),
+                tv[0], tv[1], cfg, store.workDir(id));
         double acc = Accuracy.of(model::forward, test, 500);
         LOG.info("clean test accuracy {}", String.format("%.4f", acc));
         Map<String, Object> metrics = new LinkedHashMap<>();

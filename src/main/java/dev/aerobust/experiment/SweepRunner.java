@@ -482,9 +482,7 @@ public final class SweepRunner {
                     // the records one attack call wrote share its wall time, which covered all their eps but 0
                     // (rows of eps 0 are not attacked)
                     recs.removeIf(r -> !(r.eps() > 0));
-                    Map<Double, List<AttackRecord>> calls = new HashMap<>();
-                    recs.forEach(r -> calls.computeIfAbsent(r.attackSeconds(), k -> new ArrayList<>()).add(r));
-                    for (List<AttackRecord> call : calls.values()) {
+                    for (List<AttackRecord> call : AttackRecord.byCall(recs)) {
                         AttackRecord r = call.get(0);
                         // rows taken from kept chunks (a resumed run, another latent scale) cost no attack time
                         int reused = r.reusedRows() == null ? 0 : r.reusedRows();

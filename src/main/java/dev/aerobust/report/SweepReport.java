@@ -73,8 +73,8 @@ public final class SweepReport {
                 JsonNode m = store.meta(x);
                 interval(m.path("provenance").path("created").asText(""), m.path("training").path("seconds")
                         .asDouble(0)).ifPresent(ran::add);
+                models.put(store.dir(x).resolve(ModelStore.META).toString(), m);
             });
-            id.ifPresent(x -> models.put(store.dir(x).resolve(ModelStore.META).toString(), store.meta(x)));
         }
         Map<String, List<String>> warnings = new LinkedHashMap<>();
         int unitsDone = 0;
@@ -84,11 +84,12 @@ public final class SweepReport {
                 continue;
             }
             unitsDone += recs.get().stream().allMatch(java.util.Objects::nonNull) ? 1 : 0;
-            // the records one attack call wrote share its seconds; the call ended by the newest of them
-            Map<Double, String> calls = new java.util.HashMap<>();
-            recs.get().stream().filter(java.util.Objects::nonNull).filter(r -> r.provenance() != null).forEach(r ->
-                    calls.merge(r.attackSeconds(), r.provenance().created(), (a, b) -> a.compareTo(b) >= 0 ? a : b));
-            calls.forEach((secs, created) -> interval(created, secs).ifPresent(ran::add));
+            // a call ended by the newest of its records
+            for (List<dev.aerobust.eval.AttackRecord> call : dev.aerobust.eval.AttackRecord.byCall(recs.get())) {
+                call.stream().filter(r -> r.provenance() != null).map(r -> r.provenance().created())
+                        .max(String::compareTo).flatMap(end -> interval(end, call.get(0).attackSeconds()))
+                        .ifPresent(ran::add);
+            }
             for (Sweep.ModelUnit m : List.of(u.model(), u.classifier())) {
                 if (m instanceof Sweep.ImportedModel i) {
                     models.putIfAbsent(store.dir(i.id()).resolve(ModelStore.META).toString(), store.meta(i.id()));
