@@ -232,7 +232,7 @@ public final class SweepJobs {
                 }
                 left.add(new SweepRunner.Step(s.label(), done[i], done[i] ? 0 : secs, s.kind()));
             }
-            return wallSeconds(runner, left, jobs);
+            return wallSeconds(units, deps, left, jobs);
         }
     }
 
@@ -243,8 +243,12 @@ public final class SweepJobs {
      */
     public static double wallSeconds(SweepRunner runner, List<SweepRunner.Step> plan, int jobs) {
         List<Sweep.Unit> units = runner.order();
+        return wallSeconds(units, runner.dependencies(units), plan, jobs);
+    }
+
+    /** {@link #wallSeconds(SweepRunner, List, int)} of {@code units} (the runner's order) and their dependencies. */
+    private static double wallSeconds(List<Sweep.Unit> units, int[][] deps, List<SweepRunner.Step> plan, int jobs) {
         int n = units.size();
-        int[][] deps = runner.dependencies(units);
         Object[] keys = new Object[n];
         boolean[] started = new boolean[n];
         boolean[] finished = new boolean[n];

@@ -389,13 +389,8 @@ public final class SweepRunner {
          * undefended (the bench's estimate of a sweep's mix).
          */
         Rates(Map<String, Double> epochSeconds, double perSample, double stackRate, double undefendedRate) {
+            // one thread stands for "the estimate's": learned measurements are carried from theirs to it
             this(epochSeconds, perSample, stackRate, undefendedRate, 1, 1);
-        }
-
-        /** Rates given directly, measured at {@code threads}, for units run at {@code threads}; none learned yet. */
-        static Rates at(int threads, Map<String, Double> epochSeconds, double perSample, double stackRate,
-                        double undefendedRate) {
-            return new Rates(epochSeconds, perSample, stackRate, undefendedRate, threads, threads);
         }
 
         private Rates(Map<String, Double> epochSeconds, double perSample, double stackRate, double undefendedRate,

@@ -109,8 +109,9 @@ class SweepTest {
         Sweep.AttackUnit cw = s.attacks().stream().filter(u -> u.attack().get(AttackConfig.ATTACK)
                 == AttackKind.CW_LINF && u.model() instanceof Sweep.TrainUnit t && t.autoencoder()).findFirst()
                 .orElseThrow();
-        SweepRunner.Rates rates = SweepRunner.Rates.at(1, java.util.Map.of("classifier", 1.0, "ae", 1.0, "dae",
-                1.0, "vae", 1.0, "dvae", 1.0, "cae", 1.0, "cvae", 1.0), 0, 1000, 1000);
+        // rates given directly are at the estimate's threads: one here
+        SweepRunner.Rates rates = new SweepRunner.Rates(java.util.Map.of("classifier", 1.0, "ae", 1.0, "dae", 1.0,
+                "vae", 1.0, "dvae", 1.0, "cae", 1.0, "cvae", 1.0), 0, 1000, 1000);
         // the unit: 50 image-iterations of attack and 200 of sanity runs
         assertEquals(0.25, rates.attackSeconds(cw, false), 1e-12);
         rates.attackRate("cw-linf/true", new SweepRunner.Rates.Sample("2026-12-01T10:00:00Z", 2, 500));
