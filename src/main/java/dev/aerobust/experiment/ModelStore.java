@@ -164,6 +164,15 @@ public final class ModelStore {
     }
 
     /**
+     * Whether the store holds this model's metadata without its weights: a store shared for its results (the
+     * weights left out to keep it small). Its records and metadata are read as any model's; what needs the
+     * weights (an attack still to run, an autoencoder still to train on a classifier) trains it again first.
+     */
+    public boolean weightless(String id) {
+        return Files.isRegularFile(dir(id).resolve(META)) && !Files.exists(dir(id).resolve(WEIGHTS));
+    }
+
+    /**
      * Saves weights, then metadata, each atomically; the metadata's presence marks the model complete, and it
      * holds the SHA-256 of the weights, checked by every load.
      */

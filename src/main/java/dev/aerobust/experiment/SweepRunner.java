@@ -110,7 +110,10 @@ public final class SweepRunner {
         return checksums.computeIfAbsent(d, k -> Datasets.load(k, Split.TEST, dataDir, 0).checksum());
     }
 
-    /** The stored id of a unit's model: a trained one's if it is trained, an imported one's if it is stored. */
+    /**
+     * The stored id of a unit's model: a trained one's if the store holds it (its weights perhaps left out), an
+     * imported one's if it is stored.
+     */
     public Optional<String> storedId(Sweep.ModelUnit m) {
         if (m instanceof Sweep.TrainUnit t) {
             return storedId(t);
@@ -119,8 +122,26 @@ public final class SweepRunner {
         return store.has(id) ? Optional.of(id) : Optional.empty();
     }
 
-    /** The stored id of a train unit's model, if it is trained. */
+    /** The id of a unit's model whose weights are stored: what an attack runs on. */
+    private Optional<String> trainedId(Sweep.ModelUnit m) {
+        return m instanceof Sweep.TrainUnit t ? trainedId(t) : storedId(m);
+    }
+
+    /**
+     * The stored id of a train unit's model, if the store holds it: trained, or with its weights left out
+     * ({@link ModelStore#weightless}), whose records and metadata are read all the same.
+     */
     public Optional<String> storedId(Sweep.TrainUnit u) {
+        Optional<String> trained = trainedId(u);
+        if (trained.isPresent()) {
+            return trained;
+        }
+        String id = ModelStore.id(u.settings(), checksum(u.dataset()));
+        return store.weightless(id) ? Optional.of(id) : Optional.empty();
+    }
+
+    /** The stored id of a train unit's model, if it is trained: its weights are stored and intact. */
+    private Optional<String> trainedId(Sweep.TrainUnit u) {
         // a found model stays found; finding it again would hash its weights again (several times a unit)
         String known = found.get(u);
         if (known != null) {
@@ -205,10 +226,35 @@ public final class SweepRunner {
     }
 
     private Step trainStep(Sweep.TrainUnit u, Rates rates) {
-        Optional<String> id = storedId(u);
-        return new Step(u.label() + id.map(x -> " (" + x + ")").orElse(""), id.isPresent(),
-                id.isPresent() ? 0 : rates.trainSeconds(u), "train " + (u.autoencoder()
-                        ? u.settings().get(AutoencoderConfig.FAMILY).label() : "classifier"));
+        Optional<String> id = trainedId(u);
+        String label = u.label() + id.map(x -> " (" + x + ")").orElse("");
+        if (id.isEmpty() && storedId(u).isPresent() && !weightsNeeded(u)) {
+            id = storedId(u);
+            label = u.label() + " (" + id.get() + ", weights left out: nothing left to run needs them)";
+        }
+        return new Step(label, id.isPresent(), id.isPresent() ? 0 : rates.trainSeconds(u), "train "
+                + (u.autoencoder() ? u.settings().get(AutoencoderConfig.FAMILY).label() : "classifier"));
+    }
+
+    /**
+     * Whether a unit still to run needs this model's weights: an attack on it not done, or (a classifier) an
+     * autoencoder trained on it that is not stored.
+     */
+    private boolean weightsNeeded(Sweep.TrainUnit u) {
+        for (Sweep.AttackUnit a : sweep.attacks()) {
+            if ((a.model().equals(u) || a.classifier().equals(u)) && !done(a)) {
+                return true;
+            }
+        }
+        if (!u.autoencoder()) {
+            for (Sweep.TrainUnit t : sweep.autoencoders()) {
+                boolean toTrain = storedId(t).isEmpty() || trainedId(t).isEmpty() && weightsNeeded(t);
+                if (toTrain && classifierOf(t).equals(u)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** Prints the plan: each unit, done or to run with its estimate, and the totals. */
@@ -329,7 +375,7 @@ public final class SweepRunner {
 
     private void train(Sweep.TrainUnit u) throws IOException {
         if (u.autoencoder()) {
-            String clf = storedId(classifierOf(u)).orElse(null);
+            String clf = trainedId(classifierOf(u)).orElse(null);
             ModelTraining.autoencoder(u.settings(), dataDir, store, clf);
         } else {
             ModelTraining.classifier(u.settings(), dataDir, store);
@@ -337,10 +383,11 @@ public final class SweepRunner {
     }
 
     private void attack(Sweep.AttackUnit u) throws IOException {
-        String model = storedId(u.model()).orElseThrow(() -> u.model() instanceof Sweep.ImportedModel i
+        String model = trainedId(u.model()).orElseThrow(() -> u.model() instanceof Sweep.ImportedModel i
                 ? new AerobustException(ExitCode.USAGE, "imported model " + i.id() + " is no longer in the store")
                 : new IllegalStateException("not trained: " + u.label()));
-        String clf = storedId(u.classifier()).orElseThrow();
+        String clf = trainedId(u.classifier()).orElseThrow(() -> new IllegalStateException("classifier not trained: "
+                + u.label()));
         AttackRun.run(model, clf, u.eval(), u.create(true), dataDir, store, resultsRoot, null);
     }
 

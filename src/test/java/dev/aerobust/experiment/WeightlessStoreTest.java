@@ -1,0 +1,104 @@
+package dev.aerobust.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.aerobust.testing.ChildCli;
+import dev.aerobust.testing.Synthetic;
+
+/**
+ * A store shared without its weights (model metadata and attack records only) still gives the sweep's results
+ * and report, and its plan counts the models done; a sweep that then asks for more trains the models it needs
+ * again, to the same weights, and reuses every record it has.
+ */
+class WeightlessStoreTest {
+
+    @TempDir
+    Path tmp;
+
+    private static final String SWEEP = """
+            name: weightless
+            datasets: [btsc]
+            classifier: {epochs: 2, batch: 8}
+            autoencoders:
+              - {family: ae, stp: 0.4, epochs: 2, batch: 8}
+            evaluations:
+              - {n: 6, eps: [0, 0.03]}
+            attacks:
+              - {attack: pgd, steps: 20}
+            """;
+
+    private String run(int status, String... args) throws Exception {
+        Process p = ChildCli.of(tmp.resolve("home"), args).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
+        assertEquals(status, p.exitValue(), out);
+        return out;
+    }
+
+    private List<Path> weights() throws Exception {
+        try (Stream<Path> s = Files.list(tmp.resolve("home/models"))) {
+            return s.map(d -> d.resolve(ModelStore.WEIGHTS)).filter(Files::exists).sorted().toList();
+        }
+    }
+
+    private static String sha(Path modelDir) throws Exception {
+        JsonNode m = ModelStore.JSON.readTree(modelDir.resolve(ModelStore.META).toFile());
+        return m.path(ModelStore.WEIGHTS_SHA256).asText();
+    }
+
+    @Test
+    void aStoreWithoutWeightsReportsAndResumes() throws Exception {
+        Path data = tmp.resolve("data");
+        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 5, 2);
+        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
+        Path file = tmp.resolve("weightless.yaml");
+        Files.writeString(file, SWEEP);
+        String d = data.toString();
+        run(0, "sweep", file.toString(), "--data-dir", d, "--threads", "1");
+        String csv = run(0, "results", file.toString(), "--csv", "--data-dir", d);
+        List<Path> weights = weights();
+        assertEquals(2, weights.size(), "the classifier and the AE");
+        List<String> shas = List.of(sha(weights.get(0).getParent()), sha(weights.get(1).getParent()));
+
+        // the weights left out: every unit is done, the results and the report are the same
+        for (Path w : weights) {
+            Files.delete(w);
+        }
+        String plan = run(0, "sweep", file.toString(), "--data-dir", d, "--dry-run");
+        assertEquals(2, plan.lines().filter(l -> l.contains("weights left out")).count(), plan);
+        assertTrue(plan.contains("0 to run"), plan);
+        assertEquals(csv, run(0, "results", file.toString(), "--csv", "--data-dir", d));
+        run(0, "report", file.toString(), "--data-dir", d, "--out", tmp.resolve("report").toString());
+        assertTrue(Files.readString(tmp.resolve("report/report.html")).contains("2 of the sweep's 2 attack units done"));
+
+        // a sweep that asks for one more eps trains both again (the AE's attack needs both) and reuses the records
+        Files.writeString(file, SWEEP.replace("eps: [0, 0.03]", "eps: [0, 0.03, 0.05]"));
+        plan = run(0, "sweep", file.toString(), "--data-dir", d, "--dry-run");
+        assertFalse(plan.contains("weights left out"), plan);
+        String out = run(0, "sweep", file.toString(), "--data-dir", d, "--threads", "1");
+        assertTrue(out.contains("units done in"), out);
+        List<Path> again = weights();
+        assertEquals(shas, List.of(sha(again.get(0).getParent()), sha(again.get(1).getParent())),
+                "trained again to the same weights, under the same ids");
+        String more = run(0, "results", file.toString(), "--csv", "--data-dir", d);
+        for (String row : csv.lines().filter(l -> l.startsWith("weightless,")).toList()) {
+            assertTrue(more.lines().anyMatch(row::equals), "a record of the first run, reused as it was: " + row);
+        }
+        assertEquals(2 * 3, more.lines().filter(l -> l.startsWith("weightless,") && !l.contains(",worst-case,"))
+                .count(), more);
+    }
+}
