@@ -24,6 +24,7 @@ public final class Atomic {
         Files.createDirectories(abs.getParent());
         Path tmp = Files.createTempFile(abs.getParent(), "." + abs.getFileName(), ".tmp");
         try {
+            readableByAll(tmp);
             try (java.io.FileOutputStream out = new java.io.FileOutputStream(tmp.toFile())) {
                 writer.write(out);
                 out.flush();
@@ -33,6 +34,18 @@ public final class Atomic {
             Files.move(tmp, abs, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
+        }
+    }
+
+    /**
+     * A temporary file is made readable by its owner alone; what it becomes (a model, a record, a figure) is read
+     * by others sharing the store, as any file written the ordinary way: {@code rw-r--r--}.
+     */
+    private static void readableByAll(Path tmp) throws IOException {
+        try {
+            Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException e) {
+            // not a POSIX file system: its own defaults hold
         }
     }
 

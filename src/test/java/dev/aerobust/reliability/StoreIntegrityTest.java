@@ -48,6 +48,11 @@ class StoreIntegrityTest {
         try (var s = Files.list(store.dir("classifier-mnist-test"))) {
             assertEquals(2, s.count(), "weights and metadata, no temporary file left");
         }
+        // written through a temporary file (owner-only), they end readable by whoever shares the store
+        for (String f : new String[] {ModelStore.WEIGHTS, ModelStore.META}) {
+            assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(store.dir("classifier-mnist-test").resolve(f))), f);
+        }
     }
 
     @Test
