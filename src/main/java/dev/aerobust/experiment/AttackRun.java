@@ -310,29 +310,47 @@ public final class AttackRun {
         ImageSet set = test.subset(indices);
         RunKey key = RunKey.of(modelId, stack.classifierId(), stack.purifier() != null, eval, attack);
         Path dir = key.dir(resultsRoot, set.checksum());
-        double[] todo = Arrays.stream(eps).filter(e -> !Files.isRegularFile(record(dir, e))).toArray();
-        if (todo.length < eps.length) {
-            LOG.info("{} of {} eps values already evaluated in {}; running the rest", eps.length - todo.length,
-                    eps.length, dir);
-        }
-        if (todo.length > 0) {
-            ModelStore.checkWritable(resultsRoot);
-            if (saveAdv != null) {
-                ModelStore.checkWritable(saveAdv);
+        ModelStore.checkWritable(resultsRoot);
+        // the same run started twice (two sweeps sharing a store, a retried task) computes once: the second
+        // waits here, then finds the first one's records
+        try (AutoCloseable lock = lock(resultsRoot, dir, "attacking " + dir.getParent().getFileName() + "/"
+                + dir.getFileName())) {
+            double[] todo = Arrays.stream(eps).filter(e -> !Files.isRegularFile(record(dir, e))).toArray();
+            if (todo.length == 0) {
+                LOG.info("every eps value already evaluated in {}", dir);
+            } else if (todo.length < eps.length) {
+                LOG.info("{} of {} eps values already evaluated in {}; running the rest", eps.length - todo.length,
+                        eps.length, dir);
             }
-            attackAndRecord(stack, attack, key, eval, set, indices, todo, dir, saveAdv);
+            if (todo.length > 0) {
+                if (saveAdv != null) {
+                    ModelStore.checkWritable(saveAdv);
+                }
+                attackAndRecord(stack, attack, key, eval, set, indices, todo, dir, saveAdv, resultsRoot);
+            }
+            List<AttackRecord> records = new ArrayList<>();
+            for (double e : eps) {
+                records.add(read(record(dir, e)));
+            }
+            SanityReport sanity = sanity(stack, attack, set, eps, seed, records, dir);
+            return new Outcome(dir, records, sanity, worstCase(dir.getParent(), records));
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
         }
-        List<AttackRecord> records = new ArrayList<>();
-        for (double e : eps) {
-            records.add(read(record(dir, e)));
-        }
-        SanityReport sanity = sanity(stack, attack, set, eps, seed, records, dir);
-        return new Outcome(dir, records, sanity, worstCase(dir.getParent(), records));
+    }
+
+    /** The lock of a folder of results ({@code <model>/<run>}), in {@code <results>/.locks}. */
+    private static AutoCloseable lock(Path resultsRoot, Path dir, String what) throws IOException {
+        return dev.aerobust.util.FileLocks.exclusive(resultsRoot.resolve(".locks"), dir.getParent().getFileName()
+                + "--" + dir.getFileName(), what);
     }
 
     /** Attacks every image at the eps values {@code todo} in one batch and writes one record per eps. */
     private static void attackAndRecord(Stack stack, Attack attack, RunKey key, Settings eval, ImageSet set,
-                                        int[] indices, double[] todo, Path dir, Path saveAdv) throws IOException {
+                                        int[] indices, double[] todo, Path dir, Path saveAdv, Path resultsRoot)
+            throws IOException {
         int[] all = new int[set.size()];
         Arrays.setAll(all, i -> i);
         Tensor x = set.images(all);
@@ -341,10 +359,21 @@ public final class AttackRun {
         long seed = eval.get(EvalConfig.SEED);
         Engine.seed(seed);
         FileChunkStore chunks = chunkStore(stack, attack, key, dir, set, todo);
-        LOG.info("attacking {} images x {} eps with {}", set.size(), todo.length, attack.name());
-        long t0 = System.nanoTime();
-        AttackResult r = attack.run(stack.attacked(attack), x, set.labels(all), todo, chunks);
-        double secs = (System.nanoTime() - t0) / 1e9;
+        long t0;
+        AttackResult r;
+        double secs;
+        // rows shared with other runs (a surrogate's) are computed by one run at a time, then read by the others
+        try (AutoCloseable shared = chunks.dir().startsWith(dir) ? null : lock(resultsRoot, chunks.dir(),
+                "computing the rows of " + chunks.dir().getFileName())) {
+            LOG.info("attacking {} images x {} eps with {}", set.size(), todo.length, attack.name());
+            t0 = System.nanoTime();
+            r = attack.run(stack.attacked(attack), x, set.labels(all), todo, chunks);
+            secs = (System.nanoTime() - t0) / 1e9;
+        } catch (IOException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IOException(e);
+        }
         int reused = chunks.reusedRows(todo, set.size());
         LOG.info("{} on {} images x {} eps: {} s{}", attack.name(), set.size(), todo.length,
                 String.format("%.1f", secs), reused == 0 ? "" : " (" + reused + " of the rows taken from "

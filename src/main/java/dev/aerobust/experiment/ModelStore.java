@@ -195,20 +195,8 @@ public final class ModelStore {
      * first and then finds its model, instead of doing the same work beside it.
      */
     public AutoCloseable lock(String id) throws IOException {
-        Path dir = root.resolve(".locks");
-        Files.createDirectories(dir);
-        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(dir.resolve(dir(id).getFileName()
-                + ".lock"), java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
-        java.nio.channels.FileLock lock = ch.tryLock();
-        if (lock == null) {
-            LOG.info("another run is training {}; waiting for it", id);
-            lock = ch.lock();
-        }
-        java.nio.channels.FileLock held = lock;
-        return () -> {
-            held.release();
-            ch.close();
-        };
+        return dev.aerobust.util.FileLocks.exclusive(root.resolve(".locks"), dir(id).getFileName().toString(),
+                "training " + id);
     }
 
     /** Removes the checkpoints of a stored model's training: the model itself is whole in its folder. */

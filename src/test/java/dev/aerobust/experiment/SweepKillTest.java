@@ -124,4 +124,36 @@ class SweepKillTest {
         long trained = java.util.stream.Stream.of(outA, outB).filter(o -> o.contains("INFO  training classifier ")).count();
         assertEquals(1, trained, outA + "\n---\n" + outB);
     }
+
+    /**
+     * Two identical attacks at once (two sweeps sharing a store, a retried task): one attacks, the other waits for
+     * its lock and then reads its records, which both print.
+     */
+    @Test
+    void twoIdenticalAttacksAtOnceAttackOnce() throws Exception {
+        Path data = tmp.resolve("data");
+        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 5, 2);
+        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 4, 1);
+        Process t = cli("train", "classifier", "--dataset", "btsc", "--epochs", "2", "--batch", "8", "--threads", "1",
+                "--json", "--data-dir", data.toString()).start();
+        String trained = new String(t.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(t.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, t.exitValue(), trained);
+        String id = new com.fasterxml.jackson.databind.ObjectMapper().readTree(trained.lines()
+                .reduce((x, y) -> y).orElseThrow()).path("id").asText();
+        String[] args = {"attack", "--model", id, "--attack", "pgd", "--steps", "400", "--n", "12", "--eps",
+            "0.01,0.03", "--threads", "1", "--data-dir", data.toString()};
+        Process a = cli(args).start();
+        Process b = cli(args).start();
+        String outA = new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String outB = new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(a.waitFor(120, TimeUnit.SECONDS) && b.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, a.exitValue(), outA);
+        assertEquals(0, b.exitValue(), outB);
+        long attacked = java.util.stream.Stream.of(outA, outB).filter(o -> o.contains("INFO  attacking 12 images"))
+                .count();
+        assertEquals(1, attacked, "one attacked, the other read its records:\n" + outA + "\n---\n" + outB);
+        assertEquals(outA.lines().filter(l -> l.contains("0.0300")).toList(),
+                outB.lines().filter(l -> l.contains("0.0300")).toList(), "the same records printed by both");
+    }
 }
