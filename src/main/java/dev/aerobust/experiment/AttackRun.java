@@ -341,6 +341,45 @@ public final class AttackRun {
         }
     }
 
+    /**
+     * Moves every results folder of a model out of the way, into {@code <results>/.stale/<time>/}: its own, and
+     * (a classifier) every model's whose records name it, with the rows computed on it. Called when the model was
+     * trained again to other weights than those records were made on. Returns the folder they went to.
+     */
+    public static Path setAside(Path resultsRoot, String modelId) throws IOException {
+        Path to = resultsRoot.resolve(".stale").resolve(java.time.Instant.now().toString().replace(':', '-'));
+        if (!Files.isDirectory(resultsRoot)) {
+            return to;
+        }
+        List<Path> folders = new ArrayList<>();
+        try (java.util.stream.Stream<Path> s = Files.list(resultsRoot)) {
+            for (Path f : s.filter(Files::isDirectory).filter(f -> !f.getFileName().toString().startsWith("."))
+                    .toList()) {
+                if (f.getFileName().toString().equals(modelId) || names(f, modelId)) {
+                    folders.add(f);
+                }
+            }
+        }
+        for (Path f : folders) {
+            Files.createDirectories(to);
+            Files.move(f, to.resolve(f.getFileName()), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
+        return to;
+    }
+
+    /** Whether a record under {@code folder} was made with {@code modelId} as its model or classifier. */
+    private static boolean names(Path folder, String modelId) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.walk(folder, 2)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().matches("eps-.*\\.json")).toList()) {
+                com.fasterxml.jackson.databind.JsonNode r = ModelStore.JSON.readTree(p.toFile());
+                if (modelId.equals(r.path("classifier").asText()) || modelId.equals(r.path("model").asText())) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** The lock of a folder of results ({@code <model>/<run>}), in {@code <results>/.locks}. */
     private static AutoCloseable lock(Path resultsRoot, Path dir, String what) throws IOException {
         return dev.aerobust.util.FileLocks.exclusive(resultsRoot.resolve(".locks"), dir.getParent().getFileName()

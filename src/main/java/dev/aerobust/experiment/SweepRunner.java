@@ -374,11 +374,19 @@ public final class SweepRunner {
     }
 
     private void train(Sweep.TrainUnit u) throws IOException {
+        String id = ModelStore.id(u.settings(), checksum(u.dataset()));
+        // a model trained again over its weightless metadata: its records hold only if the weights are the same
+        String before = store.weightless(id) ? store.meta(id).path(ModelStore.WEIGHTS_SHA256).asText("") : null;
         if (u.autoencoder()) {
             String clf = trainedId(classifierOf(u)).orElse(null);
             ModelTraining.autoencoder(u.settings(), dataDir, store, clf);
         } else {
             ModelTraining.classifier(u.settings(), dataDir, store);
+        }
+        if (before != null && !before.equals(store.meta(id).path(ModelStore.WEIGHTS_SHA256).asText())) {
+            Path to = AttackRun.setAside(resultsRoot, id);
+            LOG.warn("model {} was trained again to other weights than its records were made on (another machine or"
+                    + " thread count); every record made with it is set aside in {} and its attacks run again", id, to);
         }
     }
 

@@ -101,4 +101,43 @@ class WeightlessStoreTest {
         assertEquals(2 * 3, more.lines().filter(l -> l.startsWith("weightless,") && !l.contains(",worst-case,"))
                 .count(), more);
     }
+
+    /**
+     * Trained again to other weights than its records were made on (another machine, another thread count: here
+     * the checksum in its metadata is changed to stand for them), a model's records are set aside and its
+     * attacks run again; the classifier, trained again to its own weights, keeps its records.
+     */
+    @Test
+    void recordsMadeOnOtherWeightsAreSetAsideAndRunAgain() throws Exception {
+        Path data = tmp.resolve("data");
+        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 5, 2);
+        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
+        Path file = tmp.resolve("weightless.yaml");
+        Files.writeString(file, SWEEP);
+        String d = data.toString();
+        run(0, "sweep", file.toString(), "--data-dir", d, "--threads", "1");
+        String csv = run(0, "results", file.toString(), "--csv", "--data-dir", d);
+        for (Path w : weights()) {
+            Path meta = w.getParent().resolve(ModelStore.META);
+            Files.delete(w);
+            if (w.getParent().getFileName().toString().startsWith("ae-")) {
+                String m = Files.readString(meta);
+                Files.writeString(meta, m.replace(sha(w.getParent()), "0".repeat(64)));
+            }
+        }
+        Files.writeString(file, SWEEP.replace("eps: [0, 0.03]", "eps: [0, 0.03, 0.05]"));
+        String out = run(0, "sweep", file.toString(), "--data-dir", d, "--threads", "1");
+        assertTrue(out.contains("was trained again to other weights than its records were made on"), out);
+        String more = run(0, "results", file.toString(), "--csv", "--data-dir", d);
+        List<String> before = csv.lines().filter(l -> l.startsWith("weightless,")).toList();
+        assertEquals(2, before.stream().filter(l -> l.contains(",none,")).filter(more.lines().toList()::contains)
+                .count(), "the classifier's records reused:\n" + csv + "\n---\n" + more);
+        assertEquals(0, before.stream().filter(l -> l.contains(",ae,")).filter(more.lines().toList()::contains)
+                .count(), "the AE's records made again:\n" + csv + "\n---\n" + more);
+        assertEquals(2 * 3, more.lines().filter(l -> l.startsWith("weightless,") && !l.contains(",worst-case,"))
+                .count(), more);
+        try (Stream<Path> s = Files.walk(tmp.resolve("home/results/.stale"))) {
+            assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("eps-")), "the old records kept aside");
+        }
+    }
 }
