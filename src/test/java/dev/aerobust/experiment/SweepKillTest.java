@@ -112,13 +112,9 @@ class SweepKillTest {
         Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
         String[] args = {"train", "classifier", "--dataset", "btsc", "--epochs", "3", "--batch", "8", "--threads",
             "1", "--data-dir", data.toString()};
-        Process a = cli(args).start();
-        Process b = cli(args).start();
-        String outA = new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        String outB = new String(b.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(a.waitFor(120, TimeUnit.SECONDS) && b.waitFor(120, TimeUnit.SECONDS));
-        assertEquals(0, a.exitValue(), outA);
-        assertEquals(0, b.exitValue(), outB);
+        List<String> both = twoAtOnce(args);
+        String outA = both.get(0);
+        String outB = both.get(1);
         long reused = java.util.stream.Stream.of(outA, outB).filter(o -> o.contains("(already trained)")).count();
         assertEquals(1, reused, "one trained, the other reused:\n" + outA + "\n---\n" + outB);
         long trained = java.util.stream.Stream.of(outA, outB).filter(o -> o.contains("INFO  training classifier ")).count();
@@ -143,6 +139,18 @@ class SweepKillTest {
                 .reduce((x, y) -> y).orElseThrow()).path("id").asText();
         String[] args = {"attack", "--model", id, "--attack", "pgd", "--steps", "400", "--n", "12", "--eps",
             "0.01,0.03", "--threads", "1", "--data-dir", data.toString()};
+        List<String> both = twoAtOnce(args);
+        String outA = both.get(0);
+        String outB = both.get(1);
+        long attacked = java.util.stream.Stream.of(outA, outB).filter(o -> o.contains("INFO  attacking 12 images"))
+                .count();
+        assertEquals(1, attacked, "one attacked, the other read its records:\n" + outA + "\n---\n" + outB);
+        assertEquals(outA.lines().filter(l -> l.contains("0.0300")).toList(),
+                outB.lines().filter(l -> l.contains("0.0300")).toList(), "the same records printed by both");
+    }
+
+    /** The same command twice at once; the output of each, after both ended well. */
+    private List<String> twoAtOnce(String... args) throws Exception {
         Process a = cli(args).start();
         Process b = cli(args).start();
         String outA = new String(a.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -150,10 +158,6 @@ class SweepKillTest {
         assertTrue(a.waitFor(120, TimeUnit.SECONDS) && b.waitFor(120, TimeUnit.SECONDS));
         assertEquals(0, a.exitValue(), outA);
         assertEquals(0, b.exitValue(), outB);
-        long attacked = java.util.stream.Stream.of(outA, outB).filter(o -> o.contains("INFO  attacking 12 images"))
-                .count();
-        assertEquals(1, attacked, "one attacked, the other read its records:\n" + outA + "\n---\n" + outB);
-        assertEquals(outA.lines().filter(l -> l.contains("0.0300")).toList(),
-                outB.lines().filter(l -> l.contains("0.0300")).toList(), "the same records printed by both");
+        return List.of(outA, outB);
     }
 }

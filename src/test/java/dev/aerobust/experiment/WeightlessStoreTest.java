@@ -60,16 +60,24 @@ class WeightlessStoreTest {
         return m.path(ModelStore.WEIGHTS_SHA256).asText();
     }
 
-    @Test
-    void aStoreWithoutWeightsReportsAndResumes() throws Exception {
+    private Path file;
+    private String d;
+
+    /** The sweep run once on a small synthetic BTSC tree; its results as CSV. */
+    private String firstRun() throws Exception {
         Path data = tmp.resolve("data");
         Synthetic.btscPart(data.resolve("btsc/Training"), 3, 5, 2);
         Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
-        Path file = tmp.resolve("weightless.yaml");
+        file = tmp.resolve("weightless.yaml");
         Files.writeString(file, SWEEP);
-        String d = data.toString();
+        d = data.toString();
         run(0, "sweep", file.toString(), "--data-dir", d, "--threads", "1");
-        String csv = run(0, "results", file.toString(), "--csv", "--data-dir", d);
+        return run(0, "results", file.toString(), "--csv", "--data-dir", d);
+    }
+
+    @Test
+    void aStoreWithoutWeightsReportsAndResumes() throws Exception {
+        String csv = firstRun();
         List<Path> weights = weights();
         assertEquals(2, weights.size(), "the classifier and the AE");
         List<String> shas = List.of(sha(weights.get(0).getParent()), sha(weights.get(1).getParent()));
@@ -109,14 +117,7 @@ class WeightlessStoreTest {
      */
     @Test
     void recordsMadeOnOtherWeightsAreSetAsideAndRunAgain() throws Exception {
-        Path data = tmp.resolve("data");
-        Synthetic.btscPart(data.resolve("btsc/Training"), 3, 5, 2);
-        Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
-        Path file = tmp.resolve("weightless.yaml");
-        Files.writeString(file, SWEEP);
-        String d = data.toString();
-        run(0, "sweep", file.toString(), "--data-dir", d, "--threads", "1");
-        String csv = run(0, "results", file.toString(), "--csv", "--data-dir", d);
+        String csv = firstRun();
         for (Path w : weights()) {
             Path meta = w.getParent().resolve(ModelStore.META);
             Files.delete(w);
