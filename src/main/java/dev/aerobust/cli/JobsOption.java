@@ -24,6 +24,36 @@ final class JobsOption {
             + " thread count may differ in the last bits.")
     int jobs = 1;
 
+    @Option(names = "--time-limit", paramLabel = "DURATION", description = "Run for one sitting of at most this"
+            + " long (e.g. 2h30m, 45m, 90s; a batch job's wall time): a unit starts only if its estimate, corrected"
+            + " by the pace of this sitting's finished units, ends within the limit, and running units finish. The"
+            + " units left are the next sitting's: the same command goes on from there. Default: no limit.")
+    String timeLimit;
+
+    private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile(
+            "(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
+
+    /** The sitting's time limit in seconds: {@code --time-limit}, or no limit. */
+    double limitSeconds() {
+        if (timeLimit == null) {
+            return Double.POSITIVE_INFINITY;
+        }
+        java.util.regex.Matcher m = DURATION.matcher(timeLimit.trim());
+        if (timeLimit.isBlank() || !m.matches()) {
+            throw new AerobustException(ExitCode.USAGE, "--time-limit takes a duration such as 2h30m, 45m or 90s, got '"
+                    + timeLimit + "'");
+        }
+        double secs = 0;
+        int[] unit = {3600, 60, 1};
+        for (int g = 1; g <= 3; g++) {
+            secs += m.group(g) == null ? 0 : Double.parseDouble(m.group(g)) * unit[g - 1];
+        }
+        if (secs <= 0) {
+            throw new AerobustException(ExitCode.USAGE, "--time-limit must be longer than zero, got '" + timeLimit + "'");
+        }
+        return secs;
+    }
+
     /** Whether {@code --debug} (an option every command inherits) was given to the command of {@code spec}. */
     static boolean debug(picocli.CommandLine.Model.CommandSpec spec) {
         picocli.CommandLine.Model.OptionSpec o = spec.findOption("--debug");
@@ -32,6 +62,7 @@ final class JobsOption {
 
     /** Rejects a job count the run's threads cannot hold, before anything runs. */
     void validate(ThreadsOption threads) {
+        limitSeconds();
         if (jobs < 1) {
             throw new AerobustException(ExitCode.USAGE, "--jobs must be a positive integer, got " + jobs);
         }
@@ -64,7 +95,7 @@ final class JobsOption {
                PrintWriter out) throws IOException {
         validate(threads);
         if (jobs == 1) {
-            return runner.run(out);
+            return runner.run(out, limitSeconds());
         }
         return new SweepJobs(runner, jobs, threads.total(), (index, label, t) -> {
             List<String> cmd = new ArrayList<>();
@@ -81,6 +112,6 @@ final class JobsOption {
             pb.environment().put("OMP_NUM_THREADS", String.valueOf(t));
             pb.environment().put(Engine.THREADS_ENV, String.valueOf(t));
             return pb.start();
-        }).run(out);
+        }).run(out, limitSeconds());
     }
 }

@@ -72,11 +72,20 @@ public final class SweepJobs {
 
     /** Runs every unit not yet done; returns the seconds it took. */
     public double run(PrintWriter out) throws IOException {
+        return run(out, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * Runs the units not yet done within a sitting of {@code limitSeconds}: a unit starts only if its estimate
+     * (corrected by this sitting's pace) ends within the limit; running units finish; the rest is left for the
+     * next sitting. Returns the seconds it took.
+     */
+    public double run(PrintWriter out, double limitSeconds) throws IOException {
         List<SweepRunner.Step> plan = runner.plan(threadsEach);
         SweepRunner.print(plan, out);
         describe(out, jobs, threadsEach, wallSeconds(runner, plan, jobs));
         out.flush();
-        Schedule run = new Schedule(plan, runner.order(), out);
+        Schedule run = new Schedule(plan, runner.order(), out, limitSeconds);
         Thread hook = new Thread(() -> run.running.values().forEach(SweepJobs::stop));
         Runtime.getRuntime().addShutdownHook(hook);
         long t0 = System.nanoTime();
@@ -99,7 +108,11 @@ public final class SweepJobs {
         }
         run.throwIfFailed();
         double secs = (System.nanoTime() - t0) / 1e9;
-        out.printf("sweep %s: %d units done in %s%n", run.name, plan.size(), Progress.seconds(secs));
+        if (run.doneCount < plan.size()) {
+            out.println(SweepRunner.sittingEnd(run.name, plan.size() - run.doneCount, limitSeconds, secs));
+        } else {
+            out.printf("sweep %s: %d units done in %s%n", run.name, plan.size(), Progress.seconds(secs));
+        }
         out.flush();
         return secs;
     }
@@ -122,13 +135,18 @@ public final class SweepJobs {
         final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
         // the plan's estimates are at the workers' threads already
         final SweepRunner.Pace pace = new SweepRunner.Pace();
+        final double limitSeconds;
+        final long t0 = System.nanoTime();
+        /** Whether a unit was left because its estimate did not fit in the sitting's time limit. */
+        boolean limited;
         int doneCount;
         Finished failed;
 
-        Schedule(List<SweepRunner.Step> plan, List<Sweep.Unit> units, PrintWriter out) {
+        Schedule(List<SweepRunner.Step> plan, List<Sweep.Unit> units, PrintWriter out, double limitSeconds) {
             this.plan = plan;
             this.units = units;
             this.out = out;
+            this.limitSeconds = limitSeconds;
             int n = units.size();
             deps = runner.dependencies(units);
             done = new boolean[n];
@@ -155,7 +173,9 @@ public final class SweepJobs {
                 startable += startable(i) ? 1 : 0;
             }
             for (int i = 0; i < n && threads - used() >= threadsEach; i++) {
-                if (startable(i)) {
+                if (startable(i) && !fits(i)) {
+                    limited = true;
+                } else if (startable(i)) {
                     // a unit the rest waits for (the classifier at the start) takes every thread
                     int t = running.isEmpty() && startable == 1 && needed[i] ? threads : threadsEach;
                     started[i] = true;
@@ -201,7 +221,7 @@ public final class SweepJobs {
                 throw new AerobustException(exitCode(failed.exitCode()), "sweep " + name + ": unit "
                         + (failed.index() + 1) + " (" + units.get(failed.index()).label() + ") failed: " + last);
             }
-            if (doneCount < units.size()) {
+            if (doneCount < units.size() && !limited) {
                 // only a unit whose dependency is not in the sweep could be left: a bug in the plan
                 throw new IllegalStateException("sweep " + name + ": " + (units.size() - doneCount)
                         + " units could not start");
@@ -210,6 +230,13 @@ public final class SweepJobs {
 
         private boolean startable(int i) {
             return !started[i] && !busy.contains(key(units.get(i))) && Arrays.stream(deps[i]).allMatch(d -> done[d]);
+        }
+
+        /** Whether unit {@code i}, started now, ends within the sitting's time limit by its corrected estimate. */
+        private boolean fits(int i) {
+            SweepRunner.Step s = plan.get(i);
+            return SweepRunner.fits((System.nanoTime() - t0) / 1e9, s.seconds() * pace.factor(s.kind()),
+                    limitSeconds);
         }
 
         private int used() {

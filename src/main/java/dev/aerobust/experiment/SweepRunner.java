@@ -275,24 +275,59 @@ public final class SweepRunner {
 
     /** Runs every unit not yet done; returns the seconds it took. */
     public double run(PrintWriter out) throws IOException {
+        return run(out, Double.POSITIVE_INFINITY);
+    }
+
+    /**
+     * Runs the units not yet done, in order, within a sitting of {@code limitSeconds}: a unit starts only if its
+     * estimate (corrected by this sitting's pace) ends within the limit and the units it needs are done; the
+     * others are left for the next sitting. Returns the seconds it took.
+     */
+    public double run(PrintWriter out, double limitSeconds) throws IOException {
         List<Step> plan = plan();
         print(plan, out);
         long t0 = System.nanoTime();
         Pace pace = new Pace();
-        int i = 0;
-        for (Sweep.Unit o : order()) {
-            if (o instanceof Sweep.TrainUnit u) {
-                unit(plan, i++, out, pace, () -> train(u));
-            } else {
-                Sweep.AttackUnit u = (Sweep.AttackUnit) o;
-                unit(plan, i++, out, pace, () -> attack(u));
+        List<Sweep.Unit> units = order();
+        int[][] deps = dependencies(units);
+        boolean[] done = new boolean[units.size()];
+        int left = 0;
+        for (int i = 0; i < units.size(); i++) {
+            Step s = plan.get(i);
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            boolean ready = java.util.Arrays.stream(deps[i]).allMatch(d -> done[d]);
+            if (!s.done() && (!ready || !fits(elapsed, s.seconds() * pace.factor(s.kind()), limitSeconds))) {
+                left++;
+                continue;
             }
+            if (units.get(i) instanceof Sweep.TrainUnit u) {
+                unit(plan, i, out, pace, () -> train(u));
+            } else {
+                Sweep.AttackUnit u = (Sweep.AttackUnit) units.get(i);
+                unit(plan, i, out, pace, () -> attack(u));
+            }
+            done[i] = true;
         }
         double secs = (System.nanoTime() - t0) / 1e9;
-        out.printf("sweep %s: %d units done in %s%n", sweep.name(), plan.size(),
-                Progress.seconds(secs));
+        if (left > 0) {
+            out.println(sittingEnd(sweep.name(), left, limitSeconds, secs));
+        } else {
+            out.printf("sweep %s: %d units done in %s%n", sweep.name(), plan.size(), Progress.seconds(secs));
+        }
         out.flush();
         return secs;
+    }
+
+    /** Whether a unit of {@code estimate} seconds, started {@code elapsed} into a sitting, ends within its limit. */
+    static boolean fits(double elapsed, double estimate, double limitSeconds) {
+        return elapsed + estimate <= limitSeconds;
+    }
+
+    /** The last line of a sitting that left units for the next one. */
+    static String sittingEnd(String name, int left, double limitSeconds, double secs) {
+        return String.format(java.util.Locale.ROOT, "sweep %s: the sitting's time limit (%s) leaves %d unit%s for the"
+                + " next sitting (this one ran %s); the same command goes on from here", name,
+                Progress.seconds(limitSeconds), left, left == 1 ? "" : "s", Progress.seconds(secs));
     }
 
     /**

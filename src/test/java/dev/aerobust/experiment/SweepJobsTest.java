@@ -231,6 +231,40 @@ class SweepJobsTest {
     }
 
     /**
+     * A sitting with a time limit starts a unit only while its estimate (corrected by the sitting's pace) ends
+     * within the limit; running units finish, nothing fails, the rest is left for the next sitting. Workers faked
+     * by shell commands of 1 s; the limit is just over the classifier's estimate, which the AE's training (24 s
+     * estimated) fits in after it and the VAE's (its ELBO samples) does not: the classifier, the AE and the
+     * attacks on both run, the VAE and its two attacks are left. A limit nothing fits in starts nothing.
+     */
+    @Test
+    void aSittingsTimeLimitStartsOnlyTheUnitsThatFit() throws Exception {
+        SweepRunner runner = new SweepRunner(Sweep.load(file), data, new ModelStore(tmp.resolve("models")),
+                tmp.resolve("results"));
+        List<SweepRunner.Step> plan = runner.plan(1);
+        double limit = plan.get(0).seconds() + 0.5;
+        assertTrue(plan.get(2).seconds() + 3 < limit && plan.get(4).seconds() > limit, "the premise: " + plan);
+        List<Integer> started = new ArrayList<>();
+        SweepJobs.Workers sleeper = (index, label, threads) -> {
+            started.add(index);
+            return new ProcessBuilder("sh", "-c", "sleep 1").redirectErrorStream(true).start();
+        };
+        java.io.StringWriter text = new java.io.StringWriter();
+        new SweepJobs(runner, 2, 2, sleeper).run(new java.io.PrintWriter(text), limit);
+        assertEquals(List.of(0, 1, 2, 3), started.stream().sorted().toList(), text.toString());
+        assertTrue(text.toString().contains("leaves 3 units for the next sitting"), text.toString());
+
+        started.clear();
+        text = new java.io.StringWriter();
+        new SweepJobs(runner, 2, 2, sleeper).run(new java.io.PrintWriter(text), 1e-3);
+        assertEquals(List.of(), started, text.toString());
+        assertTrue(text.toString().contains("leaves 7 units for the next sitting"), text.toString());
+        text = new java.io.StringWriter();
+        runner.run(new java.io.PrintWriter(text), 1e-3);
+        assertTrue(text.toString().contains("leaves 7 units for the next sitting"), "one job: " + text);
+    }
+
+    /**
      * On the paper profile: every attack waits for its model and classifier, every autoencoder for its
      * classifier; the same surrogate attack on one model under two defenses never runs twice at once, while
      * EOT-PGD at two latent scales, or CW-Linf beside PGD, may.

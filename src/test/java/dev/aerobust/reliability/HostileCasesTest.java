@@ -319,7 +319,11 @@ class HostileCasesTest {
                 new Bad(Map.of(), attack(autoencoder, "--defense", "sampled", "--samples", "-1"), "--samples"),
                 new Bad(Map.of(), attack(autoencoder, "--defense", "sampled", "--samples", "0"), "--samples"),
                 new Bad(Map.of(), attack(autoencoder, "--defense", "sampled"), "variational"),
-                new Bad(Map.of(), attack(autoencoder, "--eps", "0.1,"), "--eps"));
+                new Bad(Map.of(), attack(autoencoder, "--eps", "0.1,"), "--eps"),
+                new Bad(Map.of(), new String[] {"reproduce", "--dataset", "mnist", "--time-limit", "2x"},
+                    "--time-limit takes a duration"),
+                new Bad(Map.of(), new String[] {"reproduce", "--dataset", "mnist", "--time-limit", "0m"},
+                    "--time-limit must be longer than zero"));
         for (Bad b : cases) {
             Run r = cli(home, b.env(), b.args());
             assertEquals(2, r.code(), String.join(" ", b.args()) + " " + b.env() + "\n" + r.out());
