@@ -84,6 +84,14 @@ final class JobsOption {
         if (jobs > 1) {
             SweepJobs.describe(out, jobs, each, SweepJobs.wallSeconds(runner, plan, jobs));
         }
+        double limit = limitSeconds();
+        if (limit < Double.POSITIVE_INFINITY) {
+            long left = plan.stream().filter(s -> !s.done()).count();
+            out.printf("a sitting of %s (--time-limit) would run about %d of the %d units to run, at these estimates"
+                    + " (the run corrects them by its pace)%n", dev.aerobust.util.Progress.seconds(limit),
+                    SweepJobs.unitsInSitting(runner, plan, jobs, limit), left);
+            out.flush();
+        }
     }
 
     /**

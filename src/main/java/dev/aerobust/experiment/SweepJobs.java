@@ -275,6 +275,21 @@ public final class SweepJobs {
 
     /** {@link #wallSeconds(SweepRunner, List, int)} of {@code units} (the runner's order) and their dependencies. */
     private static double wallSeconds(List<Sweep.Unit> units, int[][] deps, List<SweepRunner.Step> plan, int jobs) {
+        return simulate(units, deps, plan, jobs, Double.POSITIVE_INFINITY)[0];
+    }
+
+    /**
+     * How many of {@code plan}'s units not done a sitting of {@code limitSeconds} runs, {@code jobs} at a time, by
+     * the runner's rule (a unit starts only if its estimate ends within the limit) at the plan's estimates.
+     */
+    public static int unitsInSitting(SweepRunner runner, List<SweepRunner.Step> plan, int jobs, double limitSeconds) {
+        List<Sweep.Unit> units = runner.order();
+        return (int) simulate(units, runner.dependencies(units), plan, jobs, limitSeconds)[1];
+    }
+
+    /** The schedule's wall time and the units it runs, starting a unit only if it ends within the limit. */
+    private static double[] simulate(List<Sweep.Unit> units, int[][] deps, List<SweepRunner.Step> plan, int jobs,
+                                     double limitSeconds) {
         int n = units.size();
         Object[] keys = new Object[n];
         boolean[] started = new boolean[n];
@@ -288,16 +303,19 @@ public final class SweepJobs {
                 java.util.Comparator.comparingDouble((double[] e) -> e[0]).thenComparingDouble(e -> e[1]));
         Set<Object> busy = new HashSet<>();
         double now = 0;
+        int ran = 0;
         while (true) {
             for (int i = 0; i < n && running.size() < jobs; i++) {
-                if (!started[i] && !busy.contains(keys[i]) && Arrays.stream(deps[i]).allMatch(d -> finished[d])) {
+                if (!started[i] && !busy.contains(keys[i]) && Arrays.stream(deps[i]).allMatch(d -> finished[d])
+                        && SweepRunner.fits(now, plan.get(i).seconds(), limitSeconds)) {
                     started[i] = true;
                     busy.add(keys[i]);
                     running.add(new double[] {now + plan.get(i).seconds(), i});
+                    ran++;
                 }
             }
             if (running.isEmpty()) {
-                return now;
+                return new double[] {now, ran};
             }
             double[] e = running.poll();
             now = e[0];

@@ -253,6 +253,11 @@ class SweepJobsTest {
         new SweepJobs(runner, 2, 2, sleeper).run(new java.io.PrintWriter(text), limit);
         assertEquals(List.of(0, 1, 2, 3), started.stream().sorted().toList(), text.toString());
         assertTrue(text.toString().contains("leaves 3 units for the next sitting"), text.toString());
+        // the dry run's count, at the plan's estimates: after the classifier's, the AE's 24 s no longer fit; the
+        // run fitted them because its pace found the classifier far faster than estimated
+        assertEquals(2, SweepJobs.unitsInSitting(runner, plan, 2, limit));
+        assertEquals(7, SweepJobs.unitsInSitting(runner, plan, 2, Double.POSITIVE_INFINITY));
+        assertEquals(0, SweepJobs.unitsInSitting(runner, plan, 2, 1e-3));
 
         started.clear();
         text = new java.io.StringWriter();
