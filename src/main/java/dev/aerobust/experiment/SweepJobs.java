@@ -201,6 +201,7 @@ public final class SweepJobs {
             if (f.exitCode() == 0) {
                 done[f.index()] = true;
                 doneCount++;
+                redoSetAside(f.index());
                 pace.finished(s, f.seconds());
                 out.printf("[sweep %s] unit %d/%d finished in %.1f s: %s (%d of %d done)%n", name, f.index() + 1,
                         units.size(), f.seconds(), s.label(), doneCount, units.size());
@@ -211,6 +212,27 @@ public final class SweepJobs {
                 running.values().forEach(SweepJobs::stop);
             }
             out.flush();
+        }
+
+        /**
+         * After a training, the units on its model that were done and are not any more: a model trained again to
+         * other weights than its records were made on has them set aside, so they run again in this sitting.
+         */
+        void redoSetAside(int trained) {
+            if (!(units.get(trained) instanceof Sweep.TrainUnit)) {
+                return;
+            }
+            for (int i = 0; i < units.size(); i++) {
+                final int j = i;
+                if (done[i] && !running.containsKey(i) && Arrays.stream(deps[i]).anyMatch(d -> d == trained)
+                        && !runner.isDone(units.get(j))) {
+                    done[i] = false;
+                    started[i] = false;
+                    doneCount--;
+                    plan.set(i, new SweepRunner.Step(plan.get(i).label(), false, plan.get(i).seconds(),
+                            plan.get(i).kind()));
+                }
+            }
         }
 
         void throwIfFailed() {

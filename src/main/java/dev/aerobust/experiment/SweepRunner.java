@@ -169,6 +169,15 @@ public final class SweepRunner {
                 u.model().autoencoder(), u.eval(), u.create(false), dataDir, resultsRoot);
     }
 
+    /** Whether a unit is done now (the plan's flags are as of its making). */
+    boolean isDone(Sweep.Unit u) {
+        if (u instanceof Sweep.AttackUnit a) {
+            return done(a);
+        }
+        Sweep.TrainUnit t = (Sweep.TrainUnit) u;
+        return trainedId(t).isPresent() || storedId(t).isPresent() && !weightsNeeded(t);
+    }
+
     private boolean done(Sweep.AttackUnit u) {
         return records(u).map(r -> r.stream().allMatch(x -> x != null)).orElse(false);
     }
@@ -296,6 +305,11 @@ public final class SweepRunner {
             Step s = plan.get(i);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             boolean ready = java.util.Arrays.stream(deps[i]).allMatch(d -> done[d]);
+            if (s.done() && !isDone(units.get(i))) {
+                // its records were set aside by a training of this sitting (trained again to other weights)
+                s = new Step(s.label(), false, s.seconds(), s.kind());
+                plan.set(i, s);
+            }
             if (!s.done() && (!ready || !fits(elapsed, s.seconds() * pace.factor(s.kind()), limitSeconds))) {
                 left++;
                 continue;

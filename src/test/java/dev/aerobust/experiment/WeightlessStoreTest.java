@@ -63,21 +63,21 @@ class WeightlessStoreTest {
     private Path file;
     private String d;
 
-    /** The sweep run once on a small synthetic BTSC tree; its results as CSV. */
-    private String firstRun() throws Exception {
+    /** The sweep run once on a small synthetic BTSC tree (one job, {@code threads} engine threads); its CSV. */
+    private String firstRun(String threads) throws Exception {
         Path data = tmp.resolve("data");
         Synthetic.btscPart(data.resolve("btsc/Training"), 3, 5, 2);
         Synthetic.btscPart(data.resolve("btsc/Testing"), 3, 2, 1);
         file = tmp.resolve("weightless.yaml");
         Files.writeString(file, SWEEP);
         d = data.toString();
-        run(0, "sweep", file.toString(), "--data-dir", d, "--threads", "1");
+        run(0, "sweep", file.toString(), "--data-dir", d, "--threads", threads);
         return run(0, "results", file.toString(), "--csv", "--data-dir", d);
     }
 
     @Test
     void aStoreWithoutWeightsReportsAndResumes() throws Exception {
-        String csv = firstRun();
+        String csv = firstRun("1");
         List<Path> weights = weights();
         assertEquals(2, weights.size(), "the classifier and the AE");
         List<String> shas = List.of(sha(weights.get(0).getParent()), sha(weights.get(1).getParent()));
@@ -117,7 +117,7 @@ class WeightlessStoreTest {
      */
     @Test
     void recordsMadeOnOtherWeightsAreSetAsideAndRunAgain() throws Exception {
-        String csv = firstRun();
+        String csv = firstRun("2");
         for (Path w : weights()) {
             Path meta = w.getParent().resolve(ModelStore.META);
             Files.delete(w);
@@ -126,8 +126,12 @@ class WeightlessStoreTest {
                 Files.writeString(meta, m.replace(sha(w.getParent()), "0".repeat(64)));
             }
         }
-        Files.writeString(file, SWEEP.replace("eps: [0, 0.03]", "eps: [0, 0.03, 0.05]"));
-        String out = run(0, "sweep", file.toString(), "--data-dir", d, "--threads", "1");
+        // one more attack: both models are trained again; the AE's PGD, done when the run began, is set aside
+        // with its model's records and run again in the same sitting
+        Files.writeString(file, SWEEP.replace("  - {attack: pgd, steps: 20}", "  - {attack: pgd, steps: 20}\n"
+                + "  - {attack: cw-linf, steps: 20}"));
+        // two jobs: the classifier trains alone on both threads, as the first run's did
+        String out = run(0, "sweep", file.toString(), "--data-dir", d, "--jobs", "2", "--threads", "2");
         assertTrue(out.contains("was trained again to other weights than its records were made on"), out);
         String more = run(0, "results", file.toString(), "--csv", "--data-dir", d);
         List<String> before = csv.lines().filter(l -> l.startsWith("weightless,")).toList();
@@ -135,8 +139,9 @@ class WeightlessStoreTest {
                 .count(), "the classifier's records reused:\n" + csv + "\n---\n" + more);
         assertEquals(0, before.stream().filter(l -> l.contains(",ae,")).filter(more.lines().toList()::contains)
                 .count(), "the AE's records made again:\n" + csv + "\n---\n" + more);
-        assertEquals(2 * 3, more.lines().filter(l -> l.startsWith("weightless,") && !l.contains(",worst-case,"))
+        assertEquals(2 * 2 * 2, more.lines().filter(l -> l.startsWith("weightless,") && !l.contains(",worst-case,"))
                 .count(), more);
+        assertEquals(2, more.lines().filter(l -> l.contains(",ae,") && l.contains(",pgd,")).count(), more);
         try (Stream<Path> s = Files.walk(tmp.resolve("home/results/.stale"))) {
             assertTrue(s.anyMatch(p -> p.getFileName().toString().startsWith("eps-")), "the old records kept aside");
         }
