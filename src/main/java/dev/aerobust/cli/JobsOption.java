@@ -77,9 +77,29 @@ final class JobsOption {
      * A dry run: the plan with each unit's estimate at the threads it would run at and, with more than one job,
      * the wall time of the jobs side by side.
      */
-    void dryRun(SweepRunner runner, ThreadsOption threads, PrintWriter out) {
+    void dryRun(SweepRunner runner, ThreadsOption threads, PrintWriter out) throws IOException {
+        dryRun(runner, threads, out, false);
+    }
+
+    /** {@link #dryRun(SweepRunner, ThreadsOption, PrintWriter)}, or with {@code json} the plan as one JSON object. */
+    void dryRun(SweepRunner runner, ThreadsOption threads, PrintWriter out, boolean json) throws IOException {
         int each = threads.total() / jobs;
         List<SweepRunner.Step> plan = runner.plan(each);
+        if (json) {
+            java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
+            o.put("sweep", runner.sweep().name());
+            o.put("jobs", jobs);
+            o.put("threads_each", each);
+            o.put("seconds", Math.round(plan.stream().mapToDouble(SweepRunner.Step::seconds).sum()));
+            o.put("wall_seconds", Math.round(SweepJobs.wallSeconds(runner, plan, jobs)));
+            if (limitSeconds() < Double.POSITIVE_INFINITY) {
+                o.put("units_in_sitting", SweepJobs.unitsInSitting(runner, plan, jobs, limitSeconds()));
+            }
+            o.put("units", runner.planData(plan));
+            out.println(Json.MAPPER.writeValueAsString(o));
+            out.flush();
+            return;
+        }
         SweepRunner.print(plan, out);
         if (jobs > 1) {
             SweepJobs.describe(out, jobs, each, SweepJobs.wallSeconds(runner, plan, jobs));

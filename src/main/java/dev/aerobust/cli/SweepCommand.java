@@ -9,6 +9,8 @@ import dev.aerobust.experiment.ModelStore;
 import dev.aerobust.experiment.Sweep;
 import dev.aerobust.experiment.SweepRunner;
 import dev.aerobust.nn.Engine;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -35,6 +37,10 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Show the plan and the estimated time; run nothing.")
     boolean dryRun;
 
+    @Option(names = "--json", description = "With --dry-run: the plan as one JSON object (per unit: kind, label,"
+            + " done, estimate, the model's id and whether its weights are stored, the units it needs), for scripts.")
+    boolean json;
+
     @Mixin
     ThreadsOption threads;
 
@@ -49,6 +55,9 @@ final class SweepCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (json && !dryRun) {
+            throw new AerobustException(ExitCode.USAGE, "--json goes with --dry-run (a run prints its progress)");
+        }
         jobs.validate(threads);
         Sweep sweep = Sweep.load(file, ModelStore.atHome());
         threads.apply();
@@ -56,11 +65,14 @@ final class SweepCommand implements Callable<Integer> {
         Path dataDir = data.resolve();
         PrintWriter out = spec.commandLine().getOut();
         SweepRunner runner = SweepRunner.atHome(sweep, dataDir);
-        out.println("sweep " + sweep.name() + ":");
         if (dryRun) {
-            jobs.dryRun(runner, threads, out);
+            if (!json) {
+                out.println("sweep " + sweep.name() + ":");
+            }
+            jobs.dryRun(runner, threads, out, json);
             return 0;
         }
+        out.println("sweep " + sweep.name() + ":");
         jobs.run(runner, threads, dataDir, List.of("--file", file.toAbsolutePath().toString()), JobsOption.debug(spec),
                 out);
         return 0;

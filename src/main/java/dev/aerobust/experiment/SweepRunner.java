@@ -266,6 +266,42 @@ public final class SweepRunner {
         return false;
     }
 
+    /** The id a unit's model has, or will have once trained (the settings and the test set's checksum give it). */
+    public String modelId(Sweep.ModelUnit m) {
+        return m instanceof Sweep.TrainUnit t ? ModelStore.id(t.settings(), checksum(t.dataset()))
+                : ((Sweep.ImportedModel) m).id();
+    }
+
+    /**
+     * The plan as data, for scripts: per unit (in run order, numbered from 1) its kind, label, whether it is done,
+     * its estimate, the model (and an attack's classifier) by id, whether that model's weights are stored, and
+     * the units it needs.
+     */
+    public List<Map<String, Object>> planData(List<Step> plan) {
+        List<Sweep.Unit> units = order();
+        int[][] deps = dependencies(units);
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (int i = 0; i < units.size(); i++) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            Step s = plan.get(i);
+            m.put("unit", i + 1);
+            m.put("kind", units.get(i) instanceof Sweep.TrainUnit ? "train" : "attack");
+            m.put("label", units.get(i).label());
+            m.put("done", s.done());
+            m.put("seconds", Math.round(s.seconds() * 10) / 10.0);
+            Sweep.ModelUnit model = units.get(i) instanceof Sweep.TrainUnit t ? t : ((Sweep.AttackUnit) units.get(i))
+                    .model();
+            m.put("model", modelId(model));
+            m.put("model_weights_stored", trainedId(model).isPresent());
+            if (units.get(i) instanceof Sweep.AttackUnit a) {
+                m.put("classifier", modelId(a.classifier()));
+            }
+            m.put("needs", java.util.Arrays.stream(deps[i]).map(d -> d + 1).boxed().toList());
+            out.add(m);
+        }
+        return out;
+    }
+
     /** Prints the plan: each unit, done or to run with its estimate, and the totals. */
     public static void print(List<Step> plan, PrintWriter out) {
         int done = 0;

@@ -89,6 +89,16 @@ class WeightlessStoreTest {
         String plan = run(0, "sweep", file.toString(), "--data-dir", d, "--dry-run");
         assertEquals(2, plan.lines().filter(l -> l.contains("weights left out")).count(), plan);
         assertTrue(plan.contains("0 to run"), plan);
+        JsonNode data = ModelStore.JSON.readTree(run(0, "sweep", file.toString(), "--data-dir", d, "--dry-run",
+                "--json"));
+        assertEquals(4, data.path("units").size(), data.toString());
+        for (JsonNode u : data.path("units")) {
+            assertTrue(u.path("done").asBoolean() && !u.path("model_weights_stored").asBoolean(), u.toString());
+        }
+        JsonNode aeAttack = data.path("units").get(3);
+        assertEquals("[3,1]", aeAttack.path("needs").toString(), "the AE's attack needs the AE and the classifier");
+        assertEquals(data.path("units").get(0).path("model"), aeAttack.path("classifier"));
+        assertEquals(data.path("units").get(2).path("model"), aeAttack.path("model"));
         assertEquals(csv, run(0, "results", file.toString(), "--csv", "--data-dir", d));
         run(0, "report", file.toString(), "--data-dir", d, "--out", tmp.resolve("report").toString());
         assertTrue(Files.readString(tmp.resolve("report/report.html")).contains("2 of the sweep's 2 attack units done"));

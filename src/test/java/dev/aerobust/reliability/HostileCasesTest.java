@@ -323,7 +323,9 @@ class HostileCasesTest {
                 new Bad(Map.of(), new String[] {"reproduce", "--dataset", "mnist", "--time-limit", "2x"},
                     "--time-limit takes a duration"),
                 new Bad(Map.of(), new String[] {"reproduce", "--dataset", "mnist", "--time-limit", "0m"},
-                    "--time-limit must be longer than zero"));
+                    "--time-limit must be longer than zero"),
+                new Bad(Map.of(), new String[] {"sweep", "sweeps/quick-mnist.yaml", "--json"},
+                    "--json goes with --dry-run"));
         for (Bad b : cases) {
             Run r = cli(home, b.env(), b.args());
             assertEquals(2, r.code(), String.join(" ", b.args()) + " " + b.env() + "\n" + r.out());
