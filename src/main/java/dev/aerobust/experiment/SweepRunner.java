@@ -652,16 +652,61 @@ public final class SweepRunner {
          * rather than lower it (seconds).
          */
         private double value(Map<String, List<Sample>> m, String key, double dflt, boolean faster) {
+            Optional<Double> measured = measured(m, key, faster);
+            if (measured.isPresent()) {
+                return measured.get();
+            }
+            // a kind not yet run here: the built-in value, as much faster as this machine ran the kinds it has run
+            double f = machineFactor();
+            return dflt * scale(defaultsThreads, faster) * (faster ? f : 1 / f);
+        }
+
+        /**
+         * The median of the newest measurements of {@code key} (those at this estimate's threads if any), carried
+         * to this estimate's threads; empty if the kind was never measured.
+         */
+        private Optional<Double> measured(Map<String, List<Sample>> m, String key, boolean faster) {
             List<Sample> all = m.getOrDefault(key, List.of());
             List<Sample> same = all.stream().filter(s -> s.threads() == threads).toList();
             List<Sample> recent = (same.isEmpty() ? all : same).stream()
                     .sorted(java.util.Comparator.comparing(Sample::created).reversed()).limit(RECENT).toList();
             if (recent.isEmpty()) {
-                return dflt * scale(defaultsThreads, faster);
+                return Optional.empty();
             }
             // the median: one unit slowed by other work on the machine (or stopped a while) does not move it
-            double[] v = recent.stream().mapToDouble(s -> s.value() * scale(s.threads(), faster)).sorted().toArray();
+            return Optional.of(median(recent.stream().mapToDouble(s -> s.value() * scale(s.threads(), faster))
+                    .toArray()));
+        }
+
+        private static double median(double[] values) {
+            double[] v = values.clone();
+            java.util.Arrays.sort(v);
             return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        }
+
+        /**
+         * How much faster than the built-in values this machine ran the kinds it has measurements of (the median
+         * over those kinds of measured speed over built-in speed; 1 where none): a machine twice as fast trains
+         * and attacks about twice as fast across kinds, so the kinds not yet run here are estimated at that speed
+         * rather than at another machine's.
+         */
+        double machineFactor() {
+            List<Double> ratios = new ArrayList<>();
+            for (String key : epoch.keySet()) {
+                String[] k = key.split("/");
+                // the built-in epochs are MNIST-sized, fp32 penalties
+                if (k.length == 4 && epochDefaults.containsKey(k[0]) && ("mnist".equals(k[1])
+                        || "fashion-mnist".equals(k[1])) && "fp32".equals(k[3])) {
+                    double dflt = (epochDefaults.get(k[0]) + perSample * Integer.parseInt(k[2]))
+                            * scale(defaultsThreads, false);
+                    measured(epoch, key, false).ifPresent(v -> ratios.add(dflt / v));
+                }
+            }
+            for (String key : rate.keySet()) {
+                double dflt = (key.endsWith("/true") ? stackRate : undefendedRate) * scale(defaultsThreads, true);
+                measured(rate, key, true).ifPresent(v -> ratios.add(v / dflt));
+            }
+            return ratios.isEmpty() ? 1 : median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
         }
 
         /** The factor that carries a value measured at {@code from} threads to this estimate's. */

@@ -126,6 +126,31 @@ class SweepTest {
         assertEquals(250 / 250.0, rates.attackSeconds(cw, false), 1e-12);
     }
 
+    /**
+     * A kind never run here is estimated at its built-in value scaled by how much faster this machine ran the
+     * kinds it has run (the median over kinds): an AE epoch measured at half its built-in time, a CW-Linf rate at
+     * 3x its built-in rate and an undefended PGD at 1x give a factor of 2, which halves the CAE's estimate.
+     */
+    @Test
+    void kindsNotYetRunAreEstimatedAtTheSpeedThisMachineRanTheOthers() {
+        Sweep s = Sweep.parse(FIG, "t.yaml", "t");
+        Sweep.TrainUnit ae = s.autoencoders().stream().filter(u -> u.settings().get(
+                dev.aerobust.train.AutoencoderConfig.FAMILY).label().equals("ae")).findFirst().orElseThrow();
+        Sweep.TrainUnit cae = Sweep.parse(FIG.replace("family: [ae, dae]", "family: [cae]"), "t.yaml", "t")
+                .autoencoders().get(0);
+        SweepRunner.Rates rates = new SweepRunner.Rates(java.util.Map.of("classifier", 1.0, "ae", 10.0, "dae", 1.0,
+                "vae", 1.0, "dvae", 1.0, "cae", 100.0, "cvae", 1.0), 0, 1000, 1000);
+        assertEquals(1, rates.machineFactor());
+        double caeBefore = rates.trainSeconds(cae);
+        rates.epochSeconds("ae/mnist/0/fp32", new SweepRunner.Rates.Sample("2026-12-04T10:00:00Z", 1, 5.0));
+        rates.attackRate("cw-linf/true", new SweepRunner.Rates.Sample("2026-12-04T10:00:00Z", 1, 3000));
+        rates.attackRate("pgd/false", new SweepRunner.Rates.Sample("2026-12-04T10:00:00Z", 1, 1000));
+        assertEquals(2, rates.machineFactor(), 1e-12);
+        assertEquals(caeBefore / 2, rates.trainSeconds(cae), 1e-9);
+        assertEquals(5.0 * ae.settings().get(dev.aerobust.train.TrainParams.EPOCHS), rates.trainSeconds(ae), 1e-9,
+                "a measured kind keeps its measurement");
+    }
+
     @Test
     void attacksOnOneSurrogateAreEstimatedOnce() {
         Sweep s = Sweep.parse(FIG, "t.yaml", "t");
