@@ -290,7 +290,8 @@ public final class ModelStore {
             }
             return bytes;
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new DataException(p, "missing weights file");
+            throw new DataException(p, "missing weights file: this store holds the model's metadata without its"
+                    + " weights (a store shared for its records); a sweep that needs them trains the model again");
         } catch (IOException e) {
             throw new DataException(e.getMessage());
         }

@@ -99,6 +99,10 @@ class WeightlessStoreTest {
         assertEquals("[3,1]", aeAttack.path("needs").toString(), "the AE's attack needs the AE and the classifier");
         assertEquals(data.path("units").get(0).path("model"), aeAttack.path("classifier"));
         assertEquals(data.path("units").get(2).path("model"), aeAttack.path("model"));
+        // an attack of its own on a model without weights is bad data that says why
+        String refused = run(3, "attack", "--model", aeAttack.path("model").asText(), "--classifier",
+                aeAttack.path("classifier").asText(), "--attack", "pgd", "--eps", "0.03", "--n", "6", "--data-dir", d);
+        assertTrue(refused.contains("metadata without its weights"), refused);
         assertEquals(csv, run(0, "results", file.toString(), "--csv", "--data-dir", d));
         run(0, "report", file.toString(), "--data-dir", d, "--out", tmp.resolve("report").toString());
         assertTrue(Files.readString(tmp.resolve("report/report.html")).contains("2 of the sweep's 2 attack units done"));
