@@ -49,6 +49,7 @@ final class ModelsCommand implements Runnable {
                     if (copy.get("training") instanceof ObjectNode t) {
                         t.remove("curve");
                     }
+                    copy.put("weights_stored", !store.weightless(copy.path("id").asText()));
                     arr.add(copy);
                 }
                 out.println(Json.MAPPER.writeValueAsString(arr));
@@ -66,6 +67,10 @@ final class ModelsCommand implements Runnable {
                             : Sweep.brief(ModelStore.config(m));
                 } catch (AerobustException e) {
                     settings = "(unreadable configuration)";
+                }
+                if (store.weightless(m.path("id").asText())) {
+                    // a store shared for its records: the metadata is here, the weights are not
+                    settings += " (no weights)";
                 }
                 StringBuilder metrics = new StringBuilder();
                 m.path("metrics").fields().forEachRemaining(e -> {

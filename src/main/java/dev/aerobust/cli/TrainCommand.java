@@ -119,7 +119,7 @@ final class TrainCommand implements Runnable {
         }
         return store.list().stream()
                 .filter(m -> "classifier".equals(m.path("kind").asText()) && d.cliName().equals(m.path("dataset").asText())
-                        && !dev.aerobust.experiment.ModelImport.scripted(m))
+                        && !dev.aerobust.experiment.ModelImport.scripted(m) && !store.weightless(m.path("id").asText()))
                 .max(Comparator.comparing(m -> m.path("provenance").path("created").asText()))
                 .map(m -> m.path("id").asText()).orElse(null);
     }

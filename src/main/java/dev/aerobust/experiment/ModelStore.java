@@ -297,7 +297,7 @@ public final class ModelStore {
         }
     }
 
-    /** The metadata of every finished model, by id. */
+    /** The metadata of every stored model (its weights perhaps left out: {@link #weightless}), by id. */
     public List<ObjectNode> list() {
         List<ObjectNode> out = new ArrayList<>();
         if (!Files.isDirectory(root)) {
@@ -306,7 +306,9 @@ public final class ModelStore {
         try (Stream<Path> s = Files.list(root)) {
             for (Path d : s.sorted().toList()) {
                 String id = d.getFileName().toString();
-                if (ID.matcher(id).matches() && has(id)) {
+                // every stored model's metadata, weights or not (a store shared without them still says what it
+                // trained and how long it took)
+                if (ID.matcher(id).matches() && Files.isRegularFile(d.resolve(META))) {
                     try {
                         if (meta(id) instanceof ObjectNode o) {
                             out.add(o);

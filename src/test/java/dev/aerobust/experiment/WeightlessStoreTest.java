@@ -103,6 +103,8 @@ class WeightlessStoreTest {
         String refused = run(3, "attack", "--model", aeAttack.path("model").asText(), "--classifier",
                 aeAttack.path("classifier").asText(), "--attack", "pgd", "--eps", "0.03", "--n", "6", "--data-dir", d);
         assertTrue(refused.contains("metadata without its weights"), refused);
+        String listed = run(0, "models", "list");
+        assertEquals(2, listed.lines().filter(l -> l.contains("(no weights)")).count(), listed);
         assertEquals(csv, run(0, "results", file.toString(), "--csv", "--data-dir", d));
         run(0, "report", file.toString(), "--data-dir", d, "--out", tmp.resolve("report").toString());
         assertTrue(Files.readString(tmp.resolve("report/report.html")).contains("2 of the sweep's 2 attack units done"));
