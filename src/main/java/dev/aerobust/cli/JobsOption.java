@@ -85,6 +85,7 @@ final class JobsOption {
     void dryRun(SweepRunner runner, ThreadsOption threads, PrintWriter out, boolean json) throws IOException {
         int each = threads.total() / jobs;
         List<SweepRunner.Step> plan = runner.plan(each);
+        double limit = limitSeconds();
         if (json) {
             java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
             o.put("sweep", runner.sweep().name());
@@ -92,8 +93,8 @@ final class JobsOption {
             o.put("threads_each", each);
             o.put("seconds", Math.round(plan.stream().mapToDouble(SweepRunner.Step::seconds).sum()));
             o.put("wall_seconds", Math.round(SweepJobs.wallSeconds(runner, plan, jobs)));
-            if (limitSeconds() < Double.POSITIVE_INFINITY) {
-                o.put("units_in_sitting", SweepJobs.unitsInSitting(runner, plan, jobs, limitSeconds()));
+            if (limit < Double.POSITIVE_INFINITY) {
+                o.put("units_in_sitting", SweepJobs.unitsInSitting(runner, plan, jobs, limit));
             }
             o.put("units", runner.planData(plan));
             out.println(Json.MAPPER.writeValueAsString(o));
@@ -104,7 +105,6 @@ final class JobsOption {
         if (jobs > 1) {
             SweepJobs.describe(out, jobs, each, SweepJobs.wallSeconds(runner, plan, jobs));
         }
-        double limit = limitSeconds();
         if (limit < Double.POSITIVE_INFINITY) {
             long left = plan.stream().filter(s -> !s.done()).count();
             out.printf("a sitting of %s (--time-limit) would run about %d of the %d units to run, at these estimates"

@@ -313,7 +313,7 @@ public final class AttackRun {
         ModelStore.checkWritable(resultsRoot);
         // the same run started twice (two sweeps sharing a store, a retried task) computes once: the second
         // waits here, then finds the first one's records
-        try (AutoCloseable lock = lock(resultsRoot, dir, "attacking " + dir.getParent().getFileName() + "/"
+        try (java.io.Closeable lock = lock(resultsRoot, dir, "attacking " + dir.getParent().getFileName() + "/"
                 + dir.getFileName())) {
             double[] todo = Arrays.stream(eps).filter(e -> !Files.isRegularFile(record(dir, e))).toArray();
             if (todo.length == 0) {
@@ -334,10 +334,6 @@ public final class AttackRun {
             }
             SanityReport sanity = sanity(stack, attack, set, eps, seed, records, dir);
             return new Outcome(dir, records, sanity, worstCase(dir.getParent(), records));
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
         }
     }
 
@@ -381,7 +377,7 @@ public final class AttackRun {
     }
 
     /** The lock of a folder of results ({@code <model>/<run>}), in {@code <results>/.locks}. */
-    private static AutoCloseable lock(Path resultsRoot, Path dir, String what) throws IOException {
+    private static java.io.Closeable lock(Path resultsRoot, Path dir, String what) throws IOException {
         return dev.aerobust.util.FileLocks.exclusive(resultsRoot.resolve(".locks"), dir.getParent().getFileName()
                 + "--" + dir.getFileName(), what);
     }
@@ -398,20 +394,15 @@ public final class AttackRun {
         long seed = eval.get(EvalConfig.SEED);
         Engine.seed(seed);
         FileChunkStore chunks = chunkStore(stack, attack, key, dir, set, todo);
-        long t0;
         AttackResult r;
         double secs;
         // rows shared with other runs (a surrogate's) are computed by one run at a time, then read by the others
-        try (AutoCloseable shared = chunks.dir().startsWith(dir) ? null : lock(resultsRoot, chunks.dir(),
+        try (java.io.Closeable shared = chunks.dir().startsWith(dir) ? null : lock(resultsRoot, chunks.dir(),
                 "computing the rows of " + chunks.dir().getFileName())) {
             LOG.info("attacking {} images x {} eps with {}", set.size(), todo.length, attack.name());
-            t0 = System.nanoTime();
+            long t0 = System.nanoTime();
             r = attack.run(stack.attacked(attack), x, set.labels(all), todo, chunks);
             secs = (System.nanoTime() - t0) / 1e9;
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
         }
         int reused = chunks.reusedRows(todo, set.size());
         LOG.info("{} on {} images x {} eps: {} s{}", attack.name(), set.size(), todo.length,

@@ -194,7 +194,7 @@ public final class ModelStore {
      * An exclusive lock on one model id, across processes: a second training of the same settings waits for the
      * first and then finds its model, instead of doing the same work beside it.
      */
-    public AutoCloseable lock(String id) throws IOException {
+    public java.io.Closeable lock(String id) throws IOException {
         return dev.aerobust.util.FileLocks.exclusive(root.resolve(".locks"), dir(id).getFileName().toString(),
                 "training " + id);
     }

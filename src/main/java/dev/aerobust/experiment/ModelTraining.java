@@ -98,14 +98,10 @@ public final class ModelTraining {
         if (stored.isPresent()) {
             return stored.get();
         }
-        try (AutoCloseable lock = store.lock(id)) {
+        try (java.io.Closeable lock = store.lock(id)) {
             // another run may have trained it while this one waited for the lock
             stored = stored(store, id);
             return stored.isPresent() ? stored.get() : training.train(id, test);
-        } catch (IOException | RuntimeException e) {
-            throw e;
-        } catch (Exception e) {
-            throw new IOException(e);
         }
     }
 

@@ -223,14 +223,12 @@ public final class SweepJobs {
                 return;
             }
             for (int i = 0; i < units.size(); i++) {
-                final int j = i;
                 if (done[i] && !running.containsKey(i) && Arrays.stream(deps[i]).anyMatch(d -> d == trained)
-                        && !runner.isDone(units.get(j))) {
+                        && !runner.isDone(units.get(i))) {
                     done[i] = false;
                     started[i] = false;
                     doneCount--;
-                    plan.set(i, new SweepRunner.Step(plan.get(i).label(), false, plan.get(i).seconds(),
-                            plan.get(i).kind()));
+                    plan.set(i, plan.get(i).undone());
                 }
             }
         }

@@ -48,6 +48,10 @@ public final class SweepRunner {
      * the running sweep corrects its estimates.
      */
     public record Step(String label, boolean done, double seconds, String kind) {
+        /** This step to run again (its records set aside since the plan was made). */
+        Step undone() {
+            return new Step(label, false, seconds, kind);
+        }
     }
 
     /**
@@ -235,13 +239,11 @@ public final class SweepRunner {
     }
 
     private Step trainStep(Sweep.TrainUnit u, Rates rates) {
-        Optional<String> id = trainedId(u);
-        String label = u.label() + id.map(x -> " (" + x + ")").orElse("");
-        if (id.isEmpty() && storedId(u).isPresent() && !weightsNeeded(u)) {
-            id = storedId(u);
-            label = u.label() + " (" + id.get() + ", weights left out: nothing left to run needs them)";
-        }
-        return new Step(label, id.isPresent(), id.isPresent() ? 0 : rates.trainSeconds(u), "train "
+        Optional<String> trained = trainedId(u);
+        boolean done = isDone(u);
+        String label = u.label() + (trained.isPresent() ? " (" + trained.get() + ")" : done ? " (" + storedId(u)
+                .orElseThrow() + ", weights left out: nothing left to run needs them)" : "");
+        return new Step(label, done, done ? 0 : rates.trainSeconds(u), "train "
                 + (u.autoencoder() ? u.settings().get(AutoencoderConfig.FAMILY).label() : "classifier"));
     }
 
@@ -257,8 +259,7 @@ public final class SweepRunner {
         }
         if (!u.autoencoder()) {
             for (Sweep.TrainUnit t : sweep.autoencoders()) {
-                boolean toTrain = storedId(t).isEmpty() || trainedId(t).isEmpty() && weightsNeeded(t);
-                if (toTrain && classifierOf(t).equals(u)) {
+                if (classifierOf(t).equals(u) && !isDone(t)) {
                     return true;
                 }
             }
@@ -336,14 +337,15 @@ public final class SweepRunner {
         List<Sweep.Unit> units = order();
         int[][] deps = dependencies(units);
         boolean[] done = new boolean[units.size()];
+        boolean[] ran = new boolean[units.size()];
         int left = 0;
         for (int i = 0; i < units.size(); i++) {
             Step s = plan.get(i);
             double elapsed = (System.nanoTime() - t0) / 1e9;
             boolean ready = java.util.Arrays.stream(deps[i]).allMatch(d -> done[d]);
-            if (s.done() && !isDone(units.get(i))) {
+            if (s.done() && java.util.Arrays.stream(deps[i]).anyMatch(d -> ran[d]) && !isDone(units.get(i))) {
                 // its records were set aside by a training of this sitting (trained again to other weights)
-                s = new Step(s.label(), false, s.seconds(), s.kind());
+                s = s.undone();
                 plan.set(i, s);
             }
             if (!s.done() && (!ready || !fits(elapsed, s.seconds() * pace.factor(s.kind()), limitSeconds))) {
@@ -356,6 +358,7 @@ public final class SweepRunner {
                 Sweep.AttackUnit u = (Sweep.AttackUnit) units.get(i);
                 unit(plan, i, out, pace, () -> attack(u));
             }
+            ran[i] = !s.done();
             done[i] = true;
         }
         double secs = (System.nanoTime() - t0) / 1e9;

@@ -1,5 +1,6 @@
 package dev.aerobust.util;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -27,7 +28,7 @@ public final class FileLocks {
      * Takes the lock named {@code name} in {@code locks}, waiting for another process that holds it (and saying
      * so: {@code another run is <what>; waiting for it}); close the result to release it.
      */
-    public static AutoCloseable exclusive(Path locks, String name, String what) throws IOException {
+    public static Closeable exclusive(Path locks, String name, String what) throws IOException {
         Files.createDirectories(locks);
         FileChannel ch = FileChannel.open(locks.resolve(name + ".lock"), StandardOpenOption.CREATE,
                 StandardOpenOption.WRITE);
