@@ -5,7 +5,9 @@ import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import dev.aerobust.experiment.SweepJobs;
 import dev.aerobust.experiment.SweepRunner;
@@ -29,6 +31,19 @@ final class JobsOption {
             + " by the pace of this sitting's finished units, ends within the limit, and running units finish. The"
             + " units left are the next sitting's: the same command goes on from there. Default: no limit.")
     String timeLimit;
+
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the units as the tasks of an Apache Spark"
+            + " application on MASTER (local[2], spark://HOST:7077, yarn, k8s://...; 'submit': the master spark-submit"
+            + " gives), in stages (the classifiers, then the autoencoders and the attacks on the classifiers, then the"
+            + " attacks on the stacks); each task runs one unit in a worker process of its own at --threads engine"
+            + " threads (default 1), and Spark gives it as many cores. $AEROBUST_HOME, the store, must be a path (or"
+            + " file: URI) every node reaches; the results are those of a local run. Needs the Spark module, which"
+            + " ./aerobust builds when --spark is first given. See docs/cluster.md.")
+    String spark;
+
+    @Option(names = "--spark-conf", paramLabel = "KEY=VALUE", description = "A Spark setting for --spark (repeat it),"
+            + " e.g. spark.executor.memory=2g or spark.executorEnv.LD_PRELOAD=...")
+    Map<String, String> sparkConf = new LinkedHashMap<>();
 
     private static final java.util.regex.Pattern DURATION = java.util.regex.Pattern.compile(
             "(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
@@ -54,6 +69,11 @@ final class JobsOption {
         return secs;
     }
 
+    /** Each unit's engine threads on Spark: --threads, else one (a task per core). */
+    private static int sparkThreads(ThreadsOption threads) {
+        return threads.threads != null ? threads.threads : 1;
+    }
+
     /** Whether {@code --debug} (an option every command inherits) was given to the command of {@code spec}. */
     static boolean debug(picocli.CommandLine.Model.CommandSpec spec) {
         picocli.CommandLine.Model.OptionSpec o = spec.findOption("--debug");
@@ -63,6 +83,28 @@ final class JobsOption {
     /** Rejects a job count the run's threads cannot hold, before anything runs. */
     void validate(ThreadsOption threads) {
         limitSeconds();
+        if (spark != null) {
+            if (spark.isBlank()) {
+                throw new AerobustException(ExitCode.USAGE, "--spark takes a Spark master URL (local[2],"
+                        + " spark://HOST:7077, yarn...) or 'submit'");
+            }
+            if (jobs != 1) {
+                throw new AerobustException(ExitCode.USAGE, "--jobs is for a run on this machine; with --spark, units"
+                        + " run as the cluster's cores allow, --threads cores each");
+            }
+            if (timeLimit != null) {
+                throw new AerobustException(ExitCode.USAGE, "--time-limit is for a run on this machine; a Spark run"
+                        + " goes until its units are done (Spark retries lost tasks)");
+            }
+            if (threads.threads != null && threads.threads < 1) {
+                throw new AerobustException(ExitCode.USAGE, "--threads must be a positive integer, got "
+                        + threads.threads);
+            }
+            return;
+        }
+        if (!sparkConf.isEmpty()) {
+            throw new AerobustException(ExitCode.USAGE, "--spark-conf goes with --spark");
+        }
         if (jobs < 1) {
             throw new AerobustException(ExitCode.USAGE, "--jobs must be a positive integer, got " + jobs);
         }
@@ -83,7 +125,13 @@ final class JobsOption {
 
     /** {@link #dryRun(SweepRunner, ThreadsOption, PrintWriter)}, or with {@code json} the plan as one JSON object. */
     void dryRun(SweepRunner runner, ThreadsOption threads, PrintWriter out, boolean json) throws IOException {
-        int each = threads.total() / jobs;
+        if (spark != null && !json) {
+            List<SweepRunner.Step> plan = runner.plan(sparkThreads(threads));
+            SweepRunner.print(plan, out);
+            SparkRun.describe(dev.aerobust.experiment.SweepStages.of(runner, plan), spark, sparkThreads(threads), out);
+            return;
+        }
+        int each = spark != null ? sparkThreads(threads) : threads.total() / jobs;
         List<SweepRunner.Step> plan = runner.plan(each);
         double limit = limitSeconds();
         if (json) {
@@ -122,6 +170,9 @@ final class JobsOption {
     double run(SweepRunner runner, ThreadsOption threads, Path dataDir, List<String> source, boolean debug,
                PrintWriter out) throws IOException {
         validate(threads);
+        if (spark != null) {
+            return new SparkRun(spark, sparkConf, sparkThreads(threads)).run(runner, dataDir, source, debug, out);
+        }
         if (jobs == 1) {
             return runner.run(out, limitSeconds());
         }
