@@ -1,6 +1,7 @@
 package dev.aerobust.spark;
 
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -55,7 +56,7 @@ public final class SparkSweep {
         }
         int code;
         try {
-            code = new SparkSweep(Plan.read(Path.of(args[watch ? 1 : 0]))).run();
+            code = new SparkSweep(Plan.read(Path.of(args[watch ? 1 : 0]))).run(System.out);
         } catch (IOException e) {
             System.out.println("aerobust: exit 4: cannot read the plan: " + e.getMessage());
             code = 4;
@@ -74,8 +75,8 @@ public final class SparkSweep {
         }
     }
 
-    /** Runs the plan's stages; returns the exit code (0 when every unit is done). */
-    int run() {
+    /** Runs the plan's stages, printing to {@code out}; returns the exit code (0 when every unit is done). */
+    int run(PrintStream out) {
         SparkConf conf = new SparkConf().setAppName("aerobust sweep " + plan.sweep());
         if (!"submit".equals(plan.master())) {
             conf.setMaster(plan.master());
@@ -88,40 +89,48 @@ public final class SparkSweep {
         }
         plan.conf().forEach(conf::set);
         long t0 = System.nanoTime();
-        StageProgress progress = new StageProgress(plan, System.out);
+        StageProgress progress = new StageProgress(plan, out);
         JavaSparkContext sc;
         try {
             sc = new JavaSparkContext(conf);
-        } catch (RuntimeException e) {
-            System.out.println("aerobust: exit 2: Spark did not start on " + plan.master() + ": " + firstLine(e));
+        } catch (Exception e) {  // Scala throws SparkException unchecked
+            out.println("aerobust: exit 2: Spark did not start on " + plan.master() + ": " + firstLine(e));
             return 2;
         }
+        boolean ranAStage = false;
         try {
             sc.sc().addSparkListener(progress);
             UnitTask task = new UnitTask(plan.command(), plan.env(), plan.threads());
             for (int k = 0; k < plan.stages().size(); k++) {
                 List<Plan.Unit> st = plan.stages().get(k);
-                System.out.printf(Locale.ROOT, "[sweep %s] stage %d/%d: %d unit%s%n", plan.sweep(), k + 1,
+                out.printf(Locale.ROOT, "[sweep %s] stage %d/%d: %d unit%s%n", plan.sweep(), k + 1,
                         plan.stages().size(), st.size(), st.size() == 1 ? "" : "s");
-                System.out.flush();
+                out.flush();
                 sc.setLocalProperty(StageProgress.STAGE, String.valueOf(k));
                 sc.setJobDescription("aerobust sweep " + plan.sweep() + ": stage " + (k + 1));
                 sc.parallelize(st, st.size()).map(task).collect();
+                ranAStage = true;
             }
-        } catch (RuntimeException e) {
+        } catch (Exception e) {  // Scala throws SparkException unchecked
             // a unit failed on every attempt Spark gave it (or Spark itself failed)
             Matcher m = UNIT_FAILURE.matcher(String.valueOf(e.getMessage()));
             if (m.find()) {
-                System.out.println("aerobust: exit " + m.group(3) + ": unit " + m.group(1) + " (" + m.group(2)
+                out.println("aerobust: exit " + m.group(3) + ": unit " + m.group(1) + " (" + m.group(2)
                         + ") failed on Spark: " + m.group(4).lines().findFirst().orElse(""));
                 return Integer.parseInt(m.group(3));
             }
-            System.out.println("aerobust: exit 1: the Spark run failed: " + firstLine(e));
+            if (sc.sc().isStopped() && !ranAStage) {
+                // the master never took the application: a wrong URL, or a cluster that is down
+                out.println("aerobust: exit 2: Spark's master " + plan.master() + " did not take the"
+                        + " application (unreachable, or it refused it; Spark's lines above say which)");
+                return 2;
+            }
+            out.println("aerobust: exit 1: the Spark run failed: " + firstLine(e));
             return 1;
         } finally {
             sc.stop();
         }
-        System.out.printf(Locale.ROOT, "[sweep %s] %d units run on Spark in %.1f s (%d task attempt%s failed and %s"
+        out.printf(Locale.ROOT, "[sweep %s] %d units run on Spark in %.1f s (%d task attempt%s failed and %s"
                 + " run again)%n", plan.sweep(), plan.units(), (System.nanoTime() - t0) / 1e9,
                 progress.failedAttempts(), progress.failedAttempts() == 1 ? "" : "s",
                 progress.failedAttempts() == 1 ? "was" : "were");
