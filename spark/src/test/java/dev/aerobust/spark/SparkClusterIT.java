@@ -232,35 +232,17 @@ class SparkClusterIT {
         }).findFirst();
     }
 
-    /** A small BTSC tree (PPM images and a GT CSV per class), as the dataset's archives unpack. */
-    private static void btscPart(Path part, int classes, int tracks, int perTrack) throws IOException {
-        for (int c = 0; c < classes; c++) {
-            Path cd = part.resolve(String.format("%05d", c));
-            Files.createDirectories(cd);
-            StringBuilder csv = new StringBuilder("Filename;Width;Height;Roi.X1;Roi.Y1;Roi.X2;Roi.Y2;ClassId\n");
-            for (int t = 0; t < tracks; t++) {
-                for (int i = 0; i < perTrack; i++) {
-                    String name = String.format("%05d_%05d.ppm", c * 100 + t, i);
-                    Files.write(cd.resolve(name), ppm(20, 24, 10 * c + i));
-                    csv.append(name).append(";20;24;2;3;17;20;").append(c).append('\n');
-                }
-            }
-            Files.writeString(cd.resolve(String.format("GT-%05d.csv", c)), csv.toString());
+    /**
+     * A small BTSC tree (PPM images and a GT CSV per class), made by the core tests' own maker
+     * ({@code dev.aerobust.testing.Synthetic}, JDK only), loaded from the core's test classes.
+     */
+    private static void btscPart(Path part, int classes, int tracks, int perTrack) throws Exception {
+        Path classes0 = CORE.resolve("test-classes");
+        assertTrue(Files.isDirectory(classes0), "the core's tests are not compiled in " + classes0);
+        try (java.net.URLClassLoader l = new java.net.URLClassLoader(new java.net.URL[] {classes0.toUri().toURL()},
+                null)) {
+            l.loadClass("dev.aerobust.testing.Synthetic").getMethod("btscPart", Path.class, int.class, int.class,
+                    int.class).invoke(null, part, classes, tracks, perTrack);
         }
-    }
-
-    private static byte[] ppm(int w, int h, int value) {
-        byte[] header = ("P6\n# synthetic\n" + w + " " + h + "\n255\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] out = new byte[header.length + w * h * 3];
-        System.arraycopy(header, 0, out, 0, header.length);
-        int k = header.length;
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                out[k++] = (byte) (x * 8);
-                out[k++] = (byte) (y * 8);
-                out[k++] = (byte) value;
-            }
-        }
-        return out;
     }
 }
