@@ -41,7 +41,7 @@ class SparkClusterIT {
             classifier: {epochs: 2, batch: 8}
             autoencoders:
               - {family: [ae, vae], stp: 0.4, epochs: 2, batch: 8}
-              - {family: vae, stp: 0.3, epochs: 40, batch: 8}
+              - {family: vae, stp: 0.3, epochs: 60, batch: 8}
             evaluations:
               - {n: 6, eps: [0, 0.01, 0.03]}
             attacks:
@@ -96,11 +96,18 @@ class SparkClusterIT {
                 log.add(line);
                 Matcher m = started.matcher(line);
                 if (killed == null && m.find()) {
-                    // mid-unit: its worker has started and is training (its checkpoints are the retry's to resume)
-                    Thread.sleep(4000);
                     killed = m.group(1);
                     ProcessHandle executor = executor(m.group(2)).orElseThrow(() -> new AssertionError(
                             "no process of executor " + m.group(2)));
+                    // mid-unit: its worker has run a second and a half (the engine loaded, the training begun; its
+                    // checkpoints are the retry's to resume)
+                    String arg = "--unit " + killed + " ";
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                    while (executor.descendants().noneMatch(p -> p.info().commandLine().orElse("").contains(arg))
+                            && System.nanoTime() < deadline) {
+                        Thread.sleep(50);
+                    }
+                    Thread.sleep(1500);
                     executor.destroyForcibly();
                 }
             }
@@ -108,7 +115,7 @@ class SparkClusterIT {
         assertTrue(sweep.waitFor(600, TimeUnit.SECONDS));
         String out = String.join("\n", log);
         assertEquals(0, sweep.exitValue(), out);
-        assertTrue(killed != null, "the VAE of 40 epochs never started:\n" + out);
+        assertTrue(killed != null, "the VAE of 60 epochs never started:\n" + out);
         String unit = "unit " + killed + "/12 ";
         int lost = indexOf(log, unit + "failed on executor");
         assertTrue(lost >= 0, "the killed executor's unit was lost:\n" + out);
