@@ -142,6 +142,9 @@ final class Rows {
             if (kept.isPresent()) {
                 System.arraycopy(kept.get().adversarial(), 0, advAll, r0 * per, m * per);
                 System.arraycopy(kept.get().margins(), 0, marginAll, r0, m);
+                if (bar != null) {
+                    bar.kept(m * workPerRow);
+                }
             } else {
                 try (Scope s = Scope.open()) {
                     if (store != null) {

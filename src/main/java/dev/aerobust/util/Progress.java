@@ -19,6 +19,8 @@ public final class Progress implements AutoCloseable {
     private final long start = System.nanoTime();
     private long last;
     private boolean drawn;
+    /** Units found done rather than worked here (a resumed run's kept chunks): they do not count in the pace. */
+    private long kept;
 
     public Progress(String label, long total) {
         this(label, total, System.err, System.console() != null);
@@ -53,6 +55,14 @@ public final class Progress implements AutoCloseable {
         out.flush();
     }
 
+    /**
+     * Reports that {@code amount} units were found done rather than worked (a resumed run's kept chunks): they
+     * count toward the position, not toward the pace the ETA is taken from.
+     */
+    public void kept(long amount) {
+        kept += amount;
+    }
+
     /** Ends a redrawn line so the next log line starts clean. */
     @Override
     public void close() {
@@ -67,7 +77,8 @@ public final class Progress implements AutoCloseable {
         int width = 24;
         int filled = (int) Math.round(frac * width);
         double elapsed = (now - start) / 1e9;
-        String eta = done == 0 ? "?" : format(Duration.ofMillis((long) (elapsed / done * (total - done) * 1000)));
+        long worked = done - kept;
+        String eta = worked <= 0 ? "?" : format(Duration.ofMillis((long) (elapsed / worked * (total - done) * 1000)));
         return String.format("%s [%s%s] %3.0f%% %s  eta %s  %s", label, "#".repeat(filled),
                 ".".repeat(width - filled), frac * 100, done + "/" + total, eta, status == null ? "" : status);
     }
