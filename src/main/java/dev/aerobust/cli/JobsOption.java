@@ -140,7 +140,14 @@ final class JobsOption {
             o.put("jobs", jobs);
             o.put("threads_each", each);
             o.put("seconds", Math.round(plan.stream().mapToDouble(SweepRunner.Step::seconds).sum()));
-            o.put("wall_seconds", Math.round(SweepJobs.wallSeconds(runner, plan, jobs)));
+            if (spark != null) {
+                // on Spark: the stages, each a list of unit numbers (the wall time is the cluster's to say)
+                o.put("spark_master", spark);
+                o.put("stages", dev.aerobust.experiment.SweepStages.of(runner, plan).stream().map(st -> st.stream()
+                        .map(dev.aerobust.experiment.SweepStages.Unit::number).toList()).toList());
+            } else {
+                o.put("wall_seconds", Math.round(SweepJobs.wallSeconds(runner, plan, jobs)));
+            }
             if (limit < Double.POSITIVE_INFINITY) {
                 o.put("units_in_sitting", SweepJobs.unitsInSitting(runner, plan, jobs, limit));
             }

@@ -86,5 +86,11 @@ class SparkOptionTest {
         assertTrue(r.out().contains("on Spark (local[2]): 3 stages, each unit a task of 1 core"), r.out());
         assertTrue(r.out().contains("stage 1: 1 unit,") && r.out().contains("stage 2: 3 units,")
                 && r.out().contains("stage 3: 2 units,"), r.out());
+        // as data: the stages as lists of the plan's unit numbers (1 the classifier; 2 its PGD, 3 the AE, 5 the VAE;
+        // then the attacks on the stacks)
+        CliTest.Run j = sweep("--dry-run", "--json", "--spark", "local[2]");
+        assertEquals(0, j.code(), j.err());
+        assertTrue(j.out().contains("\"spark_master\":\"local[2]\"") && j.out().contains(
+                "\"stages\":[[1],[2,3,5],[4,6]]") && !j.out().contains("wall_seconds"), j.out());
     }
 }
