@@ -38,7 +38,8 @@ final class SweepCommand implements Callable<Integer> {
     boolean dryRun;
 
     @Option(names = "--json", description = "With --dry-run: the plan as one JSON object (per unit: kind, label,"
-            + " done, estimate, the model's id and whether its weights are stored, the units it needs; with --spark, the stages as lists of unit numbers), for scripts.")
+            + " done, estimate, the model's id and whether its weights are stored, the units it needs; with --spark,"
+            + " the stages as lists of unit numbers), for scripts.")
     boolean json;
 
     @Mixin
