@@ -24,7 +24,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  */
 public final class SparkSweep {
 
-    private static final Pattern UNIT_FAILURE = Pattern.compile("unit (\\d+) \\((.*?)\\) failed with exit (\\d+): (.*)");
+    private static final Pattern UNIT_FAILURE = Pattern.compile(
+            "unit (\\d+) \\((.*?)\\) failed with exit (\\d+): (.*)");
 
     private final Plan plan;
 

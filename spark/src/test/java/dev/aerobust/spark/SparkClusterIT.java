@@ -34,7 +34,7 @@ class SparkClusterIT {
     private static final Path MODULE = Path.of(System.getProperty("user.dir")).toAbsolutePath();
     private static final Path CORE = MODULE.getParent().resolve("target");
 
-    /** Units: the classifier, AE and VAE and their two attacks each; the VAE trains long enough to be killed mid-way. */
+    /** Units: the classifier, AE and two VAEs and their two attacks each; one VAE trains long enough to be killed. */
     private static final String SWEEP = """
             name: cluster
             datasets: [btsc]
