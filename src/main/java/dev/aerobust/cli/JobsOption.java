@@ -2,9 +2,7 @@ package dev.aerobust.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -184,19 +182,10 @@ final class JobsOption {
             return runner.run(out, limitSeconds());
         }
         return new SweepJobs(runner, jobs, threads.total(), (index, label, t) -> {
-            List<String> cmd = new ArrayList<>();
-            cmd.add(ProcessHandle.current().info().command().orElse("java"));
-            cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-            cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep-unit"));
-            cmd.addAll(source);
-            cmd.addAll(List.of("--unit", String.valueOf(index + 1), "--label", label, "--threads", String.valueOf(t),
-                    "--data-dir", dataDir.toString()));
-            if (debug) {
-                cmd.add("--debug");
-            }
+            List<String> cmd = SweepUnitCommand.command(source, dataDir, debug);
+            cmd.addAll(List.of("--unit", String.valueOf(index + 1), "--label", label, "--threads", String.valueOf(t)));
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-            pb.environment().put("OMP_NUM_THREADS", String.valueOf(t));
-            pb.environment().put(Engine.THREADS_ENV, String.valueOf(t));
+            pb.environment().putAll(SweepUnitCommand.threadEnv(t));
             return pb.start();
         }).run(out, limitSeconds());
     }

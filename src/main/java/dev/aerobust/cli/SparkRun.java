@@ -4,7 +4,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,7 +16,6 @@ import java.util.Map;
 import dev.aerobust.data.DataHome;
 import dev.aerobust.experiment.SweepRunner;
 import dev.aerobust.experiment.SweepStages;
-import dev.aerobust.nn.Engine;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.Atomic;
 import dev.aerobust.util.ExitCode;
@@ -154,20 +152,11 @@ final class SparkRun {
 
     /** The unit worker's command line, less its unit, label and threads, and its environment. */
     private Map<String, Object> worker(Path home, Path dataDir, List<String> source, boolean debug) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep-unit"));
-        cmd.addAll(source);
-        cmd.addAll(List.of("--data-dir", dataDir.toString()));
-        if (debug) {
-            cmd.add("--debug");
-        }
+        List<String> cmd = SweepUnitCommand.command(source, dataDir, debug);
         Map<String, String> env = new LinkedHashMap<>();
         env.put(DataHome.HOME_ENV, home.toString());
         env.put("OPENBLAS_NUM_THREADS", "1");
-        env.put("OMP_NUM_THREADS", String.valueOf(threads));
-        env.put(Engine.THREADS_ENV, String.valueOf(threads));
+        env.putAll(SweepUnitCommand.threadEnv(threads));
         String preload = System.getenv("LD_PRELOAD");
         if (preload != null && !preload.isBlank()) {
             env.put("LD_PRELOAD", preload);
@@ -200,20 +189,16 @@ final class SparkRun {
         return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(o);
     }
 
-    /** The Spark module's jar, the first entry of its classpath; empty if it is not built. */
-    private static java.util.Optional<Path> moduleJarPath() {
-        String cp = System.getenv(CLASSPATH_ENV);
-        if (cp == null || cp.isBlank()) {
-            return java.util.Optional.empty();
-        }
-        Path jar = Path.of(cp.split(java.io.File.pathSeparator)[0]);
-        return Files.isRegularFile(jar) ? java.util.Optional.of(jar) : java.util.Optional.empty();
-    }
-
+    /** The Spark module's jar, the first entry of its classpath; a usage error if it is not built. */
     private static Path moduleJar() {
-        return moduleJarPath().orElseThrow(() -> new AerobustException(ExitCode.USAGE, "--spark needs aerobust's"
-                + " Spark module, which is not built here ($" + CLASSPATH_ENV + " names its jar): ./aerobust builds it"
-                + " the first time --spark is given (mvn -f spark/pom.xml package)"));
+        String cp = System.getenv(CLASSPATH_ENV);
+        Path jar = cp == null || cp.isBlank() ? null : Path.of(cp.split(java.io.File.pathSeparator)[0]);
+        if (jar == null || !Files.isRegularFile(jar)) {
+            throw new AerobustException(ExitCode.USAGE, "--spark needs aerobust's Spark module, which is not built"
+                    + " here ($" + CLASSPATH_ENV + " names its jar): ./aerobust builds it the first time --spark is"
+                    + " given (mvn -f spark/pom.xml package)");
+        }
+        return jar;
     }
 
     /** Starts the Spark driver on the plan file, relays its output, and maps its failure to an exit code. */

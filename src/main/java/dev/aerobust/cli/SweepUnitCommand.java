@@ -47,6 +47,30 @@ final class SweepUnitCommand implements Callable<Integer> {
     @Mixin
     DataDirOption data;
 
+    /**
+     * The command line that starts this worker in a JVM like this one (its options, its classpath), on the sweep
+     * of {@code source} ({@code --file PATH} or {@code --bundled NAME}), less the unit's {@code --unit},
+     * {@code --label} and {@code --threads}: what {@code --jobs} and {@code --spark} start.
+     */
+    static java.util.List<String> command(java.util.List<String> source, Path dataDir, boolean debug) {
+        java.util.List<String> cmd = new java.util.ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse("java"));
+        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep-unit"));
+        cmd.addAll(source);
+        cmd.addAll(java.util.List.of("--data-dir", dataDir.toString()));
+        if (debug) {
+            cmd.add("--debug");
+        }
+        return cmd;
+    }
+
+    /** The environment that holds a worker's thread pools to its {@code threads}. */
+    static java.util.Map<String, String> threadEnv(int threads) {
+        return java.util.Map.of("OMP_NUM_THREADS", String.valueOf(threads), Engine.THREADS_ENV,
+                String.valueOf(threads));
+    }
+
     @Override
     public Integer call() throws IOException {
         Thread watch = new Thread(() -> {
