@@ -152,7 +152,13 @@ final class Rows {
                     }
                     Tensor x0 = Tensors.fromFloats(xs, chunkShape);
                     double[] margins = new double[m];
-                    Tensor adv = attackMoved(x0, Tensors.fromLongs(ys, m), es, margins, done, chunk, unmoved);
+                    // rows of eps 0 cost one forward: done at the chunk's start, and left out of the ETA's pace
+                    long still = Arrays.stream(es).filter(e -> !(e > 0)).count();
+                    if (bar != null) {
+                        bar.kept(still * workPerRow);
+                    }
+                    Tensor adv = attackMoved(x0, Tensors.fromLongs(ys, m), es, margins, done + still * workPerRow,
+                            chunk, unmoved);
                     Invariants.check(name, x0, xs, adv, es);
                     Invariants.checkMargins(name, margins, r0);
                     float[] a = Tensors.toFloats(adv);
@@ -188,7 +194,7 @@ final class Rows {
 
     /**
      * Runs {@code chunk} on the rows of eps above 0 alone and {@code unmoved} on the rest, whose output is their
-     * clean image; fills {@code marginsOut} for all.
+     * clean image; fills {@code marginsOut} for all. {@code done} is the progress position with the rest counted.
      */
     private static Tensor attackMoved(Tensor x0, Tensor y, double[] eps, double[] marginsOut, long done, Chunk chunk,
                                       Unmoved unmoved) {

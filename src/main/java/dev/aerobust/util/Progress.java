@@ -16,7 +16,8 @@ public final class Progress implements AutoCloseable {
     private final long total;
     private final PrintStream out;
     private final boolean terminal;
-    private final long start = System.nanoTime();
+    /** The clock's reading at the start (package-private: tests render against it). */
+    final long start = System.nanoTime();
     private long last;
     private boolean drawn;
     /** Units found done rather than worked here (a resumed run's kept chunks): they do not count in the pace. */
@@ -61,6 +62,11 @@ public final class Progress implements AutoCloseable {
      */
     public void kept(long amount) {
         kept += amount;
+    }
+
+    /** The units reported found done rather than worked. */
+    public long kept() {
+        return kept;
     }
 
     /** Ends a redrawn line so the next log line starts clean. */
