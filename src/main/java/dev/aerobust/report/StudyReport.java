@@ -53,7 +53,10 @@ public final class StudyReport {
     private StudyReport() {
     }
 
-    /** Writes {@code report.html} and the figures into {@code dir}; returns the page's path. */
+    /** The Markdown summary written beside the page ({@link Summary}). */
+    public static final String SUMMARY = "summary.md";
+
+    /** Writes {@code report.html}, the figures and {@code summary.md} into {@code dir}; returns the page's path. */
     public static Path write(Input in, Path dir) throws IOException {
         Files.createDirectories(dir);
         StringBuilder h = new StringBuilder();
@@ -101,6 +104,7 @@ public final class StudyReport {
         h.append("</body></html>\n");
         Path out = dir.resolve("report.html");
         Atomic.writeString(out, h.toString());
+        Atomic.writeString(dir.resolve(SUMMARY), Summary.markdown(in, figures));
         return out;
     }
 

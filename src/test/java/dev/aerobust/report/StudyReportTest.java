@@ -106,6 +106,35 @@ class StudyReportTest {
         assertEquals(0, SweepReport.busy(List.of())[0], 0);
     }
 
+    /**
+     * summary.md beside the page holds the same verdicts and numbers as the page, for a README to show without
+     * copying any by hand: the findings under both columns, accuracy per defense and eps, every figure linked.
+     */
+    @Test
+    void theMarkdownSummaryHoldsThePagesVerdictsAndNumbers() throws Exception {
+        StudyReport.write(new StudyReport.Input("test report", rows(), Map.of(), Map.of(), List.of("synthetic rows"),
+                0.1), tmp);
+        String md = Files.readString(tmp.resolve(StudyReport.SUMMARY), StandardCharsets.UTF_8);
+        List<Findings.Finding> study = Findings.of(rows().stream().filter(r -> r.attack().equals("cw-linf")).toList());
+        List<Findings.Finding> worst = Findings.of(StudyReport.worstWithLatents(rows()));
+        for (int i = 0; i < study.size(); i++) {
+            String line = md.lines().filter(l -> l.startsWith("| ")).skip(i + 1).findFirst().orElseThrow();
+            assertTrue(line.contains("**" + study.get(i).verdict().text() + "**")
+                    && line.contains("**" + worst.get(i).verdict().text() + "**"), line);
+        }
+        assertTrue(md.contains("62.0 / VAE 20.0 = 3.10x"), "the diameter finding's numbers");
+        // DAE stp 0.4 at eps 0.2: CW-Linf 0.97 - 0.2 * 1.4 = 0.690, the worst case 0.690 - 0.04 = 0.650
+        String dae = md.lines().filter(l -> l.startsWith("| DAE stp 0.4 |")).findFirst().orElseThrow();
+        assertTrue(dae.contains("| 0.690 / **0.650** |") && dae.contains("| 0.970 |"), dae);
+        assertTrue(md.contains("| DVAE stp 0.4, sampled s = 4 |"), "the sampled defense at each scale is a row");
+        assertTrue(md.contains("| no defense |"));
+        long linked = md.lines().filter(l -> l.startsWith("![")).count();
+        try (var pngs = Files.list(tmp)) {
+            assertEquals(pngs.filter(p -> p.toString().endsWith(".png")).count(), linked, "every figure is linked");
+        }
+        assertTrue(md.contains("](fig1-mnist-ae-study.png)"));
+    }
+
     @Test
     void theFindingsTurnWhenTheNumbersDo() {
         // denoising that hurts: every DAE below its AE

@@ -1,0 +1,138 @@
+package dev.aerobust.report;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+
+import dev.aerobust.experiment.Results;
+
+/**
+ * The report's numbers as Markdown ({@code summary.md} beside {@code report.html}): the notes, then per dataset
+ * the findings table under both attack columns, robust accuracy per defense and eps (the study's attack and the
+ * worst case), and the figures as links to their PNGs. For documents that show a run's results (a README, a
+ * paper's notes) without anyone copying a number by hand.
+ */
+final class Summary {
+
+    private Summary() {
+    }
+
+    static String markdown(StudyReport.Input in, List<StudyReport.Figure> figures) {
+        StringBuilder md = new StringBuilder("# ").append(in.title()).append("\n\n");
+        for (String n : in.notes()) {
+            md.append(n).append("\n\n");
+        }
+        for (Map.Entry<String, List<Results.Row>> ds : Findings.byDataset(in.rows()).entrySet()) {
+            List<Results.Row> rows = ds.getValue();
+            md.append("## ").append(ds.getKey()).append("\n\n");
+            findings(md, rows);
+            accuracy(md, rows);
+            md.append("### Figures\n\n");
+            for (StudyReport.Figure f : figures) {
+                if (f.stem().matches("(fig\\d|imported)-" + java.util.regex.Pattern.quote(ds.getKey()) + "-.*")) {
+                    md.append("![").append(cell(f.caption())).append("](").append(f.stem()).append(".png)\n");
+                }
+            }
+            md.append('\n');
+        }
+        return md.toString();
+    }
+
+    private static void findings(StringBuilder md, List<Results.Row> rows) {
+        List<Findings.Finding> study = Findings.of(rows.stream()
+                .filter(r -> StudyReport.STUDY_ATTACK.equals(r.attack())).toList());
+        List<Findings.Finding> worst = Findings.of(StudyReport.worstWithLatents(rows));
+        md.append("### The study's findings\n\n| finding | test | study's attack (CW-Linf) | worst case over every"
+                + " attack |\n|---|---|---|---|\n");
+        for (int i = 0; i < study.size(); i++) {
+            Findings.Finding a = study.get(i);
+            Findings.Finding b = worst.get(i);
+            md.append("| ").append(cell(a.claim())).append(" | ").append(cell(a.test())).append(" | ")
+                    .append(verdict(a)).append(" | ").append(verdict(b)).append(" |\n");
+        }
+        md.append("\nThe rules:\n\n");
+        for (Findings.Finding f : study) {
+            md.append("- ").append(f.claim().replaceAll("\\.$", "")).append(": ").append(f.rule()).append('\n');
+        }
+        md.append('\n');
+    }
+
+    private static String verdict(Findings.Finding f) {
+        return "**" + f.verdict().text() + "**" + (f.measured().isEmpty() ? "" : ": " + cell(f.measured()));
+    }
+
+    /**
+     * Robust accuracy per defense (model, defense, latent scale) and eps: "study / worst" where the worst case
+     * exists, the study's attack alone where it does not. Eps 0 is the clean accuracy of the stack.
+     */
+    private static void accuracy(StringBuilder md, List<Results.Row> rows) {
+        TreeSet<Double> eps = new TreeSet<>();
+        Map<String, Map<Double, Double[]>> table = new LinkedHashMap<>();
+        boolean seeds = rows.stream().mapToLong(Results.Row::seed).distinct().count() > 1;
+        for (Results.Row r : rows) {
+            int col = StudyReport.STUDY_ATTACK.equals(r.attack()) ? 0 : StudyReport.WORST.equals(r.attack()) ? 1 : -1;
+            if (col < 0) {
+                continue;
+            }
+            eps.add(r.eps());
+            table.computeIfAbsent(label(r) + (seeds ? ", seed " + r.seed() : ""), k -> new LinkedHashMap<>())
+                    .computeIfAbsent(r.eps(), k -> new Double[2])[col] = r.robustAccuracy();
+        }
+        if (table.isEmpty()) {
+            return;
+        }
+        md.append("### Robust accuracy (study's attack / worst case)\n\n| defense |");
+        for (double e : eps) {
+            md.append(e == 0 ? " clean |" : String.format(Locale.ROOT, " eps %s |", trim(e)));
+        }
+        md.append("\n|---|").append("---|".repeat(eps.size())).append('\n');
+        table.forEach((label, byEps) -> {
+            md.append("| ").append(cell(label)).append(" |");
+            for (double e : eps) {
+                Double[] v = byEps.get(e);
+                md.append(' ').append(v == null || v[0] == null ? "" : fmt(v[0]))
+                        .append(v == null || v[1] == null || e == 0 ? "" : " / **" + fmt(v[1]) + "**").append(" |");
+            }
+            md.append('\n');
+        });
+        md.append("\nSampled defenses: means over the sampling draws; the worst case counts an image as robust only"
+                + " if every attack, at every draw, left it correct.\n\n");
+    }
+
+    /** A defense's name: family, stp, alpha, denoising, and the sampled defense's latent scale. */
+    static String label(Results.Row r) {
+        if (r.family() == null || "none".equals(r.family())) {
+            return "none".equals(r.family()) ? "no defense" : r.model();
+        }
+        StringBuilder s = new StringBuilder(r.family().toUpperCase(Locale.ROOT));
+        if (r.stp() != null) {
+            s.append(" stp ").append(trim(r.stp()));
+        }
+        if (r.alpha() != null) {
+            s.append(" alpha ").append(trim(r.alpha()));
+        }
+        if (Boolean.TRUE.equals(r.denoising()) && r.family().startsWith("c")) {
+            s.append(" denoising");
+        }
+        if ("sampled".equals(r.defense())) {
+            s.append(", sampled s = ").append(trim(Objects.requireNonNullElse(r.scale(), 1.0)));
+        }
+        return s.toString();
+    }
+
+    private static String trim(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.valueOf(v);
+    }
+
+    private static String fmt(double v) {
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    /** Text made safe for a table cell. */
+    private static String cell(String s) {
+        return s.replace("|", "\\|").replace("\n", " ");
+    }
+}
