@@ -11,6 +11,7 @@ import dev.aerobust.experiment.Results;
 import dev.aerobust.experiment.Sweep;
 import dev.aerobust.experiment.SweepRunner;
 import dev.aerobust.nn.Engine;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -29,17 +30,23 @@ final class ResultsCommand implements Callable<Integer> {
     @Parameters(paramLabel = "FILE", description = "The sweep file (YAML).")
     Path file;
 
-    @Option(names = "--csv", description = "Print CSV (the default is a table).")
-    boolean csv;
+    /** One output format at most: given two, picocli names them as a usage error. */
+    static final class Format {
+        @Option(names = "--csv", description = "Print CSV (the default is a table).")
+        boolean csv;
 
-    @Option(names = "--json", description = "Print a JSON array of rows.")
-    boolean json;
+        @Option(names = "--json", description = "Print a JSON array of rows.")
+        boolean json;
 
-    @Option(names = "--robustbench", description = "Print RobustBench's model_info entries (a JSON array): per"
-            + " defense and eps with an AutoAttack record (standard or rand), its clean and AutoAttack accuracy in"
-            + " percent, eps, threat model and the ensemble's version, with the per-image worst case over every"
-            + " attack run beside them.")
-    boolean robustbench;
+        @Option(names = "--robustbench", description = "Print RobustBench's model_info entries (a JSON array): per"
+                + " defense and eps with an AutoAttack record (standard or rand), its clean and AutoAttack accuracy in"
+                + " percent, eps, threat model and the ensemble's version, with the per-image worst case over every"
+                + " attack run beside them.")
+        boolean robustbench;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "0..1")
+    Format format = new Format();
 
     @Mixin
     DataDirOption data;
@@ -54,12 +61,12 @@ final class ResultsCommand implements Callable<Integer> {
         SweepRunner runner = SweepRunner.atHome(sweep, data.resolve());
         List<Results.Row> rows = Results.of(sweep, runner);
         PrintWriter out = spec.commandLine().getOut();
-        if (robustbench) {
+        if (format.robustbench) {
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
                     Results.robustBench(rows, runner.store())));
-        } else if (json) {
+        } else if (format.json) {
             out.println(Json.MAPPER.writeValueAsString(rows));
-        } else if (csv) {
+        } else if (format.csv) {
             out.print(Results.csv(rows));
             out.flush();
         } else {

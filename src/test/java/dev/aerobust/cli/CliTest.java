@@ -45,6 +45,15 @@ class CliTest {
         assertFalse(r.err().contains("\tat "), r.err());
     }
 
+    /** Two output formats for one table: a usage error naming both, before any sweep file or data is read. */
+    @Test
+    void resultsTakesOneFormat() {
+        Run r = run("results", "no-such-sweep.yaml", "--csv", "--json");
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().startsWith("aerobust: Error: --csv, --json are mutually exclusive"), r.err());
+        assertFalse(r.err().contains("\tat "), r.err());
+    }
+
     @Test
     void unknownDatasetIsOneLineAndExitTwo() {
         Run r = run("datasets", "verify", "cifar", "--data-dir", tmp.toString());
