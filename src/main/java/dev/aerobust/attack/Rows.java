@@ -153,7 +153,7 @@ final class Rows {
                     Tensor x0 = Tensors.fromFloats(xs, chunkShape);
                     double[] margins = new double[m];
                     // rows of eps 0 cost one forward: done at the chunk's start, and left out of the ETA's pace
-                    long still = Arrays.stream(es).filter(e -> !(e > 0)).count();
+                    long still = Arrays.stream(es).filter(e -> !moves(e)).count();
                     if (bar != null) {
                         bar.kept(still * workPerRow);
                     }
@@ -198,11 +198,11 @@ final class Rows {
      */
     private static Tensor attackMoved(Tensor x0, Tensor y, double[] eps, double[] marginsOut, long done, Chunk chunk,
                                       Unmoved unmoved) {
-        int[] moved = java.util.stream.IntStream.range(0, eps.length).filter(i -> eps[i] > 0).toArray();
+        int[] moved = java.util.stream.IntStream.range(0, eps.length).filter(i -> moves(eps[i])).toArray();
         if (moved.length == eps.length) {
             return chunk.attack(x0, y, eps, marginsOut, done);
         }
-        int[] still = java.util.stream.IntStream.range(0, eps.length).filter(i -> !(eps[i] > 0)).toArray();
+        int[] still = java.util.stream.IntStream.range(0, eps.length).filter(i -> !moves(eps[i])).toArray();
         Tensor stillIdx = index(still);
         double[] ms = unmoved.margins(torch.index_select(x0, 0, stillIdx), torch.index_select(y, 0, stillIdx));
         for (int i = 0; i < still.length; i++) {
@@ -220,6 +220,11 @@ final class Rows {
             out.index_copy_(0, idx, adv);
         }
         return out;
+    }
+
+    /** Whether a row of budget {@code eps} is attacked: above 0 (at 0 the box is the clean image alone). */
+    private static boolean moves(double eps) {
+        return eps > 0;
     }
 
     /** The rows {@code rows} as an int64 index for {@code index_select} and {@code index_copy}. */

@@ -1,7 +1,11 @@
 package dev.aerobust.cli;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 import dev.aerobust.experiment.ModelStore;
@@ -52,13 +56,13 @@ final class SweepUnitCommand implements Callable<Integer> {
      * of {@code source} ({@code --file PATH} or {@code --bundled NAME}), less the unit's {@code --unit},
      * {@code --label} and {@code --threads}: what {@code --jobs} and {@code --spark} start.
      */
-    static java.util.List<String> command(java.util.List<String> source, Path dataDir, boolean debug) {
-        java.util.List<String> cmd = new java.util.ArrayList<>();
+    static List<String> command(List<String> source, Path dataDir, boolean debug) {
+        List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
-        cmd.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.addAll(java.util.List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep-unit"));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(), "sweep-unit"));
         cmd.addAll(source);
-        cmd.addAll(java.util.List.of("--data-dir", dataDir.toString()));
+        cmd.addAll(List.of("--data-dir", dataDir.toString()));
         if (debug) {
             cmd.add("--debug");
         }
@@ -66,8 +70,8 @@ final class SweepUnitCommand implements Callable<Integer> {
     }
 
     /** The environment that holds a worker's thread pools to its {@code threads}. */
-    static java.util.Map<String, String> threadEnv(int threads) {
-        return java.util.Map.of("OMP_NUM_THREADS", String.valueOf(threads), Engine.THREADS_ENV,
+    static Map<String, String> threadEnv(int threads) {
+        return Map.of("OMP_NUM_THREADS", String.valueOf(threads), Engine.THREADS_ENV,
                 String.valueOf(threads));
     }
 

@@ -46,8 +46,8 @@ public final class StudyReport {
                         Map<String, List<String>> warnings, List<String> notes, double fig5Eps) {
     }
 
-    /** A figure drawn into the report: its file stem, caption and PNG. */
-    record Figure(String stem, String caption, byte[] png) {
+    /** A figure drawn into the report: its dataset, file stem, caption and PNG. */
+    record Figure(String dataset, String stem, String caption, byte[] png) {
     }
 
     private StudyReport() {
@@ -183,7 +183,7 @@ public final class StudyReport {
                         curves, true);
                 String stem = String.format("fig%s-%s-%s-%s", number, dataset, f, attack.equals(WORST) ? "worst"
                         : "study");
-                emit(h, figures, dir, stem, title + ", " + sub, r);
+                emit(h, figures, dir, dataset, stem, title + ", " + sub, r);
             }
         }
         if (!any) {
@@ -228,7 +228,7 @@ public final class StudyReport {
                     "eps (L-infinity, [0, 1] pixels)", "robust accuracy", curves, true);
             String stem = "imported-" + dataset + "-" + e.getValue().get(0).model()
                     + ("none".equals(e.getValue().get(0).defense()) ? "" : "-on-" + e.getValue().get(0).classifier());
-            emit(h, figures, dir, stem, title, r);
+            emit(h, figures, dir, dataset, stem, title, r);
         }
     }
 
@@ -248,11 +248,11 @@ public final class StudyReport {
         return out;
     }
 
-    private static void emit(StringBuilder h, List<Figure> figures, Path dir, String stem, String caption,
-                             Charts.Rendered r) throws IOException {
+    private static void emit(StringBuilder h, List<Figure> figures, Path dir, String dataset, String stem,
+                             String caption, Charts.Rendered r) throws IOException {
         Files.write(dir.resolve(stem + ".png"), r.png());
         Atomic.writeString(dir.resolve(stem + ".svg"), r.svg());
-        figures.add(new Figure(stem, caption, r.png()));
+        figures.add(new Figure(dataset, stem, caption, r.png()));
         h.append("<div class=\"fig\"><img class=\"figure\" id=\"").append(esc(stem)).append("\" alt=\"")
                 .append(esc(caption)).append("\" width=\"").append(Charts.WIDTH).append("\" src=\"data:image/png;base64,")
                 .append(Base64.getEncoder().encodeToString(r.png())).append("\"><br><small>").append(esc(caption))
@@ -291,7 +291,7 @@ public final class StudyReport {
             String title = "Figure 5, " + dataset + ": " + what + " at eps " + eps;
             Charts.Rendered r = Charts.lines(title, "mean over the attacked images, CW-Linf", "stp (study units)", what,
                     curves, false);
-            emit(h, figures, dir, "fig5-" + dataset + "-" + stat, title, r);
+            emit(h, figures, dir, dataset, "fig5-" + dataset + "-" + stat, title, r);
         }
     }
 
@@ -323,16 +323,25 @@ public final class StudyReport {
         h.append("</table>");
     }
 
+    /** The findings under the study's attack and under the worst case: the two columns of the findings table. */
+    record FindingColumns(List<Findings.Finding> study, List<Findings.Finding> worst) {
+
+        static FindingColumns of(List<Results.Row> rows) {
+            return new FindingColumns(Findings.of(rows.stream().filter(r -> STUDY_ATTACK.equals(r.attack())).toList()),
+                    Findings.of(worstWithLatents(rows)));
+        }
+    }
+
     /** The findings table: each finding under the study's attack and under the worst case. */
     private static void findings(StringBuilder h, List<Results.Row> rows) {
         h.append("<h3>The study's findings</h3><p>Each verdict is computed from the records by the rule shown;"
                 + " the mean robust accuracy is over the eps values above 0. The worst case is per image over every"
                 + " attack run on the model (a point counts as robust only if every attack left it correct).</p>");
-        List<Results.Row> study = rows.stream().filter(r -> STUDY_ATTACK.equals(r.attack())).toList();
         List<Results.Row> worst = rows.stream().filter(r -> WORST.equals(r.attack())
                 || (r.family() != null && r.diameterMu() != null && STUDY_ATTACK.equals(r.attack()))).toList();
-        List<Findings.Finding> a = Findings.of(study);
-        List<Findings.Finding> b = Findings.of(worstWithLatents(rows));
+        FindingColumns columns = FindingColumns.of(rows);
+        List<Findings.Finding> a = columns.study();
+        List<Findings.Finding> b = columns.worst();
         h.append("<table class=\"findings\"><tr><th>finding</th><th>test</th><th>rule</th>"
                 + "<th>study's attack (CW-Linf)</th><th>worst case over every attack</th></tr>");
         for (int i = 0; i < a.size(); i++) {

@@ -32,7 +32,7 @@ final class Summary {
             accuracy(md, rows);
             md.append("### Figures\n\n");
             for (StudyReport.Figure f : figures) {
-                if (f.stem().matches("(fig\\d|imported)-" + java.util.regex.Pattern.quote(ds.getKey()) + "-.*")) {
+                if (f.dataset().equals(ds.getKey())) {
                     md.append("![").append(cell(f.caption())).append("](").append(f.stem()).append(".png)\n");
                 }
             }
@@ -42,9 +42,9 @@ final class Summary {
     }
 
     private static void findings(StringBuilder md, List<Results.Row> rows) {
-        List<Findings.Finding> study = Findings.of(rows.stream()
-                .filter(r -> StudyReport.STUDY_ATTACK.equals(r.attack())).toList());
-        List<Findings.Finding> worst = Findings.of(StudyReport.worstWithLatents(rows));
+        StudyReport.FindingColumns columns = StudyReport.FindingColumns.of(rows);
+        List<Findings.Finding> study = columns.study();
+        List<Findings.Finding> worst = columns.worst();
         md.append("### The study's findings\n\n| finding | test | study's attack (CW-Linf) | worst case over every"
                 + " attack |\n|---|---|---|---|\n");
         for (int i = 0; i < study.size(); i++) {
