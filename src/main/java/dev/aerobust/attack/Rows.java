@@ -1,6 +1,8 @@
 package dev.aerobust.attack;
 
 import java.util.Arrays;
+import java.util.Optional;
+import java.util.stream.IntStream;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
@@ -137,7 +139,7 @@ final class Rows {
             long[] chunkShape = images.shape().clone();
             chunkShape[0] = m;
             int first = r0;
-            java.util.Optional<ChunkStore.Chunk> kept = store == null ? java.util.Optional.empty()
+            Optional<ChunkStore.Chunk> kept = store == null ? Optional.empty()
                     : store.load(r0, m, per).filter(c -> holds(name, xs, chunkShape, c, es, first));
             if (kept.isPresent()) {
                 System.arraycopy(kept.get().adversarial(), 0, advAll, r0 * per, m * per);
@@ -198,11 +200,11 @@ final class Rows {
      */
     private static Tensor attackMoved(Tensor x0, Tensor y, double[] eps, double[] marginsOut, long done, Chunk chunk,
                                       Unmoved unmoved) {
-        int[] moved = java.util.stream.IntStream.range(0, eps.length).filter(i -> moves(eps[i])).toArray();
+        int[] moved = IntStream.range(0, eps.length).filter(i -> moves(eps[i])).toArray();
         if (moved.length == eps.length) {
             return chunk.attack(x0, y, eps, marginsOut, done);
         }
-        int[] still = java.util.stream.IntStream.range(0, eps.length).filter(i -> !moves(eps[i])).toArray();
+        int[] still = IntStream.range(0, eps.length).filter(i -> !moves(eps[i])).toArray();
         Tensor stillIdx = index(still);
         double[] ms = unmoved.margins(torch.index_select(x0, 0, stillIdx), torch.index_select(y, 0, stillIdx));
         for (int i = 0; i < still.length; i++) {
@@ -246,7 +248,7 @@ final class Rows {
         int m = eps.length;
         double[] margin = new double[m];
         best.marginsInto(margin);
-        int[] active = java.util.stream.IntStream.range(0, m).filter(i -> !(margin[i] < 0)).toArray();
+        int[] active = IntStream.range(0, m).filter(i -> !(margin[i] < 0)).toArray();
         if (active.length == 0) {
             return new int[] {0, 0};
         }
