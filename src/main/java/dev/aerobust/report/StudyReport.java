@@ -324,11 +324,15 @@ public final class StudyReport {
     }
 
     /** The findings under the study's attack and under the worst case: the two columns of the findings table. */
-    record FindingColumns(List<Findings.Finding> study, List<Findings.Finding> worst) {
+    record FindingColumns(List<Findings.Finding> study, List<Findings.Finding> worst, boolean anyWorst) {
+
+        /** Said under the table where no model had a second attack, so the worst-case column rests on no run. */
+        static final String NO_WORST = "No model had two attacks: the worst-case column equals no run.";
 
         static FindingColumns of(List<Results.Row> rows) {
+            List<Results.Row> worst = worstWithLatents(rows);
             return new FindingColumns(Findings.of(rows.stream().filter(r -> STUDY_ATTACK.equals(r.attack())).toList()),
-                    Findings.of(worstWithLatents(rows)));
+                    Findings.of(worst), !worst.isEmpty());
         }
     }
 
@@ -337,8 +341,6 @@ public final class StudyReport {
         h.append("<h3>The study's findings</h3><p>Each verdict is computed from the records by the rule shown;"
                 + " the mean robust accuracy is over the eps values above 0. The worst case is per image over every"
                 + " attack run on the model (a point counts as robust only if every attack left it correct).</p>");
-        List<Results.Row> worst = rows.stream().filter(r -> WORST.equals(r.attack())
-                || (r.family() != null && r.diameterMu() != null && STUDY_ATTACK.equals(r.attack()))).toList();
         FindingColumns columns = FindingColumns.of(rows);
         List<Findings.Finding> a = columns.study();
         List<Findings.Finding> b = columns.worst();
@@ -357,8 +359,8 @@ public final class StudyReport {
             h.append("</tr>");
         }
         h.append("</table>");
-        if (worst.isEmpty()) {
-            h.append("<p>No model had two attacks: the worst-case column equals no run.</p>");
+        if (!columns.anyWorst()) {
+            h.append("<p>").append(FindingColumns.NO_WORST).append("</p>");
         }
     }
 

@@ -53,6 +53,9 @@ final class Summary {
             md.append("| ").append(cell(a.claim())).append(" | ").append(cell(a.test())).append(" | ")
                     .append(verdict(a)).append(" | ").append(verdict(b)).append(" |\n");
         }
+        if (!columns.anyWorst()) {
+            md.append('\n').append(StudyReport.FindingColumns.NO_WORST).append('\n');
+        }
         md.append("\nThe rules:\n\n");
         for (Findings.Finding f : study) {
             md.append("- ").append(f.claim().replaceAll("\\.$", "")).append(": ").append(f.rule()).append('\n');

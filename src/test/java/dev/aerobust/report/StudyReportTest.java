@@ -1,6 +1,7 @@
 package dev.aerobust.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -133,6 +134,27 @@ class StudyReportTest {
             assertEquals(pngs.filter(p -> p.toString().endsWith(".png")).count(), linked, "every figure is linked");
         }
         assertTrue(md.contains("](fig1-mnist-ae-study.png)"));
+    }
+
+    /**
+     * Where no model had a second attack, the worst-case column rests on no run, and the page and summary.md say
+     * so under the findings table; where one did, neither says it.
+     */
+    @Test
+    void aSweepWithOnlyTheStudysAttackSaysTheWorstCaseColumnRestsOnNoRun() throws Exception {
+        List<Results.Row> single = rows().stream().filter(r -> r.attack().equals("cw-linf")).toList();
+        Path one = Files.createDirectories(tmp.resolve("one"));
+        String page = Files.readString(StudyReport.write(new StudyReport.Input("t", single, Map.of(), Map.of(),
+                List.of(), 0.1), one), StandardCharsets.UTF_8);
+        String md = Files.readString(one.resolve(StudyReport.SUMMARY), StandardCharsets.UTF_8);
+        assertTrue(page.contains(StudyReport.FindingColumns.NO_WORST), "the page says it");
+        assertTrue(md.contains(StudyReport.FindingColumns.NO_WORST), "summary.md says it");
+        Path two = Files.createDirectories(tmp.resolve("two"));
+        page = Files.readString(StudyReport.write(new StudyReport.Input("t", rows(), Map.of(), Map.of(), List.of(),
+                0.1), two), StandardCharsets.UTF_8);
+        md = Files.readString(two.resolve(StudyReport.SUMMARY), StandardCharsets.UTF_8);
+        assertFalse(page.contains(StudyReport.FindingColumns.NO_WORST), "a worst case exists");
+        assertFalse(md.contains(StudyReport.FindingColumns.NO_WORST), "a worst case exists");
     }
 
     @Test
