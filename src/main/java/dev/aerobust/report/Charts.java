@@ -26,8 +26,14 @@ public final class Charts {
     public static final int WIDTH = 640;
     public static final int HEIGHT = 420;
 
+    /**
+     * Sixteen colours, so that a figure of up to sixteen curves (Figure 5 draws every family, d0/d1 and contractive
+     * alpha: 13 on the paper profile) repeats none; the dark grey is kept for the dashed baseline.
+     */
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-        new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf)};
+        new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf),
+        new Color(0xbcbd22), new Color(0x393b79), new Color(0xaec7e8), new Color(0xffbb78), new Color(0x98df8a),
+        new Color(0xff9896), new Color(0xc5b0d5), new Color(0x7b4173)};
 
     /** One point of a curve, with its std (0: none). */
     public record Point(double x, double y, double std) {
@@ -42,6 +48,11 @@ public final class Charts {
     }
 
     private Charts() {
+    }
+
+    /** The colour of the {@code i}-th curve: dark grey for a dashed baseline, else the palette's, cycling. */
+    static Color colour(int i, boolean dashed) {
+        return dashed ? Color.DARK_GRAY : PALETTE[i % PALETTE.length];
     }
 
     /** Draws the curves; the y axis spans [0, 1] when {@code unitRange}. */
@@ -66,7 +77,7 @@ public final class Charts {
         }
         DeviationRenderer r = new DeviationRenderer(true, true);
         for (int i = 0; i < curves.size(); i++) {
-            Color c = curves.get(i).dashed() ? Color.DARK_GRAY : PALETTE[i % PALETTE.length];
+            Color c = colour(i, curves.get(i).dashed());
             r.setSeriesPaint(i, c);
             r.setSeriesFillPaint(i, c);
             r.setSeriesStroke(i, curves.get(i).dashed()
