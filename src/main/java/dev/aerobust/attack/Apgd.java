@@ -38,9 +38,16 @@ public final class Apgd implements RowAttack {
     private final AttackKind kind;
     private final boolean progress;
     private final int draws;
+    private final boolean compact;
 
     /** {@code cfg}: settings of {@code apgd-ce}, {@code apgd-dlr} or {@code apgd-t} ({@link AttackConfig}). */
     public Apgd(Settings cfg, boolean progress) {
+        this(cfg, progress, true);
+    }
+
+    /** {@code compact}: fooled rows leave the batch (false keeps every row to the end: the check of that). */
+    Apgd(Settings cfg, boolean progress, boolean compact) {
+        this.compact = compact;
         this.kind = cfg.get(AttackConfig.ATTACK);
         if (!kind.apgd()) {
             throw new IllegalArgumentException("not an apgd configuration: " + cfg);
@@ -64,6 +71,11 @@ public final class Apgd implements RowAttack {
     @Override
     public double[] unmovedMargins(LogitsModel model, Tensor x0, Tensor y) {
         return Margins.at(model, x0, y, draws);
+    }
+
+    @Override
+    public double[] foolingMargins(LogitsModel model, Tensor x0, Tensor y) {
+        return Margins.worstDraw(model, x0, y, draws);
     }
 
     private int passes() {
@@ -107,7 +119,11 @@ public final class Apgd implements RowAttack {
         return best.best();
     }
 
-    /** One run of Algorithm 1 on rows {@code x0}; fills {@code marginsOut} with the best margin per row. */
+    /**
+     * One run of Algorithm 1 on rows {@code x0}; fills {@code marginsOut} with the best margin per row. A row
+     * leaves the run once fooled ({@link LiveRows}): its best iterate is kept, and the model's passes take only the
+     * rows still correct.
+     */
     private Tensor once(LogitsModel model, Tensor x0, Tensor y, Tensor tg, double[] eps, double[] marginsOut,
                         Progress bar, long done) {
         int n = eps.length;
@@ -115,19 +131,21 @@ public final class Apgd implements RowAttack {
         Tensor hi = Rows.perRow(eps, x0.dim());
         Tensor lo = hi.neg();
         BestIterate best = new BestIterate(name(), x0);
+        LiveRows live = new LiveRows(n, compact);
         Tensor x = Ops.clamp01(x0.add(Ops.uniformSigned(x0).mul(hi))).detach();
         Tensor xPrev = x.clone();
         Tensor g = x.clone();
         ApgdSchedule schedule;
         try (Scope s = Scope.open()) {
-            Eval e = eval(model, x, y, tg);
+            Eval e = eval(model, live, x, y, tg);
             best.offer(x, e.margin, 0);
             g.copy_(e.grad);
             schedule = new ApgdSchedule(eps, steps, e.loss);
+            live.drop(e.fooled);
         }
         Tensor xMax = x.clone();
         Tensor gMax = g.clone();
-        for (int it = 0; it < steps; it++) {
+        for (int it = 0; it < steps && !live.none(); it++) {
             try (Scope s = Scope.open()) {
                 Tensor etaT = Rows.perRow(schedule.eta(), x0.dim());
                 boolean first = it == 0;
@@ -141,7 +159,7 @@ public final class Apgd implements RowAttack {
                 });
                 xPrev.copy_(x);
                 x.copy_(next);
-                Eval e = eval(model, x, y, tg);
+                Eval e = eval(model, live, x, y, tg);
                 best.offer(x, e.margin, it + 1);
                 g.copy_(e.grad);
                 boolean[] better = schedule.observe(e.loss);
@@ -152,6 +170,7 @@ public final class Apgd implements RowAttack {
                     Rows.keep(x, xMax, halve);
                     Rows.keep(g, gMax, halve);
                 }
+                live.drop(e.fooled);
             }
             if (bar != null) {
                 bar.update(done + (long) (it + 1) * n, "");
@@ -165,18 +184,25 @@ public final class Apgd implements RowAttack {
         return Ops.clamp01(x0.add(Ops.clamp(moved.sub(x0), lo, hi)));
     }
 
-    private record Eval(double[] loss, double[] margin, Tensor grad) {
+    /**
+     * At the live rows: the loss (NaN at the others), the margin (+infinity at the others, so no finished row's
+     * best iterate is replaced), the loss's gradient (zero at the others) and, per live row, whether it is fooled.
+     */
+    private record Eval(double[] loss, double[] margin, Tensor grad, boolean[] fooled) {
     }
 
-    /** The loss to maximise, the margin and the loss's gradient at {@code x}, means over the EOT draws. */
-    private Eval eval(LogitsModel model, Tensor x, Tensor y, Tensor tg) {
-        Tensor xv = x.detach().set_requires_grad(true);
-        long n = x.size(0);
-        Tensor ys = y;
-        Tensor ts = tg;
+    /**
+     * The loss to maximise, the margin and the loss's gradient at the live rows of {@code x}, means over the EOT
+     * draws; a row is fooled when every draw's margin is below zero.
+     */
+    private Eval eval(LogitsModel model, LiveRows live, Tensor x, Tensor y, Tensor tg) {
+        Tensor xv = live.of(x).detach().set_requires_grad(true);
+        long n = xv.size(0);
+        Tensor ys = live.of(y);
+        Tensor ts = tg == null ? null : live.of(tg);
         if (draws > 1) {
-            ys = y.repeat(new long[] {draws});
-            ts = tg == null ? null : tg.repeat(new long[] {draws});
+            ys = ys.repeat(new long[] {draws});
+            ts = ts == null ? null : ts.repeat(new long[] {draws});
         }
         Tensor logits = model.logitsRepeated(xv, draws);
         Tensor loss = switch (kind) {
@@ -184,12 +210,13 @@ public final class Apgd implements RowAttack {
             case APGD_DLR -> Losses.dlr(logits, ys);
             default -> Losses.dlrTargeted(logits, ys, ts);
         };
-        Tensor margin = Margins.margin(logits.detach(), ys);
+        Margins.Drawn margin = Margins.drawn(Margins.margin(logits.detach(), ys), draws, n);
         if (draws > 1) {
             loss = Ops.mean(loss.view(draws, n), 0, false);
-            margin = Ops.mean(margin.view(draws, n), 0, false);
         }
         Tensor grad = Autograd.grad(loss.sum(), xv, false);
-        return new Eval(Tensors.toDoubles(loss.detach()), Tensors.toDoubles(margin), grad);
+        return new Eval(live.spread(Tensors.toDoubles(loss.detach()), Double.NaN),
+                live.spread(Tensors.toDoubles(margin.mean()), Double.POSITIVE_INFINITY), live.spread(grad, x),
+                margin.fooled());
     }
 }

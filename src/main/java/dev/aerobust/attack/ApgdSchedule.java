@@ -57,11 +57,15 @@ final class ApgdSchedule {
     }
 
     /**
-     * Records the losses after iteration {@code k} (1-based); returns the rows whose loss is the best so far.
+     * Records the losses after iteration {@code k} (1-based); returns the rows whose loss is the best so far. A NaN
+     * loss is a row no longer attacked (it was fooled): its state stays as it was.
      */
     boolean[] observe(double[] loss) {
         boolean[] better = new boolean[loss.length];
         for (int i = 0; i < loss.length; i++) {
+            if (Double.isNaN(loss[i])) {
+                continue;
+            }
             if (loss[i] > last[i]) {
                 raised[i]++;
             }

@@ -96,6 +96,19 @@ public final class AttackConfig {
                     + " images found.")
             .defaultsTo(dev.aerobust.nn.Precision.FP32).keyOmits(dev.aerobust.nn.Precision.FP32).build();
 
+    public static final Param<Boolean> NEST_EPS = Param.bool("nest_eps",
+            "Attack the eps values in increasing order, each only on the images no smaller eps fooled: an"
+                    + " adversarial example found at a smaller eps lies inside every larger box, so it is checked"
+                    + " there first and kept where it still fools. Robust accuracy can only fall, and a run costs"
+                    + " what the images still correct cost; the records say how many images each eps attacked. Off"
+                    + " by default, so the records of runs made before it existed keep their keys; the study's"
+                    + " profiles turn it on.")
+            .appliesTo(s -> kind(s).pgd() || kind(s).apgd() || kind(s) == AttackKind.SQUARE
+                    || kind(s) == AttackKind.FAB_T || kind(s) == AttackKind.AUTOATTACK,
+                    "pgd, eot-pgd, apgd-ce, apgd-dlr, apgd-t, square, fab-t and autoattack (the study's cw-linf"
+                            + " attacks every row)")
+            .defaultsTo(false).keyOmits(false).build();
+
     public static final Param<Double> P_INIT = Param.real("p_init",
             "Square's first fraction of the image a square covers, halved on the paper's schedule.")
             .check(v -> v > 0 && v <= 1, "a number in (0, 1]")
@@ -141,8 +154,8 @@ public final class AttackConfig {
             .defaultsTo(s -> draws(s) > 1 ? Math.max(1, DRAWN_PASS_IMAGES / draws(s)) : 2000).build();
 
     public static final ParamSet PARAMS = ParamSet.of("attack").context(ATTACK)
-            .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, TARGETS, VERSION, GRADIENT, PRECISION, P_INIT, OVERSHOOT, CANDIDATES,
-                    SEARCH_STEPS, INITIAL_CONST, BATCH_ROWS)
+            .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, TARGETS, VERSION, GRADIENT, PRECISION,
+                    NEST_EPS, P_INIT, OVERSHOOT, CANDIDATES, SEARCH_STEPS, INITIAL_CONST, BATCH_ROWS)
             .build();
 
     /** The settings of {@code kind} with the given (param, value) pairs and defaults for the rest. */

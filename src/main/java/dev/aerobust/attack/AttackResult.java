@@ -13,9 +13,17 @@ import dev.aerobust.nn.Tensors;
  * @param adversarial per eps, the n adversarial inputs, flattened
  * @param success     [eps x inputs]
  * @param margin      [eps x inputs]
+ * @param attacked    per eps, the inputs the attack ran on (with eps nesting, those no smaller eps had fooled; 0
+ *                    at eps 0, where nothing moves)
  */
 public record AttackResult(double[] eps, long[] shape, float[][] adversarial, boolean[][] success,
-                           double[][] margin) {
+                           double[][] margin, int[] attacked) {
+
+    /** A result whose attack ran on every input at every eps above 0. */
+    public AttackResult(double[] eps, long[] shape, float[][] adversarial, boolean[][] success, double[][] margin) {
+        this(eps, shape, adversarial, success, margin, java.util.Arrays.stream(eps).mapToInt(e -> e > 0
+                ? (int) shape[0] : 0).toArray());
+    }
 
     public int n() {
         return (int) shape[0];

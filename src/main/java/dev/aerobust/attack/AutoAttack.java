@@ -3,8 +3,10 @@ package dev.aerobust.attack;
 import static dev.aerobust.attack.AttackConfig.VERSION;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.stream.IntStream;
 
 import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
@@ -93,19 +95,24 @@ public final class AutoAttack implements Attack {
      * Runs each member in turn over every (image, eps) row the members before it left correct, as the reference
      * implementation runs each attack over the points still robust: the first over every row, each later one on
      * what is left, batched anew, with its own chunks in the store (a killed run resumes inside the member it was
-     * in) and its own progress bar. A row keeps the iterate of lowest margin. The log says, per member, how many
-     * rows it fooled and the robust accuracy at each eps after it.
+     * in) and its own progress bar. A row keeps the iterate of lowest margin. With {@code nest_eps}, the eps values
+     * run in increasing order, each over the images no smaller eps fooled ({@link Rows#run}). The log says, per
+     * member, how many rows it fooled and the robust accuracy at each eps after it.
      */
     @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
-        Rows.requireEps(eps);
         Rows.Images images = Rows.Images.of(x, labels);
-        int n = images.count();
+        boolean nest = cfg.get(AttackConfig.NEST_EPS);
+        RowAttack first = members.get(0);
+        return Rows.run(x, labels, eps, nest, (image, es, st) -> members(model, images, image, es, st),
+                (x0, y) -> first.foolingMargins(model, x0, y), store, k -> { });
+    }
+
+    /** The members in turn over the rows {@code image} at budgets {@code eps}, each on what the earlier left. */
+    private Rows.Attacked members(LogitsModel model, Rows.Images images, int[] image, double[] budget,
+                                  ChunkStore store) {
         int per = images.perImage();
-        int rows = n * eps.length;
-        Rows.Grid grid = Rows.Grid.of(n, eps);
-        int[] image = grid.image();
-        double[] budget = grid.eps();
+        int rows = image.length;
         float[] adversarial = new float[rows * per];
         double[] margin = new double[rows];
         int batchRows = cfg.get(AttackConfig.BATCH_ROWS);
@@ -113,18 +120,18 @@ public final class AutoAttack implements Attack {
             RowAttack a = members.get(k);
             boolean first = k == 0;
             // the first member takes every row (its margins are the unmoved rows' too); the later ones what is left
-            int[] active = java.util.stream.IntStream.range(0, rows)
-                    .filter(r -> first || (budget[r] > 0 && !(margin[r] < 0))).toArray();
+            int[] active = IntStream.range(0, rows).filter(r -> first || (budget[r] > 0 && !(margin[r] < 0)))
+                    .toArray();
             if (active.length == 0) {
                 LOG.info("{} {}: {} has no row left to attack", name(), cfg.get(VERSION).label(), a.name());
                 continue;
             }
-            int[] img = java.util.Arrays.stream(active).map(r -> image[r]).toArray();
-            double[] es = java.util.Arrays.stream(active).mapToDouble(r -> budget[r]).toArray();
+            int[] img = Arrays.stream(active).map(r -> image[r]).toArray();
+            double[] es = Arrays.stream(active).mapToDouble(r -> budget[r]).toArray();
             Progress bar = progress ? new Progress(name() + " " + a.name(), (long) active.length * a.workPerRow())
                     : null;
             Rows.Attacked out = Rows.runRows(name() + " " + a.name(), images, img, es, batchRows, a.workPerRow(),
-                    bar, (x0, y, e, m, done) -> a.rows(model, x0, y, e, m, bar, done),
+                    bar, 0, (x0, y, e, m, done) -> a.rows(model, x0, y, e, m, bar, done),
                     (x0, y) -> a.unmovedMargins(model, x0, y),
                     store == null ? null : store.pass((k + 1) + "-" + a.name(), active));
             if (bar != null) {
@@ -140,28 +147,28 @@ public final class AutoAttack implements Attack {
                     System.arraycopy(out.adversarial(), i * per, adversarial, r * per, per);
                 }
             }
-            long moved = java.util.Arrays.stream(es).filter(e -> e > 0).count();
+            long moved = Arrays.stream(es).filter(e -> e > 0).count();
             if (moved > 0) {
                 LOG.info("{} {}: {} fooled {} of {} rows; robust after it: {}", name(), cfg.get(VERSION).label(),
-                        a.name(), fooled, moved, robustText(eps, margin, n));
+                        a.name(), fooled, moved, robustText(budget, margin));
             }
         }
-        return new Rows.Attacked(adversarial, margin).result(eps, images);
+        return new Rows.Attacked(adversarial, margin);
     }
 
-    /** The fraction of rows with a margin not below zero, per eps above 0 (the deterministic model's verdict). */
-    private static String robustText(double[] eps, double[] margin, int n) {
-        StringBuilder b = new StringBuilder();
-        for (int e = 0; e < eps.length; e++) {
-            if (eps[e] > 0) {
-                int robust = 0;
-                for (int i = 0; i < n; i++) {
-                    robust += margin[e * n + i] < 0 ? 0 : 1;
-                }
-                b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT, "eps %s %.3f",
-                        eps[e], robust / (double) n));
+    /** The fraction of rows with a margin not below zero, per eps above 0 among the rows (the model's verdict). */
+    private static String robustText(double[] budget, double[] margin) {
+        java.util.TreeMap<Double, int[]> byEps = new java.util.TreeMap<>();
+        for (int r = 0; r < budget.length; r++) {
+            if (budget[r] > 0) {
+                int[] c = byEps.computeIfAbsent(budget[r], e -> new int[2]);
+                c[0] += margin[r] < 0 ? 0 : 1;
+                c[1]++;
             }
         }
+        StringBuilder b = new StringBuilder();
+        byEps.forEach((e, c) -> b.append(b.length() == 0 ? "" : ", ").append(String.format(Locale.ROOT,
+                "eps %s %.3f of %d", e, c[0] / (double) c[1], c[1])));
         return b.toString();
     }
 }

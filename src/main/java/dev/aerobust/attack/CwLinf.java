@@ -31,7 +31,7 @@ import dev.aerobust.util.Progress;
  * {@code gamma (Z_y - max Z_j) + ||x - x0||_2} (unsquared, no clamp), the start {@code x0 + clip(-x0, -eps, eps)},
  * clip to the data range then to the box, and the last iterate.
  */
-public final class CwLinf implements Attack {
+public final class CwLinf implements RowAttack {
 
     private final Settings cfg;
     private final boolean progress;
@@ -53,22 +53,22 @@ public final class CwLinf implements Attack {
     }
 
     @Override
-    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
-        return run(model, x, labels, eps, null);
+    public long workPerRow() {
+        return cfg.get(STEPS);
     }
 
     @Override
-    public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps, ChunkStore store) {
-        int steps = cfg.get(STEPS);
-        Progress bar = progress ? new Progress(name(), x.size(0) * eps.length * steps) : null;
-        return Rows.run(name(), x, labels, eps, cfg.get(BATCH_ROWS), steps, bar,
-                (x0, y, es, margins, done) -> attackChunk(model, x0, y, es, margins, done, bar),
-                (x0, y) -> Margins.at(model, x0, y, 1), store);
+    public boolean progress() {
+        return progress;
     }
 
-    /** Runs the optimisation on one chunk of rows; fills {@code marginsOut} and returns the kept iterates. */
-    private Tensor attackChunk(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, long done,
-                               Progress bar) {
+    /**
+     * Runs the optimisation on one chunk of rows, every row for every step (the study's attack: its adversarial
+     * examples feed the latent statistics); fills {@code marginsOut} and returns the kept iterates.
+     */
+    @Override
+    public Tensor rows(LogitsModel model, Tensor x0, Tensor y, double[] eps, double[] marginsOut, Progress bar,
+                       long done) {
         int m = eps.length;
         int steps = cfg.get(STEPS);
         double gamma = cfg.get(GAMMA);

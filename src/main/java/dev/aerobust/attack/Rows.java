@@ -45,23 +45,107 @@ final class Rows {
         }
     }
 
+    /** Attacks a set of rows of a run: row {@code r} is image {@code image[r]} at budget {@code eps[r]}. */
+    interface Pass {
+        Attacked attack(int[] image, double[] eps, ChunkStore store);
+    }
+
     /**
-     * Runs {@code chunk} over all rows, {@code batchRows} at a time; {@code workPerRow} feeds the progress bar.
-     * Rows are ordered eps by eps, every image at each. With a {@code store}, each chunk runs from its own seed,
-     * and chunks the store holds are taken from it (and checked like fresh ones). Rows of eps 0 are not attacked
-     * (no step can leave the clean image): their output is the clean image, their margin {@code unmoved}'s.
+     * Runs {@code pass} over every (image, eps) row and assembles the {@link AttackResult}. Not nested: one pass over
+     * all rows, eps by eps, every image at each. Nested ({@code nest}): the eps values in increasing order, each a
+     * pass of its own over the images that no smaller eps has fooled; an adversarial example found at a smaller
+     * eps lies inside every larger box, so it is checked there first ({@code fooling}'s margin on it, below zero
+     * where it fools) and kept where it still fools, and a row attacked again keeps the smaller eps's example where that one's margin is
+     * lower (the margin never rises with eps). With a {@code store}, each eps's pass keeps its chunks in a folder
+     * of its own (a killed run resumes inside the eps it was in). The result says how many rows each eps attacked;
+     * {@code carried} is told how many rows each eps took from a smaller one.
      */
-    static AttackResult run(String name, Tensor x, Tensor labels, double[] eps, int batchRows, long workPerRow,
-                            Progress bar, Chunk chunk, Unmoved unmoved, ChunkStore store) {
+    static AttackResult run(Tensor x, Tensor labels, double[] eps, boolean nest, Pass pass, Unmoved fooling,
+                            ChunkStore store, java.util.function.IntConsumer carried) {
         requireEps(eps);
         Images images = Images.of(x, labels);
-        Grid grid = Grid.of(images.count(), eps);
-        Attacked a = runRows(name, images, grid.image(), grid.eps(), batchRows, workPerRow, bar, chunk, unmoved, store);
-        if (bar != null) {
-            bar.close();
+        int n = images.count();
+        int[] attacked = new int[eps.length];
+        if (!nest) {
+            Grid grid = Grid.of(n, eps);
+            for (int e = 0; e < eps.length; e++) {
+                attacked[e] = moves(eps[e]) ? n : 0;
+            }
+            return pass.attack(grid.image(), grid.eps(), store).result(eps, images, attacked);
         }
-        return a.result(eps, images);
+        int per = images.perImage();
+        float[] adversarial = new float[n * eps.length * per];
+        double[] margin = new double[n * eps.length];
+        int[] order = IntStream.range(0, eps.length).boxed().sorted(java.util.Comparator.comparingDouble(e -> eps[e]))
+                .mapToInt(Integer::intValue).toArray();
+        int prev = -1;
+        for (int e : order) {
+            int at = e;
+            int from = prev;
+            int[] fooledBefore = from < 0 ? new int[0]
+                    : IntStream.range(0, n).filter(i -> margin[from * n + i] < 0).toArray();
+            double[] check = carriedMargins(images, adversarial, from, fooledBefore, fooling);
+            boolean[] keep = new boolean[n];
+            for (int k = 0; k < fooledBefore.length; k++) {
+                int i = fooledBefore[k];
+                if (check[k] < 0) {
+                    keep[i] = true;
+                    margin[e * n + i] = check[k];
+                    System.arraycopy(adversarial, (from * n + i) * per, adversarial, (e * n + i) * per, per);
+                }
+            }
+            int[] todo = IntStream.range(0, n).filter(i -> !keep[i]).toArray();
+            attacked[e] = moves(eps[e]) ? todo.length : 0;
+            carried.accept(n - todo.length);
+            if (todo.length == 0) {
+                prev = e;
+                continue;
+            }
+            double[] budget = new double[todo.length];
+            Arrays.fill(budget, eps[e]);
+            int[] runRows = Arrays.stream(todo).map(i -> at * n + i).toArray();
+            Attacked a = pass.attack(todo, budget, store == null ? null : store.pass(
+                    String.format(java.util.Locale.ROOT, "eps-%.4f", eps[e]), runRows));
+            for (int k = 0; k < todo.length; k++) {
+                int i = todo[k];
+                boolean smaller = from >= 0 && margin[from * n + i] < a.margins()[k];
+                int src = smaller ? (from * n + i) * per : k * per;
+                System.arraycopy(smaller ? adversarial : a.adversarial(), src, adversarial, (e * n + i) * per, per);
+                margin[e * n + i] = smaller ? margin[from * n + i] : a.margins()[k];
+            }
+            prev = e;
+        }
+        return new Attacked(adversarial, margin).result(eps, images, attacked);
     }
+
+    /**
+     * The margins, under the attack's own measure ({@code unmoved}), of the examples a smaller eps ({@code from})
+     * found for {@code images}; in batches of rows, none moved.
+     */
+    private static double[] carriedMargins(Images all, float[] adversarial, int from, int[] images, Unmoved unmoved) {
+        double[] out = new double[images.length];
+        int per = all.perImage();
+        int n = all.count();
+        for (int k0 = 0; k0 < images.length; k0 += CHECK_ROWS) {
+            int m = Math.min(images.length, k0 + CHECK_ROWS) - k0;
+            float[] xs = new float[m * per];
+            long[] ys = new long[m];
+            for (int k = 0; k < m; k++) {
+                System.arraycopy(adversarial, (from * n + images[k0 + k]) * per, xs, k * per, per);
+                ys[k] = all.labels()[images[k0 + k]];
+            }
+            long[] shape = all.shape().clone();
+            shape[0] = m;
+            try (Scope s = Scope.open()) {
+                System.arraycopy(unmoved.margins(Tensors.fromFloats(xs, shape), Tensors.fromLongs(ys, m)), 0, out, k0,
+                        m);
+            }
+        }
+        return out;
+    }
+
+    /** Rows per batch of the check of a smaller eps's examples (forward passes only). */
+    private static final int CHECK_ROWS = 1000;
 
     /** The clean images a run attacks: flattened values, shape {@code [n, ...]} and labels. */
     record Images(float[] clean, long[] shape, long[] labels) {
@@ -96,8 +180,11 @@ final class Rows {
     /** What a pass over rows kept: their iterates (flattened, row by row) and final margins. */
     record Attacked(float[] adversarial, double[] margins) {
 
-        /** The rows of a full run (eps by eps, every image at each) as an {@link AttackResult}. */
-        AttackResult result(double[] eps, Images images) {
+        /**
+         * The rows of a full run (eps by eps, every image at each) as an {@link AttackResult}; {@code attacked}: the
+         * rows each eps attacked.
+         */
+        AttackResult result(double[] eps, Images images, int[] attacked) {
             int n = images.count();
             int per = images.perImage();
             float[][] adv = new float[eps.length][];
@@ -110,23 +197,25 @@ final class Rows {
                     success[e][i] = margin[e][i] < 0;
                 }
             }
-            return new AttackResult(eps.clone(), images.shape(), adv, success, margin);
+            return new AttackResult(eps.clone(), images.shape(), adv, success, margin, attacked.clone());
         }
     }
 
     /**
      * Runs {@code chunk} over the given rows, {@code batchRows} at a time: row {@code r} is image {@code image[r]}
-     * at budget {@code eps[r]}. Chunks, seeds, the store and the invariant checks as in {@link #run}; the bar is
-     * left open.
+     * at budget {@code eps[r]}. With a {@code store}, each chunk runs from its own seed, and chunks the store holds
+     * are taken from it (and checked like fresh ones). Rows of eps 0 are not attacked (no step can leave the clean
+     * image): their output is the clean image, their margin {@code unmoved}'s. Every chunk's output is checked
+     * against the invariants. The bar ({@code start}: its position before these rows) is left open.
      */
     static Attacked runRows(String name, Images images, int[] image, double[] eps, int batchRows, long workPerRow,
-                            Progress bar, Chunk chunk, Unmoved unmoved, ChunkStore store) {
+                            Progress bar, long start, Chunk chunk, Unmoved unmoved, ChunkStore store) {
         requireEps(eps);
         int per = images.perImage();
         int rows = image.length;
         float[] advAll = new float[rows * per];
         double[] marginAll = new double[rows];
-        long done = 0;
+        long done = start;
         for (int r0 = 0; r0 < rows; r0 += batchRows) {
             int m = Math.min(rows, r0 + batchRows) - r0;
             float[] xs = new float[m * per];

@@ -92,8 +92,7 @@ final class BenchCommand implements Callable<Integer> {
         if (reference != null && !Files.isRegularFile(reference)) {
             throw new AerobustException(ExitCode.USAGE, reference + ": no such reference script");
         }
-        Set<Bench.Workload> which = workloads.isEmpty() ? EnumSet.allOf(Bench.Workload.class)
-                : EnumSet.noneOf(Bench.Workload.class);
+        Set<Bench.Workload> which = workloads.isEmpty() ? Bench.defaults() : EnumSet.noneOf(Bench.Workload.class);
         workloads.forEach(w -> which.add(Bench.Workload.parse(w.trim())));
         if (threads != null) {
             Engine.setThreads(threads);

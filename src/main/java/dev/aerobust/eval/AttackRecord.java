@@ -37,6 +37,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param reusedRows        rows (image x eps above 0) of the run that it did not attack itself but took from
  *                          chunks kept before it: by a killed run, or by the same attack on the same
  *                          deterministic surrogate (another latent scale); absent when none
+ * @param rowsAttacked      the images the attack ran on at this eps: all n, or with eps nesting those no smaller
+ *                          eps had fooled (0 at eps 0); absent in records of earlier versions
  * @param latent            latent statistics of an autoencoder defense
  * @param adversarialNpy    where the adversarial inputs were saved, if asked
  * @param provenance        versions, threads, time, seed, dataset checksum
@@ -50,7 +52,7 @@ public record AttackRecord(Integer schema, double eps, String model, String clas
                            int samples, int n, long seed, String attack, Map<String, Object> attackConfig,
                            String dataset, double robustAccuracy, double robustAccuracyStd, int accuracyDraws,
                            double attackSuccessRate, double maxLinf, double maxL2, int nanCount, double attackSeconds,
-                           Integer reusedRows, LatentStats.Summary latent, String adversarialNpy, Provenance provenance,
+                           Integer reusedRows, Integer rowsAttacked, LatentStats.Summary latent, String adversarialNpy, Provenance provenance,
                            Map<String, Object> speed, PerImage perImage) {
 
     /** The schema this version writes. */

@@ -428,7 +428,7 @@ public final class AttackRun {
                         key.defense(), key.scale(), key.samples(), key.n(), key.seed(), key.attack(),
                         key.attackConfig(), stack.dataset().cliName(), acc.mean(), acc.std(), acc.samples(),
                         r.successRate(e), r.maxLinf(e, clean), r.maxL2(e, clean), r.nanCount(e), secs,
-                        reused == 0 ? null : reused, latent, npy, provenance, attack.settings().speed(), perImage);
+                        reused == 0 ? null : reused, r.attacked()[e], latent, npy, provenance, attack.settings().speed(), perImage);
                 Atomic.writeString(record(dir, todo[e]),
                         ModelStore.JSON.writerWithDefaultPrettyPrinter().writeValueAsString(rec));
             }

@@ -144,44 +144,53 @@ public final class Findings {
                 parts.isEmpty() ? "no family at two stp values" : String.join("; ", parts), count(ok, total));
     }
 
+    /**
+     * Largest against smallest latent scale of the sampled defense, each family at each stp where two scales ran:
+     * only the scale differs between the two (the study's Figure 3 compares scales at stp 0.4).
+     */
     static Finding scale(List<Results.Row> rows) {
         List<String> parts = new ArrayList<>();
         int ok = 0;
         int total = 0;
         for (String f : List.of("vae", "dvae")) {
-            Map<Double, List<Results.Row>> byScale = new TreeMap<>();
+            Map<Double, TreeMap<Double, List<Results.Row>>> byStp = new TreeMap<>();
             for (Results.Row r : rows) {
-                if (f.equals(r.family()) && "sampled".equals(r.defense()) && r.scale() != null) {
-                    byScale.computeIfAbsent(r.scale(), k -> new ArrayList<>()).add(r);
+                if (f.equals(r.family()) && "sampled".equals(r.defense()) && r.scale() != null && r.stp() != null) {
+                    byStp.computeIfAbsent(r.stp(), k -> new TreeMap<>()).computeIfAbsent(r.scale(),
+                            k -> new ArrayList<>()).add(r);
                 }
             }
-            if (byScale.size() < 2) {
-                continue;
+            for (Map.Entry<Double, TreeMap<Double, List<Results.Row>>> at : byStp.entrySet()) {
+                TreeMap<Double, List<Results.Row>> byScale = at.getValue();
+                if (byScale.size() < 2) {
+                    continue;
+                }
+                double sLo = byScale.firstKey();
+                double sHi = byScale.lastKey();
+                double maxEps = byScale.get(sLo).stream().mapToDouble(Results.Row::eps).max().orElse(0);
+                Double bigLo = at(byScale.get(sLo), maxEps);
+                Double bigHi = at(byScale.get(sHi), maxEps);
+                Double cleanLo = at(byScale.get(sLo), 0);
+                Double cleanHi = at(byScale.get(sHi), 0);
+                if (bigLo == null || bigHi == null) {
+                    continue;
+                }
+                boolean helps = bigHi - bigLo > MARGIN;
+                boolean costs = cleanLo != null && cleanHi != null && cleanLo - cleanHi > 0.001;
+                total += 2;
+                ok += (helps ? 1 : 0) + (costs ? 1 : 0);
+                parts.add(String.format(Locale.ROOT, "%s stp %s, s %s vs %s: at eps %s %s%s", f.toUpperCase(
+                        Locale.ROOT), at.getKey(), sHi, sLo, maxEps, pct(bigHi - bigLo), cleanLo != null
+                        && cleanHi != null ? ", clean " + pct(cleanHi - cleanLo) : ", no clean (eps 0) point"));
             }
-            double sLo = ((TreeMap<Double, List<Results.Row>>) byScale).firstKey();
-            double sHi = ((TreeMap<Double, List<Results.Row>>) byScale).lastKey();
-            double maxEps = byScale.get(sLo).stream().mapToDouble(Results.Row::eps).max().orElse(0);
-            Double bigLo = at(byScale.get(sLo), maxEps);
-            Double bigHi = at(byScale.get(sHi), maxEps);
-            Double cleanLo = at(byScale.get(sLo), 0);
-            Double cleanHi = at(byScale.get(sHi), 0);
-            if (bigLo == null || bigHi == null) {
-                continue;
-            }
-            boolean helps = bigHi - bigLo > MARGIN;
-            boolean costs = cleanLo != null && cleanHi != null && cleanLo - cleanHi > 0.001;
-            total += 2;
-            ok += (helps ? 1 : 0) + (costs ? 1 : 0);
-            parts.add(String.format(Locale.ROOT, "%s s %s vs %s: at eps %s %s%s", f.toUpperCase(Locale.ROOT), sHi, sLo,
-                    maxEps, pct(bigHi - bigLo), cleanLo != null && cleanHi != null
-                            ? ", clean " + pct(cleanHi - cleanLo) : ", no clean (eps 0) point"));
         }
         Verdict v = count(ok, total);
         return new Finding("A larger latent scale s helps at large eps but costs clean accuracy.",
-                "Largest against smallest s of the sampled defense: accuracy at the largest eps and at eps 0.",
+                "Largest against smallest s of the sampled defense, same family and stp: accuracy at the largest eps"
+                        + " and at eps 0.",
                 "holds if, for every family, the larger s gains more than " + MARGIN + " at the largest eps and loses"
                         + " clean accuracy; does not hold if no family shows either; mixed otherwise.",
-                parts.isEmpty() ? "no sampled defense at two scales" : String.join("; ", parts), v);
+                parts.isEmpty() ? "no sampled defense at two scales and one stp" : String.join("; ", parts), v);
     }
 
     private static Double at(List<Results.Row> rows, double eps) {
@@ -189,39 +198,49 @@ public final class Findings {
                 .average().stream().boxed().findFirst().orElse(null);
     }
 
+    /**
+     * The contractive family against its twin without the penalty, every other setting pinned: a plain CAE (CVAE)
+     * against the AE (VAE), a denoising one against the DAE (DVAE), at the same stp, deterministic defense; its
+     * best alpha there. Where the twin did not run, the smallest alpha at that stp stands in for it.
+     */
     static Finding contractive(List<Results.Row> rows) {
         List<String> parts = new ArrayList<>();
         int ok = 0;
         int total = 0;
-        for (String[] pair : new String[][] {{"cvae", "vae"}, {"cae", "ae"}}) {
-            for (double s : stps(rows, pair[0])) {
-                Map<Double, Double> byAlpha = new TreeMap<>();
-                rows.stream().filter(family(pair[0]).and(stp(s)).and(DETERMINISTIC)).map(Results.Row::alpha)
-                        .filter(Objects::nonNull).distinct().forEach(a -> byAlpha.put(a,
-                                meanAcc(rows, family(pair[0]).and(stp(s)).and(DETERMINISTIC)
-                                        .and(r -> a.equals(r.alpha())))));
-                double base = meanAcc(rows, family(pair[1]).and(stp(s)).and(DETERMINISTIC));
-                String baseName = pair[1].toUpperCase(Locale.ROOT);
-                if (Double.isNaN(base) && byAlpha.size() >= 2) {
-                    double smallest = ((TreeMap<Double, Double>) byAlpha).firstKey();
-                    base = byAlpha.remove(smallest);
-                    baseName = pair[0].toUpperCase(Locale.ROOT) + " alpha " + smallest;
+        for (String[] kin : new String[][] {{"cvae", "vae", "dvae"}, {"cae", "ae", "dae"}}) {
+            for (boolean denoising : new boolean[] {false, true}) {
+                Predicate<Results.Row> penalised = family(kin[0]).and(DETERMINISTIC)
+                        .and(r -> Boolean.valueOf(denoising).equals(r.denoising()));
+                String twin = denoising ? kin[2] : kin[1];
+                String name = (denoising ? "denoising " : "") + kin[0].toUpperCase(Locale.ROOT);
+                for (double s : stps(rows.stream().filter(penalised).toList(), kin[0])) {
+                    Map<Double, Double> byAlpha = new TreeMap<>();
+                    rows.stream().filter(penalised.and(stp(s))).map(Results.Row::alpha).filter(Objects::nonNull)
+                            .distinct().forEach(a -> byAlpha.put(a, meanAcc(rows, penalised.and(stp(s))
+                                    .and(r -> a.equals(r.alpha())))));
+                    double base = meanAcc(rows, family(twin).and(stp(s)).and(DETERMINISTIC));
+                    String baseName = twin.toUpperCase(Locale.ROOT);
+                    if (Double.isNaN(base) && byAlpha.size() >= 2) {
+                        double smallest = ((TreeMap<Double, Double>) byAlpha).firstKey();
+                        base = byAlpha.remove(smallest);
+                        baseName = name + " alpha " + smallest;
+                    }
+                    if (Double.isNaN(base) || byAlpha.isEmpty()) {
+                        continue;
+                    }
+                    Map.Entry<Double, Double> best = byAlpha.entrySet().stream().max(Map.Entry.comparingByValue())
+                            .orElseThrow();
+                    total++;
+                    ok += best.getValue() - base <= LITTLE ? 1 : 0;
+                    parts.add(String.format(Locale.ROOT, "%s alpha %s - %s at stp %s: %s", name, best.getKey(),
+                            baseName, s, pct(best.getValue() - base)));
                 }
-                if (Double.isNaN(base) || byAlpha.isEmpty()) {
-                    continue;
-                }
-                double best = byAlpha.values().stream().mapToDouble(Double::doubleValue).max().orElse(base);
-                double bestAlpha = byAlpha.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow()
-                        .getKey();
-                total++;
-                ok += best - base <= LITTLE ? 1 : 0;
-                parts.add(String.format(Locale.ROOT, "%s best alpha %s - %s at stp %s: %s", pair[0].toUpperCase(
-                        Locale.ROOT), bestAlpha, baseName, s, pct(best - base)));
             }
         }
         return new Finding("The contractive penalty helps a little at most (CVAE on MNIST and Fashion-MNIST).",
-                "Best alpha against the same family without the penalty (or the smallest alpha) at the same stp:"
-                        + " difference in mean robust accuracy over eps > 0.",
+                "A contractive model's best alpha against its twin without the penalty (the plain CAE and CVAE against"
+                        + " AE and VAE, the denoising ones against DAE and DVAE) at the same stp: difference in mean"
+                        + " robust accuracy over eps > 0.",
                 "holds if no gain exceeds " + LITTLE + ", does not hold if every gain does, mixed otherwise.",
                 parts.isEmpty() ? "no contractive model with a baseline" : String.join("; ", parts), count(ok, total));
     }

@@ -22,7 +22,8 @@ import dev.aerobust.nn.Tensors;
 /**
  * The output contract, the same for every attack (Foolbox's parameterised attack tests): every output inside its
  * eps ball and inside [0, 1], no NaN, the clean input untouched, eps 0 changes nothing, accuracy never rises with
- * eps, and the same seed gives the same output. Run on a random autoencoder + classifier stack, with all-zero and all-one images among the
+ * eps, and the same seed gives the same output (in bf16, whose kernels need not be deterministic, the same
+ * verdicts; skipped on a CPU without bfloat16 arithmetic). Run on a random autoencoder + classifier stack, with all-zero and all-one images among the
  * inputs; EOT-PGD attacks the sampled defense.
  */
 class AttackContractTest {
@@ -50,6 +51,9 @@ class AttackContractTest {
     @ParameterizedTest
     @org.junit.jupiter.params.provider.MethodSource("cases")
     void everyOutputKeepsTheContract(AttackKind kind, Precision precision) {
+        if (precision == Precision.BF16) {
+            dev.aerobust.testing.Bf16.assumeNative();
+        }
         DefendedClassifier stack = CwLinfTest.randomStack(11);
         Settings settings = fewSteps(kind).with(AttackConfig.PRECISION, precision);
         Attack attack = AttackConfig.create(settings, false);
@@ -94,8 +98,14 @@ class AttackContractTest {
             Engine.seed(5);
             AttackResult again = attack.run(model, x, y, eps);
             for (int e = 0; e < eps.length; e++) {
-                assertArrayEquals(r.adversarial()[e], again.adversarial()[e], kind + ": same seed, same output");
-                assertArrayEquals(r.margin()[e], again.margin()[e], 0.0);
+                if (precision == Precision.FP32) {
+                    assertArrayEquals(r.adversarial()[e], again.adversarial()[e], kind + ": same seed, same output");
+                    assertArrayEquals(r.margin()[e], again.margin()[e], 0.0);
+                } else {
+                    // bf16 kernels need not be deterministic run to run (on AMD's AVX-512 BF16 two runs from one
+                    // seed differed in the fourth digit of a pixel): what holds is the verdicts
+                    assertArrayEquals(r.success()[e], again.success()[e], kind + " in bf16: same seed, same verdicts");
+                }
             }
         }
     }

@@ -200,8 +200,9 @@ class ChunkResumeTest {
             Tensor x = torch.rand(4, 1, 28, 28);
             Tensor y = Tensors.fromLongs(new long[] {0, 1, 2, 3}, 4);
             Memory store = new Memory();
-            AerobustException e = assertThrows(AerobustException.class, () -> Rows.run("fake", x, y,
-                    new double[] {0.1}, 2, 1, null, (x0, yy, es, marginsOut, done) -> {
+            Rows.Grid grid = Rows.Grid.of(4, new double[] {0.1});
+            AerobustException e = assertThrows(AerobustException.class, () -> Rows.runRows("fake",
+                    Rows.Images.of(x, y), grid.image(), grid.eps(), 2, 1, null, 0, (x0, yy, es, marginsOut, done) -> {
                         java.util.Arrays.fill(marginsOut, 1.0);
                         marginsOut[1] = Double.NaN;
                         return x0.clone();

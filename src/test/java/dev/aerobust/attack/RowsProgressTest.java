@@ -43,7 +43,8 @@ class RowsProgressTest {
             Tensor y = Tensors.fromLongs(new long[] {0, 1, 0, 1}, 4);
             Progress bar = new Progress("test", 4 * 2 * work);
             // rows: 4 at eps 0, then 4 at eps 0.1; chunks of 3: [0 0 0], [0 .1 .1], [.1 .1]
-            Rows.run("test", x, y, new double[] {0, 0.1}, 3, work, bar, chunk, unmoved, null);
+            Rows.Grid grid = Rows.Grid.of(4, new double[] {0, 0.1});
+            Rows.runRows("test", Rows.Images.of(x, y), grid.image(), grid.eps(), 3, work, bar, 0, chunk, unmoved, null);
             assertEquals(4 * work, bar.kept(), "the four rows of eps 0 are kept, not worked");
             assertEquals(2, calls.size(), "the first chunk holds only rows of eps 0: never attacked");
             // the second chunk's attack starts with its row of eps 0 counted: 3 + 1 rows done

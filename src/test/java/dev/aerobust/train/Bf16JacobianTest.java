@@ -28,6 +28,7 @@ class Bf16JacobianTest {
 
     @Test
     void bf16PenaltyAndGradientMatchFp32OnOneModel() {
+        dev.aerobust.testing.Bf16.assumeNative();
         Engine.seed(3);
         Settings cfg = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CAE);
         Autoencoder m = new Autoencoder(AutoencoderConfig.spec(cfg));
@@ -63,6 +64,7 @@ class Bf16JacobianTest {
      */
     @Test
     void caeTrainingLossWithTheBf16PenaltyFollowsFp32() {
+        dev.aerobust.testing.Bf16.assumeNative();
         ImageSet train = RealData.mnistTrainSample();
         int steps = 60;
         double[] fp32 = losses(train, Precision.FP32, 0, steps);
