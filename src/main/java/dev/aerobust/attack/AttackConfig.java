@@ -208,22 +208,34 @@ public final class AttackConfig {
         };
     }
 
-    /** The attack as a user names it: {@code eot-pgd}, {@code apgd-ce with eot_draws 20}, {@code autoattack rand}. */
+    /**
+     * The attack as a report names it: its label and every identity setting away from its default, as in
+     * {@code apgd-t (targets 3)}, {@code apgd-ce (eot_draws 10)}, {@code autoattack (version rand)}; eps nesting,
+     * which changes what a run costs and not what it finds, is left out.
+     */
     public static String describe(Settings s) {
-        AttackKind k = kind(s);
-        if (k == AttackKind.AUTOATTACK) {
-            return k.label() + " " + s.get(VERSION).label();
+        Settings plain = PARAMS.defaults(ATTACK, kind(s));
+        java.util.List<String> parts = new java.util.ArrayList<>();
+        for (Map.Entry<String, Object> e : s.key().entrySet()) {
+            if (e.getKey().equals(ATTACK.name()) || e.getKey().equals(NEST_EPS.name())) {
+                continue;
+            }
+            if (!java.util.Objects.equals(e.getValue(), plain.key().get(e.getKey()))) {
+                parts.add(e.getKey() + " " + e.getValue());
+            }
         }
-        if (bpda(s)) {
-            return k.label() + " with bpda";
-        }
-        if (s.get(PRECISION) != dev.aerobust.nn.Precision.FP32) {
-            return k.label() + " in " + PRECISION.display(s.get(PRECISION));
-        }
-        if (k.apgd() && s.get(EOT_DRAWS) > 1) {
-            return k.label() + " with eot_draws " + s.get(EOT_DRAWS);
-        }
-        return k.label();
+        return kind(s).label() + (parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")");
+    }
+
+    /**
+     * The settings a record's run key holds ({@code attack}, and its {@code attack_config}), read through the
+     * attacks' own definitions; what the kind itself fixes, and any key an earlier version wrote that no setting
+     * has now, is left out. A record of an attack aerobust does not know is bad data.
+     */
+    public static Settings fromRecord(String attack, Map<String, Object> config) {
+        Map<String, Object> raw = new TreeMap<>(config == null ? Map.of() : config);
+        raw.put(ATTACK.name(), attack);
+        return PARAMS.fromMap(raw, "attack record", true);
     }
 
     /** What determines the attack's results, for its records' run key: its identity settings. */

@@ -77,6 +77,19 @@ public record AttackRecord(Integer schema, double eps, String model, String clas
         }
     }
 
+    /**
+     * The attack as a report names it, its settings away from their defaults included ({@code apgd-t (targets
+     * 3)}); the bare name where the stored settings cannot be read as today's.
+     */
+    public String describeAttack() {
+        try {
+            return dev.aerobust.attack.AttackConfig.describe(dev.aerobust.attack.AttackConfig.fromRecord(attack,
+                    attackConfig));
+        } catch (RuntimeException e) {
+            return attack;
+        }
+    }
+
     /** Whether the record holds per-image outcomes (records of earlier versions do not). */
     public boolean hasPerImage() {
         return perImage != null;

@@ -15,7 +15,7 @@ public final class WorstCase {
     /**
      * @param accuracy the fraction of images every attack left correct
      * @param images   the images all the records share
-     * @param attacks  the attacks it covers
+     * @param attacks  the attacks it covers, as a report names them ({@link AttackRecord#describeAttack})
      * @param robust   per image (in {@code index} order), robust under every attack
      * @param index    the test-set indices
      */
@@ -23,6 +23,40 @@ public final class WorstCase {
     }
 
     private WorstCase() {
+    }
+
+    /**
+     * The worst case over {@code records} on the images {@code index} alone (every record must hold them all, as
+     * a larger evaluation's records hold a subset's first images); null if no record has per-image outcomes or one
+     * lacks an image.
+     */
+    public static Value on(List<AttackRecord> records, int[] index) {
+        List<AttackRecord> with = records.stream().filter(r -> r != null && r.hasPerImage()).toList();
+        if (with.isEmpty()) {
+            return null;
+        }
+        boolean[] robust = new boolean[index.length];
+        java.util.Arrays.fill(robust, true);
+        List<String> attacks = new ArrayList<>();
+        for (AttackRecord r : with) {
+            Map<Integer, Integer> pos = new HashMap<>();
+            for (int i = 0; i < r.perImage().index().length; i++) {
+                pos.put(r.perImage().index()[i], i);
+            }
+            for (int i = 0; i < index.length; i++) {
+                Integer at = pos.get(index[i]);
+                if (at == null) {
+                    return null;
+                }
+                robust[i] &= r.perImage().robust()[at];
+            }
+            attacks.add(r.describeAttack());
+        }
+        int k = 0;
+        for (boolean b : robust) {
+            k += b ? 1 : 0;
+        }
+        return new Value((double) k / index.length, index.length, attacks, robust, index.clone());
     }
 
     /**
@@ -54,7 +88,7 @@ public final class WorstCase {
                 }
                 robust[at] &= p.robust()[i];
             }
-            attacks.add(r.attack());
+            attacks.add(r.describeAttack());
         }
         int k = 0;
         for (boolean b : robust) {

@@ -125,6 +125,69 @@ public final class Results {
         return java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString();
     }
 
+    /**
+     * The gradient-free check of one defense at one eps (AutoAttack's check for gradient masking): Square, which
+     * reads no gradient, on its images (often a subset of the evaluation), against the per-image worst case of the
+     * gradient attacks on those same images. Square leaving fewer images correct than the gradient attacks would
+     * mean their gradients are not to be trusted.
+     *
+     * @param square     Square's row
+     * @param whiteBox   the fraction of Square's images every gradient attack left correct
+     * @param covers     the gradient attacks
+     */
+    public record BlackBoxCheck(Row square, double whiteBox, String covers) {
+
+        /** Whether Square found more than the gradient attacks (beyond one image): gradients may be masked. */
+        public boolean masked() {
+            return square.robustAccuracy() < whiteBox - 1.0 / Math.max(1, square.n());
+        }
+    }
+
+    /**
+     * The gradient-free checks of {@code sweep}: for every finished Square unit, each eps against the gradient
+     * attacks run on the same model, classifier, defense and seed over as many images or more (the worst case
+     * taken on Square's images).
+     */
+    public static List<BlackBoxCheck> blackBoxChecks(Sweep sweep, SweepRunner runner) {
+        List<BlackBoxCheck> out = new ArrayList<>();
+        Map<Sweep.AttackUnit, List<AttackRecord>> done = new LinkedHashMap<>();
+        for (Sweep.AttackUnit u : sweep.attacks()) {
+            runner.records(u).filter(r -> r.stream().allMatch(java.util.Objects::nonNull)).ifPresent(r -> done.put(u,
+                    r));
+        }
+        for (Map.Entry<Sweep.AttackUnit, List<AttackRecord>> sq : done.entrySet()) {
+            Sweep.AttackUnit u = sq.getKey();
+            if (u.attack().get(dev.aerobust.attack.AttackConfig.ATTACK) != dev.aerobust.attack.AttackKind.SQUARE) {
+                continue;
+            }
+            for (AttackRecord s : sq.getValue()) {
+                if (!(s.eps() > 0) || !s.hasPerImage()) {
+                    continue;
+                }
+                List<AttackRecord> white = new ArrayList<>();
+                done.forEach((v, recs) -> {
+                    if (v.model().equals(u.model()) && v.attack().get(dev.aerobust.attack.AttackConfig.ATTACK)
+                            != dev.aerobust.attack.AttackKind.SQUARE && sameButImages(u.eval(), v.eval())) {
+                        recs.stream().filter(r -> r.eps() == s.eps() && r.hasPerImage()
+                                && java.util.Objects.equals(r.classifier(), s.classifier())).forEach(white::add);
+                    }
+                });
+                WorstCase.Value w = WorstCase.on(white, s.perImage().index());
+                if (w != null) {
+                    out.add(new BlackBoxCheck(row(sweep, u, s, null, runner.dir(u).toString()), w.accuracy(),
+                            String.join("+", w.attacks())));
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Whether two evaluations differ at most in their number of images, the second holding the first's. */
+    private static boolean sameButImages(Settings a, Settings b) {
+        return b.get(EvalConfig.N) >= a.get(EvalConfig.N)
+                && a.with(EvalConfig.N, b.get(EvalConfig.N)).identity().equals(b.identity());
+    }
+
     /** The rows of every finished attack unit of {@code sweep}; units not finished are left out. */
     public static List<Row> of(Sweep sweep, SweepRunner runner) {
         List<Row> rows = new ArrayList<>();

@@ -137,7 +137,7 @@ public final class Sweep {
             }
             String d = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED
                     ? " sampled s=" + eval.get(EvalConfig.SCALE) : "";
-            return "attack " + attack.get(AttackConfig.ATTACK).label() + " on " + m + " " + model.dataset() + d;
+            return "attack " + AttackConfig.describe(attack) + " on " + m + " " + model.dataset() + d;
         }
 
         /**

@@ -162,7 +162,10 @@ public final class SweepJobs {
             }
         }
 
-        /** Starts, in plan order, every unit that may start while threads are free (none after a failure). */
+        /**
+         * Starts, longest path to the sweep's end first ({@link #byCriticalPath}), every unit that may start while
+         * threads are free (none after a failure).
+         */
         void startReady() throws IOException {
             if (failed != null) {
                 return;
@@ -172,7 +175,10 @@ public final class SweepJobs {
             for (int i = 0; i < n; i++) {
                 startable += startable(i) ? 1 : 0;
             }
-            for (int i = 0; i < n && threads - used() >= threadsEach; i++) {
+            for (int i : byCriticalPath(deps, plan)) {
+                if (threads - used() < threadsEach) {
+                    break;
+                }
                 if (startable(i) && !fits(i)) {
                     limited = true;
                 } else if (startable(i)) {
@@ -284,8 +290,39 @@ public final class SweepJobs {
     }
 
     /**
-     * The estimated wall time of {@code plan} run {@code jobs} units at a time: the units are started in plan
-     * order as the runner starts them (once the units they need are done, never two that must not run at once),
+     * The units in the order the runner starts them when several may: longest path to the sweep's end first (a
+     * unit's estimate plus the longest path of the units that wait for it), then plan order. A long training that
+     * many attacks wait for starts before the short attacks that could run beside it, so the run does not end with
+     * one core busy behind it and the others idle.
+     */
+    static int[] byCriticalPath(int[][] deps, List<SweepRunner.Step> plan) {
+        int n = plan.size();
+        List<List<Integer>> waiting = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            waiting.add(new ArrayList<>());
+        }
+        for (int j = 0; j < n; j++) {
+            for (int d : deps[j]) {
+                waiting.get(d).add(j);
+            }
+        }
+        double[] path = new double[n];
+        // a unit's dependencies come before it in the plan, so the units that wait for it come after
+        for (int i = n - 1; i >= 0; i--) {
+            double after = 0;
+            for (int j : waiting.get(i)) {
+                after = Math.max(after, path[j]);
+            }
+            path[i] = (plan.get(i).done() ? 0 : plan.get(i).seconds()) + after;
+        }
+        return java.util.stream.IntStream.range(0, n).boxed()
+                .sorted(java.util.Comparator.comparingDouble((Integer i) -> -path[i]).thenComparingInt(i -> i))
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /**
+     * The estimated wall time of {@code plan} run {@code jobs} units at a time: the units are started in the
+     * runner's order ({@link #byCriticalPath}) (once the units they need are done, never two that must not run at once),
      * each taking its estimate (made at a worker's threads).
      */
     public static double wallSeconds(SweepRunner runner, List<SweepRunner.Step> plan, int jobs) {
@@ -324,8 +361,12 @@ public final class SweepJobs {
         Set<Object> busy = new HashSet<>();
         double now = 0;
         int ran = 0;
+        int[] order = byCriticalPath(deps, plan);
         while (true) {
-            for (int i = 0; i < n && running.size() < jobs; i++) {
+            for (int i : order) {
+                if (running.size() >= jobs) {
+                    break;
+                }
                 if (!started[i] && !busy.contains(keys[i]) && Arrays.stream(deps[i]).allMatch(d -> finished[d])
                         && SweepRunner.fits(now, plan.get(i).seconds(), limitSeconds)) {
                     started[i] = true;

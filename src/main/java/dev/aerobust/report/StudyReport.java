@@ -41,9 +41,17 @@ public final class StudyReport {
      * @param warnings sanity warnings, each with the run it came from
      * @param notes    lines shown under the title (profile, wall time)
      * @param fig5Eps  the eps of Figure 5
+     * @param checks   the gradient-free checks (Square against the gradient attacks on the same images)
      */
     public record Input(String title, List<Results.Row> rows, Map<String, JsonNode> models,
-                        Map<String, List<String>> warnings, List<String> notes, double fig5Eps) {
+                        Map<String, List<String>> warnings, List<String> notes, double fig5Eps,
+                        List<Results.BlackBoxCheck> checks) {
+
+        /** A report without gradient-free checks. */
+        public Input(String title, List<Results.Row> rows, Map<String, JsonNode> models,
+                     Map<String, List<String>> warnings, List<String> notes, double fig5Eps) {
+            this(title, rows, models, warnings, notes, fig5Eps, List.of());
+        }
     }
 
     /** A figure drawn into the report: its dataset, file stem, caption and PNG. */
@@ -91,6 +99,7 @@ public final class StudyReport {
             figure5(h, figures, dir, d, rows, in.fig5Eps());
             diameters(h, rows);
             findings(h, rows);
+            blackBox(h, in.checks().stream().filter(c -> d.equals(c.square().dataset())).toList());
             imported(h, figures, dir, d, rows);
         }
         warnings(h, in.warnings());
@@ -336,6 +345,68 @@ public final class StudyReport {
         }
     }
 
+    /** The gradient-free check's sentence: what Square ran on, and whether it found what the gradients missed. */
+    static String blackBoxSummary(List<Results.BlackBoxCheck> checks) {
+        if (checks.isEmpty()) {
+            return "No gradient-free attack ran: nothing here checks the gradient attacks for masking.";
+        }
+        long masked = checks.stream().filter(Results.BlackBoxCheck::masked).count();
+        java.util.Set<String> defenses = new java.util.TreeSet<>();
+        checks.forEach(c -> defenses.add(Summary.label(c.square())));
+        return String.format(Locale.ROOT, "Square (no gradients) ran on %d defense(s) (%s) at %d (defense, eps)"
+                + " points, each on its images against the gradient attacks' worst case on the same images: %s.",
+                defenses.size(), String.join("; ", defenses), checks.size(), masked == 0
+                        ? "it never left fewer images correct than the gradient attacks (beyond one image), so no sign"
+                        + " of gradient masking"
+                        : masked + " point(s) where it left fewer images correct than the gradient attacks: their"
+                        + " gradients may be masked (see the table)");
+    }
+
+    private static void blackBox(StringBuilder h, List<Results.BlackBoxCheck> checks) {
+        h.append("<h3>Gradient-free check</h3><p>").append(esc(blackBoxSummary(checks))).append("</p>");
+        if (checks.isEmpty()) {
+            return;
+        }
+        h.append("<table><tr><th>defense</th><th>eps</th><th>images</th><th>Square</th><th>gradient attacks'"
+                + " worst case on the same images</th><th>over</th><th></th></tr>");
+        for (Results.BlackBoxCheck c : checks) {
+            h.append("<tr><td>").append(esc(Summary.label(c.square()))).append("</td><td>").append(c.square().eps())
+                    .append("</td><td>").append(c.square().n()).append("</td><td>").append(String.format(Locale.ROOT,
+                            "%.3f", c.square().robustAccuracy())).append("</td><td>").append(String.format(Locale.ROOT,
+                            "%.3f", c.whiteBox())).append("</td><td><small>").append(esc(c.covers().replace("+", ", ")))
+                    .append("</small></td><td>").append(c.masked() ? "<b>gradients may be masked</b>" : "")
+                    .append("</td></tr>");
+        }
+        h.append("</table>");
+    }
+
+    /**
+     * What the worst-case column is over, for its heading: the attacks each kind of defense's worst case covers
+     * ("worst case over cw-linf, apgd-ce, apgd-t (targets 3); sampled defenses: ..."), from the rows' own
+     * {@code covers}; "worst case" alone where no row has one.
+     */
+    static String worstHeading(List<Results.Row> rows) {
+        Map<String, java.util.TreeSet<String>> byKind = new LinkedHashMap<>();
+        for (Results.Row r : rows) {
+            if (WORST.equals(r.attack()) && r.covers() != null) {
+                String kind = "sampled".equals(r.defense()) ? "sampled defenses" : "none".equals(r.defense())
+                        ? "the undefended classifier" : "deterministic defenses";
+                byKind.computeIfAbsent(kind, k -> new java.util.TreeSet<>()).add(r.covers().replace("+", ", "));
+            }
+        }
+        if (byKind.isEmpty()) {
+            return "worst case";
+        }
+        java.util.Set<String> all = new java.util.TreeSet<>();
+        byKind.values().forEach(all::addAll);
+        if (all.size() == 1) {
+            return "worst case over " + all.iterator().next();
+        }
+        List<String> parts = new ArrayList<>();
+        byKind.forEach((kind, covers) -> parts.add(kind + ": " + String.join(" or ", covers)));
+        return "worst case over every attack run (" + String.join("; ", parts) + ")";
+    }
+
     /** The findings table: each finding under the study's attack and under the worst case. */
     private static void findings(StringBuilder h, List<Results.Row> rows) {
         h.append("<h3>The study's findings</h3><p>Each verdict is computed from the records by the rule shown;"
@@ -345,7 +416,7 @@ public final class StudyReport {
         List<Findings.Finding> a = columns.study();
         List<Findings.Finding> b = columns.worst();
         h.append("<table class=\"findings\"><tr><th>finding</th><th>test</th><th>rule</th>"
-                + "<th>study's attack (CW-Linf)</th><th>worst case over every attack</th></tr>");
+                + "<th>study's attack (CW-Linf)</th><th>").append(esc(worstHeading(rows))).append("</th></tr>");
         for (int i = 0; i < a.size(); i++) {
             Findings.Finding x = a.get(i);
             Findings.Finding y = b.get(i);

@@ -30,6 +30,8 @@ final class Summary {
             md.append("## ").append(ds.getKey()).append("\n\n");
             findings(md, rows);
             accuracy(md, rows);
+            String d = ds.getKey();
+            blackBox(md, in.checks().stream().filter(c -> d.equals(c.square().dataset())).toList());
             md.append("### Figures\n\n");
             for (StudyReport.Figure f : figures) {
                 if (f.dataset().equals(ds.getKey())) {
@@ -45,8 +47,8 @@ final class Summary {
         StudyReport.FindingColumns columns = StudyReport.FindingColumns.of(rows);
         List<Findings.Finding> study = columns.study();
         List<Findings.Finding> worst = columns.worst();
-        md.append("### The study's findings\n\n| finding | test | study's attack (CW-Linf) | worst case over every"
-                + " attack |\n|---|---|---|---|\n");
+        md.append("### The study's findings\n\n| finding | test | study's attack (CW-Linf) | ")
+                .append(cell(StudyReport.worstHeading(rows))).append(" |\n|---|---|---|---|\n");
         for (int i = 0; i < study.size(); i++) {
             Findings.Finding a = study.get(i);
             Findings.Finding b = worst.get(i);
@@ -59,6 +61,23 @@ final class Summary {
         md.append("\nThe rules:\n\n");
         for (Findings.Finding f : study) {
             md.append("- ").append(f.claim().replaceAll("\\.$", "")).append(": ").append(f.rule()).append('\n');
+        }
+        md.append('\n');
+    }
+
+    /** The gradient-free checks: the sentence, and a line per (defense, eps). */
+    private static void blackBox(StringBuilder md, List<Results.BlackBoxCheck> checks) {
+        md.append("### Gradient-free check\n\n").append(StudyReport.blackBoxSummary(checks)).append("\n\n");
+        if (checks.isEmpty()) {
+            return;
+        }
+        md.append("| defense | eps | images | Square | gradient attacks on the same images | over |\n"
+                + "|---|---|---|---|---|---|\n");
+        for (Results.BlackBoxCheck c : checks) {
+            md.append("| ").append(cell(label(c.square()))).append(" | ").append(trim(c.square().eps())).append(" | ")
+                    .append(c.square().n()).append(" | ").append(fmt(c.square().robustAccuracy()))
+                    .append(c.masked() ? " (below: gradients may be masked)" : "").append(" | ").append(fmt(c.whiteBox()))
+                    .append(" | ").append(cell(c.covers().replace("+", ", "))).append(" |\n");
         }
         md.append('\n');
     }
@@ -87,7 +106,8 @@ final class Summary {
         if (table.isEmpty()) {
             return;
         }
-        md.append("### Robust accuracy (study's attack / worst case)\n\n| defense |");
+        md.append("### Robust accuracy (study's attack / ").append(StudyReport.worstHeading(rows))
+                .append(")\n\n| defense |");
         for (double e : eps) {
             md.append(e == 0 ? " clean |" : String.format(Locale.ROOT, " eps %s |", trim(e)));
         }

@@ -117,6 +117,6 @@ public final class SweepReport {
                 + " left out), %s of unit time (their sum; units side by side overlap).",
                 dev.aerobust.util.Progress.seconds(busy[0]), dev.aerobust.util.Progress.seconds(busy[1])));
         return StudyReport.write(new StudyReport.Input("aerobust: " + sweep.name(), rows, models, warnings,
-                allNotes, fig5Eps), dir);
+                allNotes, fig5Eps, Results.blackBoxChecks(sweep, runner)), dir);
     }
 }
