@@ -6,7 +6,7 @@ import java.util.concurrent.Callable;
 
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.experiment.ModelImport;
-import dev.aerobust.experiment.ModelStore;
+import dev.aerobust.store.ModelStore;
 import dev.aerobust.experiment.ModelTraining;
 import dev.aerobust.nn.Engine;
 import picocli.CommandLine.Command;
@@ -58,8 +58,8 @@ final class ImportCommand implements Callable<Integer> {
             out.println(Json.MAPPER.writeValueAsString(o.meta()));
         } else {
             out.println(o.id() + (o.reused() ? " (already imported)" : "")
-                    + (o.meta().path("metrics").has("clean_accuracy")
-                    ? "  clean_accuracy " + o.meta().path("metrics").path("clean_accuracy").asText() : ""));
+                    + (o.meta().metrics() != null && o.meta().metrics().cleanAccuracy() != null
+                    ? "  clean_accuracy " + o.meta().metrics().cleanAccuracy() : ""));
         }
         return 0;
     }

@@ -7,8 +7,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import dev.aerobust.experiment.SweepJobs;
-import dev.aerobust.experiment.SweepRunner;
+import dev.aerobust.sweep.SweepJobs;
+import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
@@ -126,7 +126,7 @@ final class JobsOption {
         if (spark != null && !json) {
             List<SweepRunner.Step> plan = runner.plan(sparkThreads(threads));
             SweepRunner.print(plan, out);
-            SparkRun.describe(dev.aerobust.experiment.SweepStages.of(runner, plan), spark, sparkThreads(threads), out);
+            SparkRun.describe(dev.aerobust.sweep.SweepStages.of(runner, plan), spark, sparkThreads(threads), out);
             return;
         }
         int each = spark != null ? sparkThreads(threads) : threads.total() / jobs;
@@ -141,8 +141,8 @@ final class JobsOption {
             if (spark != null) {
                 // on Spark: the stages, each a list of unit numbers (the wall time is the cluster's to say)
                 o.put("spark_master", spark);
-                o.put("stages", dev.aerobust.experiment.SweepStages.of(runner, plan).stream().map(st -> st.stream()
-                        .map(dev.aerobust.experiment.SweepStages.Unit::number).toList()).toList());
+                o.put("stages", dev.aerobust.sweep.SweepStages.of(runner, plan).stream().map(st -> st.stream()
+                        .map(dev.aerobust.sweep.SweepStages.Unit::number).toList()).toList());
             } else {
                 o.put("wall_seconds", Math.round(SweepJobs.wallSeconds(runner, plan, jobs)));
             }

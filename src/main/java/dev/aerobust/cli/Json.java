@@ -6,7 +6,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 /** The one JSON mapper of the CLI. */
 final class Json {
 
-    static final ObjectMapper MAPPER = new ObjectMapper().disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
+    /** The store's mapper (datasets and families by their names), allowing objects without properties. */
+    static final ObjectMapper MAPPER = dev.aerobust.store.ModelStore.JSON.copy()
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
     private Json() {
     }

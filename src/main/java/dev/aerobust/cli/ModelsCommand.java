@@ -7,8 +7,10 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.aerobust.experiment.ModelStore;
-import dev.aerobust.experiment.Sweep;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.train.TrainedModels;
+import dev.aerobust.sweep.Sweep;
 import dev.aerobust.util.AerobustException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -40,16 +42,16 @@ final class ModelsCommand implements Runnable {
         @Override
         public Integer call() throws Exception {
             ModelStore store = ModelStore.atHome();
-            List<ObjectNode> models = store.list();
+            List<ModelMeta> models = store.list();
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
                 ArrayNode arr = Json.MAPPER.createArrayNode();
-                for (ObjectNode m : models) {
-                    ObjectNode copy = m.deepCopy();
+                for (ModelMeta m : models) {
+                    ObjectNode copy = Json.MAPPER.valueToTree(m);
                     if (copy.get("training") instanceof ObjectNode t) {
                         t.remove("curve");
                     }
-                    copy.put("weights_stored", !store.weightless(copy.path("id").asText()));
+                    copy.put("weights_stored", !store.weightless(m.id()));
                     arr.add(copy);
                 }
                 out.println(Json.MAPPER.writeValueAsString(arr));
@@ -60,28 +62,28 @@ final class ModelsCommand implements Runnable {
                 return 0;
             }
             out.printf("%-36s %-10s %-14s %-22s %s%n", "id", "kind", "dataset", "settings", "metrics");
-            for (ObjectNode m : models) {
+            for (ModelMeta m : models) {
                 String settings;
                 try {
-                    settings = dev.aerobust.experiment.ModelImport.scripted(m) ? "torchscript (imported)"
-                            : Sweep.brief(ModelStore.config(m));
+                    settings = m.scripted() ? "torchscript (imported)" : Sweep.brief(TrainedModels.config(m));
                 } catch (AerobustException e) {
                     settings = "(unreadable configuration)";
                 }
-                if (store.weightless(m.path("id").asText())) {
+                if (store.weightless(m.id())) {
                     // a store shared for its records: the metadata is here, the weights are not
                     settings += " (no weights)";
                 }
                 StringBuilder metrics = new StringBuilder();
-                m.path("metrics").fields().forEachRemaining(e -> {
-                    if (e.getValue().isNumber() && !e.getKey().equals("test_images")) {
-                        metrics.append(e.getKey()).append(' ')
-                                .append(String.format("%.4f", e.getValue().asDouble())).append("  ");
-                    }
-                });
-                out.printf("%-36s %-10s %-14s %-22s %s%n", m.path("id").asText(),
-                        m.has("family") ? m.path("family").asText() : m.path("kind").asText(),
-                        m.path("dataset").asText(), settings, metrics.toString().trim());
+                if (m.metrics() != null) {
+                    Json.MAPPER.valueToTree(m.metrics()).fields().forEachRemaining(e -> {
+                        if (e.getValue().isNumber() && !e.getKey().equals("test_images")) {
+                            metrics.append(e.getKey()).append(' ')
+                                    .append(String.format("%.4f", e.getValue().asDouble())).append("  ");
+                        }
+                    });
+                }
+                out.printf("%-36s %-10s %-14s %-22s %s%n", m.id(), m.family() != null ? m.family().label()
+                        : m.kind().label(), m.dataset().cliName(), settings, metrics.toString().trim());
             }
             return 0;
         }

@@ -7,7 +7,7 @@ import java.util.Set;
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.config.Param;
 import dev.aerobust.config.ParamSet;
-import dev.aerobust.experiment.EvalConfig;
+import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.TrainParams;

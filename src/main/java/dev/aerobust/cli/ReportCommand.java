@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 import dev.aerobust.data.DataHome;
-import dev.aerobust.experiment.ModelStore;
-import dev.aerobust.experiment.Sweep;
-import dev.aerobust.experiment.SweepRunner;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.report.SweepReport;
 import picocli.CommandLine.Command;

@@ -6,10 +6,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
-import dev.aerobust.experiment.ModelStore;
-import dev.aerobust.experiment.Results;
-import dev.aerobust.experiment.Sweep;
-import dev.aerobust.experiment.SweepRunner;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Results;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.nn.Engine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

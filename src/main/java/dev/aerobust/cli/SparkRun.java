@@ -14,8 +14,8 @@ import java.util.Locale;
 import java.util.Map;
 
 import dev.aerobust.data.DataHome;
-import dev.aerobust.experiment.SweepRunner;
-import dev.aerobust.experiment.SweepStages;
+import dev.aerobust.sweep.SweepRunner;
+import dev.aerobust.sweep.SweepStages;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.Atomic;
 import dev.aerobust.util.ExitCode;

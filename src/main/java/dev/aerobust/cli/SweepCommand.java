@@ -5,9 +5,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import dev.aerobust.experiment.ModelStore;
-import dev.aerobust.experiment.Sweep;
-import dev.aerobust.experiment.SweepRunner;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;

@@ -8,7 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.experiment.ModelStore;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
 import dev.aerobust.experiment.ModelTraining;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
@@ -111,17 +112,17 @@ final class TrainCommand implements Runnable {
             return null;
         }
         if (requested != null) {
-            JsonNode m = store.meta(requested);
-            if (!"classifier".equals(m.path("kind").asText()) || !d.cliName().equals(m.path("dataset").asText())) {
+            ModelMeta m = store.meta(requested);
+            if (m.kind() != ModelMeta.Kind.CLASSIFIER || m.dataset() != d) {
                 throw new AerobustException(ExitCode.USAGE, requested + " is not a " + d + " classifier");
             }
             return requested;
         }
         return store.list().stream()
-                .filter(m -> "classifier".equals(m.path("kind").asText()) && d.cliName().equals(m.path("dataset").asText())
-                        && !dev.aerobust.experiment.ModelImport.scripted(m) && !store.weightless(m.path("id").asText()))
-                .max(Comparator.comparing(m -> m.path("provenance").path("created").asText()))
-                .map(m -> m.path("id").asText()).orElse(null);
+                .filter(m -> m.kind() == ModelMeta.Kind.CLASSIFIER && m.dataset() == d && !m.scripted()
+                        && !store.weightless(m.id()))
+                .max(Comparator.comparing(m -> m.provenance() == null ? "" : m.provenance().created()))
+                .map(ModelMeta::id).orElse(null);
     }
 
     static int report(CommandSpec spec, ModelTraining.Outcome o, boolean json, String headline) throws Exception {
@@ -130,7 +131,7 @@ final class TrainCommand implements Runnable {
             out.println(Json.MAPPER.writeValueAsString(o.meta()));
         } else {
             out.println(o.id() + (o.reused() ? " (already trained)" : "") + "  " + headline + " "
-                    + o.meta().path("metrics").path(headline).asText());
+                    + Json.MAPPER.valueToTree(o.meta().metrics()).path(headline).asText());
         }
         return 0;
     }

@@ -2,6 +2,8 @@ package dev.aerobust.eval;
 
 import java.util.Map;
 
+import dev.aerobust.store.Provenance;
+
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;

@@ -1,5 +1,10 @@
 package dev.aerobust.experiment;
 
+import dev.aerobust.eval.EvalConfig;
+import dev.aerobust.store.FileChunkStore;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,7 +18,6 @@ import org.bytedeco.pytorch.Tensor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -28,7 +32,7 @@ import dev.aerobust.data.Split;
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.eval.AttackRecord;
 import dev.aerobust.eval.LatentStats;
-import dev.aerobust.eval.Provenance;
+import dev.aerobust.store.Provenance;
 import dev.aerobust.eval.RobustAccuracy;
 import dev.aerobust.eval.Sanity;
 import dev.aerobust.eval.SanityReport;
@@ -38,7 +42,7 @@ import dev.aerobust.model.Purifier;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
-import dev.aerobust.train.AutoencoderConfig;
+import dev.aerobust.train.TrainedModels;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.Atomic;
 import dev.aerobust.util.Hashing;
@@ -227,10 +231,10 @@ public final class AttackRun {
          * classifier attacked as it is. A defense mode the model does not have is a usage error.
          */
         static Stack load(ModelStore store, String modelId, String classifierId, Settings eval) {
-            JsonNode meta = store.meta(modelId);
+            ModelMeta meta = store.meta(modelId);
             DatasetId dataset = eval.get(EvalConfig.DATASET);
             boolean sampled = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
-            boolean isAe = AutoencoderConfig.KIND.equals(meta.path("kind").asText());
+            boolean isAe = meta.autoencoder();
             String clfId = isAe ? classifierId : modelId;
             if (clfId == null) {
                 throw new AerobustException(ExitCode.USAGE, "no classifier of " + dataset
@@ -239,13 +243,13 @@ public final class AttackRun {
             if (sampled && !isAe) {
                 throw new AerobustException(ExitCode.USAGE, "a bare classifier has no sampled defense");
             }
-            if (sampled && ModelImport.scripted(meta)) {
+            if (sampled && meta.scripted()) {
                 throw new AerobustException(ExitCode.USAGE, "--defense sampled needs a variational autoencoder of"
                         + " aerobust's; " + modelId + " is an imported TorchScript module, attacked as it is");
             }
-            if (sampled && !ModelStore.config(meta).get(AutoencoderConfig.FAMILY).variational()) {
+            if (sampled && !TrainedModels.family(meta).variational()) {
                 throw new AerobustException(ExitCode.USAGE, "--defense sampled needs a variational autoencoder;"
-                        + " " + modelId + " is a " + ModelStore.config(meta).get(AutoencoderConfig.FAMILY).label());
+                        + " " + modelId + " is a " + TrainedModels.family(meta).label());
             }
             LogitsModel clf = ModelImport.classifier(store, clfId, dataset);
             DefendedClassifier deployed;
@@ -258,8 +262,7 @@ public final class AttackRun {
                 deployed = DefendedClassifier.undefended(clf);
             }
             deployed.freeze();
-            boolean variational = isAe && !ModelImport.scripted(meta)
-                    && ModelStore.config(meta).get(AutoencoderConfig.FAMILY).variational();
+            boolean variational = isAe && !meta.scripted() && TrainedModels.family(meta).variational();
             return new Stack(dataset, modelId, clfId, deployed, ae, variational);
         }
     }
@@ -269,12 +272,7 @@ public final class AttackRun {
 
     /** The dataset a stored model was trained on. */
     public static DatasetId dataset(ModelStore store, String modelId) {
-        JsonNode meta = store.meta(modelId);
-        try {
-            return DatasetId.parse(meta.path("dataset").asText());
-        } catch (AerobustException e) {
-            throw new DataException(store.dir(modelId).resolve(ModelStore.META), e.getMessage());
-        }
+        return store.meta(modelId).dataset();
     }
 
     /**

@@ -1,18 +1,17 @@
 package dev.aerobust.experiment;
 
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.aerobust.data.DataException;
 import dev.aerobust.data.DatasetId;
@@ -20,7 +19,7 @@ import dev.aerobust.data.Datasets;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.eval.Accuracy;
-import dev.aerobust.eval.Provenance;
+import dev.aerobust.store.Provenance;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.model.LogitsModel;
@@ -32,6 +31,7 @@ import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
+import dev.aerobust.train.TrainedModels;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 import dev.aerobust.util.Hashing;
@@ -47,16 +47,7 @@ public final class ModelImport {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelImport.class);
 
-    /** The {@code meta.json} key saying a model is a user's TorchScript file. */
-    public static final String FORMAT = "format";
-    public static final String TORCHSCRIPT = "torchscript";
-
     private ModelImport() {
-    }
-
-    /** Whether a stored model is an imported TorchScript module. */
-    public static boolean scripted(JsonNode meta) {
-        return TORCHSCRIPT.equals(meta.path(FORMAT).asText());
     }
 
     /** Imports {@code file} as a {@code kind} (classifier or autoencoder) of {@code d}; returns its metadata. */
@@ -76,22 +67,22 @@ public final class ModelImport {
         }
         ImageSet test = Datasets.load(d, Split.TEST, dataDir, 0);
         int[] shape = test.shape();
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        Map<String, Object> about = new LinkedHashMap<>();
+        ModelMeta.Metrics metrics = null;
+        Boolean encode = null;
+        Long latent = null;
         if (ClassifierConfig.KIND.equals(kind)) {
             ScriptedClassifier clf = new ScriptedClassifier(file);
             clf.freeze();
             check(file, clf::logits, shape, new long[] {2, d.classes()}, "logits");
             double acc = Accuracy.of(x -> Autograd.noGrad(() -> clf.logits(x)), test, 500);
             LOG.info("clean test accuracy {}", String.format("%.4f", acc));
-            metrics.put("clean_accuracy", acc);
-            metrics.put("test_images", test.size());
+            metrics = ModelMeta.Metrics.classifier(acc, test.size());
         } else {
             ScriptedAutoencoder ae = new ScriptedAutoencoder(file);
             ae.freeze();
             long[] in = {2, shape[0], shape[1], shape[2]};
             check(file, ae::reconstruct, shape, in, "reconstructions");
-            about.put("encode", ae.hasLatent());
+            encode = ae.hasLatent();
             if (ae.hasLatent()) {
                 try (Scope s = Scope.open()) {
                     Tensor z = ae.latent(torch.zeros(in));
@@ -99,21 +90,13 @@ public final class ModelImport {
                         throw new DataException(file, "encode maps " + Arrays.toString(in) + " to "
                                 + Arrays.toString(Tensors.shape(z)) + "; it must return [2, latent]");
                     }
-                    about.put("latent", z.size(1));
+                    latent = z.size(1);
                 }
             }
         }
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("schema", ModelStore.SCHEMA);
-        meta.put("id", id);
-        meta.put("kind", kind);
-        meta.put("dataset", d.cliName());
-        meta.put(FORMAT, TORCHSCRIPT);
-        meta.put("source", file.toAbsolutePath().toString());
-        meta.putAll(about);
-        meta.put("metrics", metrics);
-        meta.put("provenance", Provenance.now(0, d.cliName(), test.checksum()));
-        store.saveBytes(id, bytes, meta);
+        store.saveBytes(id, bytes, ModelMeta.imported(id, ModelMeta.Kind.parse(kind), d,
+                file.toAbsolutePath().toString(), encode, latent, Provenance.now(0, d.cliName(), test.checksum()),
+                metrics));
         LOG.info("imported {} as {}", file, id);
         return new ModelTraining.Outcome(id, store.meta(id), false);
     }
@@ -132,7 +115,7 @@ public final class ModelImport {
 
     /** A stored classifier, aerobust's own or imported, ready to attack. */
     public static LogitsModel classifier(ModelStore store, String id, DatasetId d) {
-        if (scripted(store.meta(id))) {
+        if (store.meta(id).scripted()) {
             return new ScriptedClassifier(store.checkedWeights(id));
         }
         Classifier c = new Classifier(d);
@@ -142,11 +125,11 @@ public final class ModelImport {
 
     /** A stored autoencoder, aerobust's own or imported. */
     public static Purifier autoencoder(ModelStore store, String id) {
-        JsonNode meta = store.meta(id);
-        if (scripted(meta)) {
+        ModelMeta meta = store.meta(id);
+        if (meta.scripted()) {
             return new ScriptedAutoencoder(store.checkedWeights(id));
         }
-        Autoencoder ae = new Autoencoder(AutoencoderConfig.spec(ModelStore.config(meta)));
+        Autoencoder ae = new Autoencoder(TrainedModels.architecture(meta));
         store.loadWeights(id, ae);
         return ae;
     }

@@ -1,16 +1,15 @@
 package dev.aerobust.experiment;
 
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
@@ -18,7 +17,7 @@ import dev.aerobust.data.Datasets;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.eval.Accuracy;
-import dev.aerobust.eval.Provenance;
+import dev.aerobust.store.Provenance;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.model.Family;
@@ -30,6 +29,7 @@ import dev.aerobust.train.ClassifierObjective;
 import dev.aerobust.train.ReconstructionMetrics;
 import dev.aerobust.train.TrainParams;
 import dev.aerobust.train.Trainer;
+import dev.aerobust.train.TrainedModels;
 import dev.aerobust.train.Units;
 
 /** Trains a model end to end: data, split, training, final metrics, and the model store with provenance. */
@@ -38,7 +38,7 @@ public final class ModelTraining {
     private static final Logger LOG = LoggerFactory.getLogger(ModelTraining.class);
 
     /** A stored model: its id and metadata, and whether it was trained now or found in the store. */
-    public record Outcome(String id, JsonNode meta, boolean reused) {
+    public record Outcome(String id, ModelMeta meta, boolean reused) {
     }
 
     private ModelTraining() {
@@ -66,7 +66,7 @@ public final class ModelTraining {
      * the training starts.
      */
     private static Optional<Outcome> stored(ModelStore store, String id) throws IOException {
-        Optional<String> found = store.find(id);
+        Optional<String> found = TrainedModels.find(store, id);
         if (found.isPresent()) {
             LOG.info("model {} already trained; reusing it", found.get());
             return Optional.of(new Outcome(found.get(), store.meta(found.get()), true));
@@ -93,7 +93,7 @@ public final class ModelTraining {
             throws IOException {
         Engine.init();
         ImageSet test = Datasets.load(cfg.get(TrainParams.DATASET), Split.TEST, dataDir, cfg.get(TrainParams.SEED));
-        String id = ModelStore.id(cfg, test.checksum());
+        String id = TrainedModels.id(cfg, test.checksum());
         Optional<Outcome> stored = stored(store, id);
         if (stored.isPresent()) {
             return stored.get();
@@ -118,10 +118,7 @@ public final class ModelTraining {
                 tv[0], tv[1], cfg, store.workDir(id));
         double acc = Accuracy.of(model::forward, test, 500);
         LOG.info("clean test accuracy {}", String.format("%.4f", acc));
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("clean_accuracy", acc);
-        metrics.put("test_images", test.size());
-        store.save(id, model, meta(id, null, cfg, test, r, t0, metrics));
+        store.save(id, model, meta(id, null, null, cfg, test, r, t0, ModelMeta.Metrics.classifier(acc, test.size())));
         store.discardWork(id);
         return new Outcome(id, store.meta(id), false);
     }
@@ -151,57 +148,40 @@ public final class ModelTraining {
         long t0 = System.nanoTime();
         Trainer.Result r = Trainer.fit(model, new AutoencoderObjective(model, cfg), tv[0], tv[1], cfg,
                 store.workDir(id));
-        Map<String, Object> metrics = new LinkedHashMap<>();
-        metrics.put("recon_mse_test", ReconstructionMetrics.mse(model, test, 500, 0, false));
+        double mse = ReconstructionMetrics.mse(model, test, 500, 0, false);
         Engine.seed(seed);
-        metrics.put("recon_mse_test_noisy", ReconstructionMetrics.mse(model, test, 500, Units.noiseStd(stp),
-                cfg.get(AutoencoderConfig.CLIP_NOISE)));
+        double noisy = ReconstructionMetrics.mse(model, test, 500, Units.noiseStd(stp),
+                cfg.get(AutoencoderConfig.CLIP_NOISE));
+        Double elbo = null;
         if (model.variational()) {
             Engine.seed(seed);
-            metrics.put("neg_elbo_test", ReconstructionMetrics.negativeElbo(model, test, 500,
-                    cfg.get(AutoencoderConfig.SAMPLES)));
+            elbo = ReconstructionMetrics.negativeElbo(model, test, 500, cfg.get(AutoencoderConfig.SAMPLES));
         }
+        Double stacked = null;
         if (classifierId != null) {
             dev.aerobust.model.LogitsModel clf = ModelImport.classifier(store, classifierId, d);
             clf.freeze();
-            double acc = Accuracy.of(x -> dev.aerobust.nn.Autograd.noGrad(() -> clf.logits(model.forward(x))), test,
+            stacked = Accuracy.of(x -> dev.aerobust.nn.Autograd.noGrad(() -> clf.logits(model.forward(x))), test,
                     500);
-            metrics.put("stacked_clean_accuracy", acc);
-            metrics.put("stacked_classifier", classifierId);
         }
+        ModelMeta.Metrics metrics = new ModelMeta.Metrics(null, null, mse, noisy, elbo, stacked,
+                classifierId == null ? null : classifierId);
         LOG.info("final metrics {}", metrics);
-        store.save(id, model, meta(id, family.label(), cfg, test, r, t0, metrics));
+        store.save(id, model, meta(id, family, AutoencoderConfig.spec(cfg), cfg, test, r, t0, metrics));
         store.discardWork(id);
         return new Outcome(id, store.meta(id), false);
     }
 
     /**
      * The stored metadata: schema, id, kind, the identity settings as {@code config} (what the id is made of),
-     * the speed settings apart, provenance, the training curve and the final metrics.
+     * the speed settings apart, the architecture, provenance, the training curve and the final metrics.
      */
-    private static Map<String, Object> meta(String id, String family, Settings cfg, ImageSet test,
-                                            Trainer.Result r, long t0, Map<String, Object> metrics) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("schema", ModelStore.SCHEMA);
-        m.put("id", id);
-        m.put("kind", cfg.set().kind());
-        if (family != null) {
-            m.put("family", family);
-        }
-        m.put("dataset", test.id().cliName());
-        m.put("config", cfg.identity());
-        m.put("speed", cfg.speed());
-        m.put("provenance", Provenance.now(cfg.get(TrainParams.SEED), test.id().cliName(), test.checksum()));
-        Map<String, Object> training = new LinkedHashMap<>();
-        training.put("epochs", r.curve().size());
-        training.put("best_epoch", r.bestEpoch());
-        training.put("best_val", r.bestVal());
-        training.put("early_stopped", r.earlyStopped());
-        training.put("seconds", (System.nanoTime() - t0) / 1e9);
-        training.put("curve", r.curve());
-        m.put("training", training);
-        m.put("metrics", metrics);
-        m.put("weights", ModelStore.WEIGHTS + " (TorchScript archive; Python: torch.jit.load(p).state_dict())");
-        return m;
+    private static ModelMeta meta(String id, Family family, dev.aerobust.model.Autoencoder.Spec architecture,
+                                  Settings cfg, ImageSet test, Trainer.Result r, long t0, ModelMeta.Metrics metrics) {
+        ModelMeta.Training training = new ModelMeta.Training(r.curve().size(), r.bestEpoch(), r.bestVal(),
+                r.earlyStopped(), (System.nanoTime() - t0) / 1e9, r.curve());
+        return ModelMeta.trained(id, family == null ? ModelMeta.Kind.CLASSIFIER : ModelMeta.Kind.AUTOENCODER, family,
+                test.id(), cfg.identity(), cfg.speed(), Provenance.now(cfg.get(TrainParams.SEED), test.id().cliName(),
+                        test.checksum()), architecture, training, metrics);
     }
 }

@@ -10,7 +10,7 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 
-import dev.aerobust.experiment.Results;
+import dev.aerobust.sweep.Results;
 
 /**
  * The study's five findings (system.md section 6), each tested on the records by a stated rule, under one attack

@@ -14,9 +14,11 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.aerobust.experiment.Results;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.store.Provenance;
+import dev.aerobust.sweep.Results;
 import dev.aerobust.util.Atomic;
 
 /**
@@ -43,12 +45,12 @@ public final class StudyReport {
      * @param fig5Eps  the eps of Figure 5
      * @param checks   the gradient-free checks (Square against the gradient attacks on the same images)
      */
-    public record Input(String title, List<Results.Row> rows, Map<String, JsonNode> models,
+    public record Input(String title, List<Results.Row> rows, Map<String, ModelMeta> models,
                         Map<String, List<String>> warnings, List<String> notes, double fig5Eps,
                         List<Results.BlackBoxCheck> checks) {
 
         /** A report without gradient-free checks. */
-        public Input(String title, List<Results.Row> rows, Map<String, JsonNode> models,
+        public Input(String title, List<Results.Row> rows, Map<String, ModelMeta> models,
                      Map<String, List<String>> warnings, List<String> notes, double fig5Eps) {
             this(title, rows, models, warnings, notes, fig5Eps, List.of());
         }
@@ -118,12 +120,13 @@ public final class StudyReport {
     }
 
     /** The classifiers' clean test accuracy per dataset: each seed's, and the mean and std over seeds. */
-    private static void classifiers(StringBuilder h, Map<String, JsonNode> models) {
+    private static void classifiers(StringBuilder h, Map<String, ModelMeta> models) {
         Map<String, List<double[]>> byDataset = new TreeMap<>();
-        for (JsonNode m : models.values()) {
-            if ("classifier".equals(m.path("kind").asText()) && m.path("metrics").has("clean_accuracy")) {
-                byDataset.computeIfAbsent(m.path("dataset").asText(), k -> new ArrayList<>()).add(new double[] {
-                    m.path("config").path("seed").asDouble(), m.path("metrics").path("clean_accuracy").asDouble()});
+        for (ModelMeta m : models.values()) {
+            if (m.kind() == ModelMeta.Kind.CLASSIFIER && m.metrics() != null && m.metrics().cleanAccuracy() != null) {
+                double seed = m.provenance() == null ? 0 : m.provenance().seed();
+                byDataset.computeIfAbsent(m.dataset().cliName(), k -> new ArrayList<>()).add(new double[] {seed,
+                    m.metrics().cleanAccuracy()});
             }
         }
         if (byDataset.isEmpty()) {
@@ -473,34 +476,35 @@ public final class StudyReport {
         h.append("</ul>");
     }
 
-    private static void provenance(StringBuilder h, Map<String, JsonNode> models, List<Results.Row> rows) {
+    private static void provenance(StringBuilder h, Map<String, ModelMeta> models, List<Results.Row> rows) {
         h.append("<h2>Provenance</h2><h3>Models</h3><table><tr><th>id</th><th>kind</th><th>settings</th>"
                 + "<th>epochs</th><th>metrics</th><th>made with</th></tr>");
         models.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
-            JsonNode m = e.getValue();
+            ModelMeta m = e.getValue();
             StringBuilder settings = new StringBuilder();
-            m.path("config").fields().forEachRemaining(x -> settings.append(x.getKey()).append('=')
-                    .append(x.getValue().isTextual() ? x.getValue().asText() : x.getValue().toString()).append(' '));
+            if (m.config() != null) {
+                new TreeMap<>(m.config()).forEach((k, v) -> settings.append(k).append('=').append(v).append(' '));
+            }
             StringBuilder metrics = new StringBuilder();
-            m.path("metrics").fields().forEachRemaining(x -> {
-                if (x.getValue().isNumber() && !"test_images".equals(x.getKey())) {
-                    metrics.append(x.getKey()).append(' ')
-                            .append(String.format(Locale.ROOT, "%.4f", x.getValue().asDouble())).append("<br>");
-                }
-            });
-            JsonNode p = m.path("provenance");
+            if (m.metrics() != null) {
+                ModelStore.JSON.valueToTree(m.metrics()).fields().forEachRemaining(x -> {
+                    if (x.getValue().isNumber() && !"test_images".equals(x.getKey())) {
+                        metrics.append(x.getKey()).append(' ')
+                                .append(String.format(Locale.ROOT, "%.4f", x.getValue().asDouble())).append("<br>");
+                    }
+                });
+            }
+            Provenance p = m.provenance();
+            String made = p == null ? "" : "seed " + p.seed() + ", " + p.versions().get("aerobust") + " / libtorch "
+                    + p.versions().get("libtorch") + ", dataset " + String.valueOf(p.datasetChecksum()).substring(0,
+                    Math.min(12, String.valueOf(p.datasetChecksum()).length()));
             h.append("<tr><td><a href=\"file://").append(esc(e.getKey())).append("\">")
-                    .append(esc(m.path("id").asText())).append("</a></td><td>")
-                    .append(esc(m.has("family") ? m.path("family").asText() : m.path("kind").asText()))
+                    .append(esc(m.id())).append("</a></td><td>")
+                    .append(esc(m.family() != null ? m.family().label() : m.kind().label()))
                     .append("</td><td style=\"max-width:420px\"><small>").append(esc(settings.toString().trim()))
                     .append("</small></td><td>")
-                    .append(m.path("training").path("epochs").asText()).append("</td><td><small>").append(metrics)
-                    .append("</small></td><td><small>").append(esc("seed " + p.path("seed").asText() + ", "
-                            + p.path("versions").path("aerobust").asText() + " / libtorch "
-                            + p.path("versions").path("libtorch").asText() + ", dataset "
-                            + p.path("datasetChecksum").asText().substring(0, Math.min(12,
-                                    p.path("datasetChecksum").asText().length()))))
-                    .append("</small></td></tr>");
+                    .append(m.training() == null ? "" : String.valueOf(m.training().epochs())).append("</td><td><small>")
+                    .append(metrics).append("</small></td><td><small>").append(esc(made)).append("</small></td></tr>");
         });
         h.append("</table><h3>Attack records</h3><table><tr><th>model</th><th>defense</th><th>attack</th>"
                 + "<th>eps</th><th>robust accuracy</th><th>record</th></tr>");

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
-import dev.aerobust.experiment.Results;
+import dev.aerobust.sweep.Results;
 
 /**
  * The report's numbers as Markdown ({@code summary.md} beside {@code report.html}): the notes, then per dataset

@@ -9,13 +9,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.aerobust.eval.SanityReport;
-import dev.aerobust.experiment.ModelStore;
-import dev.aerobust.experiment.Results;
-import dev.aerobust.experiment.Sweep;
-import dev.aerobust.experiment.SweepRunner;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Results;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
 
 /** The report of a sweep: its results, its models' metadata and its runs' sanity warnings, drawn. */
 public final class SweepReport {
@@ -63,16 +63,17 @@ public final class SweepReport {
     public static Path write(Sweep sweep, SweepRunner runner, ModelStore store, Path dir, List<String> notes,
                              double fig5Eps) throws IOException {
         List<Results.Row> rows = Results.of(sweep, runner);
-        Map<String, JsonNode> models = new LinkedHashMap<>();
+        Map<String, ModelMeta> models = new LinkedHashMap<>();
         List<Sweep.TrainUnit> units = new ArrayList<>(sweep.classifiers());
         units.addAll(sweep.autoencoders());
         List<double[]> ran = new ArrayList<>();
         for (Sweep.TrainUnit u : units) {
             Optional<String> id = runner.storedId(u);
             id.ifPresent(x -> {
-                JsonNode m = store.meta(x);
-                interval(m.path("provenance").path("created").asText(""), m.path("training").path("seconds")
-                        .asDouble(0)).ifPresent(ran::add);
+                ModelMeta m = store.meta(x);
+                if (m.provenance() != null && m.training() != null) {
+                    interval(m.provenance().created(), m.training().seconds()).ifPresent(ran::add);
+                }
                 models.put(store.dir(x).resolve(ModelStore.META).toString(), m);
             });
         }

@@ -31,6 +31,7 @@ import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Net;
 import dev.aerobust.nn.Optim;
 import dev.aerobust.nn.Scope;
+import dev.aerobust.store.ModelMeta;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.Atomic;
 import dev.aerobust.util.Hashing;
@@ -64,16 +65,12 @@ public final class Trainer {
         boolean higherIsBetter();
     }
 
-    /** One epoch of the training curve, with the learning rate it ran at. */
-    public record EpochRecord(int epoch, Map<String, Double> train, double val, double seconds, double lr) {
-    }
-
     /** The outcome: the curve, the best epoch and its validation metric. The model holds the best weights. */
-    public record Result(List<EpochRecord> curve, int bestEpoch, double bestVal, boolean earlyStopped) {
+    public record Result(List<ModelMeta.Epoch> curve, int bestEpoch, double bestVal, boolean earlyStopped) {
     }
 
     /** Resumable state, written after each epoch. */
-    record State(int epochsDone, List<EpochRecord> curve, int bestEpoch, double bestVal, int badEpochs,
+    record State(int epochsDone, List<ModelMeta.Epoch> curve, int bestEpoch, double bestVal, int badEpochs,
                  double lr, int sinceReduce, Map<String, String> files, Map<String, String> sha256) {
     }
 
@@ -179,7 +176,7 @@ public final class Trainer {
      * reduction); training stops after {@code patience} epochs without improvement.
      */
     private static final class Schedule {
-        final List<EpochRecord> curve;
+        final List<ModelMeta.Epoch> curve;
         final boolean higherIsBetter;
         final Settings s;
         int bestEpoch;
@@ -206,7 +203,7 @@ public final class Trainer {
 
         /** Records an epoch; returns whether it is the best so far. */
         boolean observe(int epoch, Map<String, Double> train, double v, double secs) {
-            curve.add(new EpochRecord(epoch, train, v, secs, lr));
+            curve.add(new ModelMeta.Epoch(epoch, train, v, secs, lr));
             boolean improved = higherIsBetter ? v > bestVal : v < bestVal;
             if (improved) {
                 bestVal = v;

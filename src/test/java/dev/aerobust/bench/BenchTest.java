@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
-import dev.aerobust.experiment.Sweep;
-import dev.aerobust.experiment.SweepRunner;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 

@@ -15,7 +15,7 @@ import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.config.Param;
 import dev.aerobust.config.ParamSet;
 import dev.aerobust.config.Settings;
-import dev.aerobust.experiment.EvalConfig;
+import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
 

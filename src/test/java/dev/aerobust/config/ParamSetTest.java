@@ -1,5 +1,7 @@
 package dev.aerobust.config;
 
+import dev.aerobust.train.TrainedModels;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -16,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.attack.AttackKind;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.experiment.EvalConfig;
+import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.model.Family;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
@@ -76,10 +78,10 @@ class ParamSetTest {
         Map<String, Object> before = new java.util.TreeMap<>(cae.identity());
         before.remove("jacobian_precision");
         assertEquals(before, cae.key(), "fp32 stays out of the id");
-        String id = dev.aerobust.experiment.ModelStore.id(cae, "sum");
-        assertEquals(id, dev.aerobust.experiment.ModelStore.id(
+        String id = TrainedModels.id(cae, "sum");
+        assertEquals(id, TrainedModels.id(
                 cae.with(AutoencoderConfig.JACOBIAN_PRECISION, dev.aerobust.nn.Precision.FP32), "sum"));
-        assertNotEquals(id, dev.aerobust.experiment.ModelStore.id(
+        assertNotEquals(id, TrainedModels.id(
                 cae.with(AutoencoderConfig.JACOBIAN_PRECISION, dev.aerobust.nn.Precision.BF16), "sum"),
                 "a bf16 penalty is another model");
     }

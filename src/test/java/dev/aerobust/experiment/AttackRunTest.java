@@ -1,5 +1,10 @@
 package dev.aerobust.experiment;
 
+import dev.aerobust.train.TrainedModels;
+
+import dev.aerobust.eval.EvalConfig;
+import dev.aerobust.store.ModelStore;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -45,28 +50,24 @@ class AttackRunTest {
     @Test
     void modelIdsDependOnTheIdentitySettingsAndNotOnSpeedSettings() {
         Settings a = ClassifierConfig.defaults(DatasetId.MNIST);
-        assertEquals(ModelStore.id(a, "c"), ModelStore.id(ClassifierConfig.defaults(DatasetId.MNIST), "c"));
-        assertNotEquals(ModelStore.id(a, "c"), ModelStore.id(a.with(TrainParams.SEED, 1L), "c"));
-        assertNotEquals(ModelStore.id(a, "c"), ModelStore.id(a.with(TrainParams.DECAY_NORM, true), "c"));
-        assertNotEquals(ModelStore.id(a, "c"), ModelStore.id(a, "d"));
-        assertTrue(ModelStore.id(a, "c").startsWith("classifier-mnist-"));
+        assertEquals(TrainedModels.id(a, "c"), TrainedModels.id(ClassifierConfig.defaults(DatasetId.MNIST), "c"));
+        assertNotEquals(TrainedModels.id(a, "c"), TrainedModels.id(a.with(TrainParams.SEED, 1L), "c"));
+        assertNotEquals(TrainedModels.id(a, "c"), TrainedModels.id(a.with(TrainParams.DECAY_NORM, true), "c"));
+        assertNotEquals(TrainedModels.id(a, "c"), TrainedModels.id(a, "d"));
+        assertTrue(TrainedModels.id(a, "c").startsWith("classifier-mnist-"));
 
         Settings cae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CAE);
-        assertEquals(ModelStore.id(cae, "c"), ModelStore.id(cae.with(AutoencoderConfig.JACOBIAN_CHUNK, 7), "c"),
+        assertEquals(TrainedModels.id(cae, "c"), TrainedModels.id(cae.with(AutoencoderConfig.JACOBIAN_CHUNK, 7), "c"),
                 "the Jacobian chunk changes speed only");
-        assertNotEquals(ModelStore.id(cae, "c"), ModelStore.id(cae.with("alpha", "0.01"), "c"));
-        assertTrue(ModelStore.id(cae, "c").startsWith("cae-mnist-"));
+        assertNotEquals(TrainedModels.id(cae, "c"), TrainedModels.id(cae.with("alpha", "0.01"), "c"));
+        assertTrue(TrainedModels.id(cae, "c").startsWith("cae-mnist-"));
         assertEquals(Map.of("jacobian_chunk", 128), cae.speed());
         assertFalse(cae.identity().containsKey("jacobian_chunk"));
     }
 
     /** Stores an MNIST classifier of fresh weights (from the engine's current seed) under {@code id}. */
     private static void saveClassifier(ModelStore store, String id) throws Exception {
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("id", id);
-        meta.put("kind", "classifier");
-        meta.put("dataset", "mnist");
-        store.save(id, new Classifier(DatasetId.MNIST), meta);
+        store.save(id, new Classifier(DatasetId.MNIST), dev.aerobust.testing.Metas.classifier(id, DatasetId.MNIST));
     }
 
     /** Copies the {@code meta.json} files that an earlier version wrote into a store, with fresh weights. */
@@ -78,12 +79,12 @@ class AttackRunTest {
             try (InputStream in = getClass().getResourceAsStream("/legacy/models/" + id + "/meta.json")) {
                 Files.copy(in, dir.resolve(ModelStore.META));
             }
-            JsonNode meta = store.meta(id);
+            dev.aerobust.store.ModelMeta meta = store.meta(id);
             Engine.seed(0);
             if (id.startsWith("classifier")) {
                 new Classifier(DatasetId.MNIST).save(dir.resolve(ModelStore.WEIGHTS));
             } else {
-                new Autoencoder(AutoencoderConfig.spec(ModelStore.config(meta))).save(dir.resolve(ModelStore.WEIGHTS));
+                new Autoencoder(AutoencoderConfig.spec(TrainedModels.config(meta))).save(dir.resolve(ModelStore.WEIGHTS));
             }
         }
         return store;
@@ -104,11 +105,11 @@ class AttackRunTest {
         Settings dae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.DAE).with(TrainParams.EPOCHS, 1);
         Settings cvae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CVAE).with(TrainParams.EPOCHS, 1)
                 .with(TrainParams.VAL_SIZE, 59000).with(AutoencoderConfig.JACOBIAN_CHUNK, 5);
-        assertEquals("classifier-mnist-d8b9f968b5fb", store.find(ModelStore.id(clf, checksum)).orElseThrow());
-        assertEquals("dae-mnist-e6e8b9104f7c", store.find(ModelStore.id(dae, checksum)).orElseThrow());
-        assertEquals("cvae-mnist-2685a22664b4", store.find(ModelStore.id(cvae, checksum)).orElseThrow());
-        assertTrue(store.find(ModelStore.id(dae.with(AutoencoderConfig.STP, 0.1), checksum)).isEmpty());
-        assertEquals(dae, ModelStore.config(store.meta("dae-mnist-e6e8b9104f7c")));
+        assertEquals("classifier-mnist-d8b9f968b5fb", TrainedModels.find(store, TrainedModels.id(clf, checksum)).orElseThrow());
+        assertEquals("dae-mnist-e6e8b9104f7c", TrainedModels.find(store, TrainedModels.id(dae, checksum)).orElseThrow());
+        assertEquals("cvae-mnist-2685a22664b4", TrainedModels.find(store, TrainedModels.id(cvae, checksum)).orElseThrow());
+        assertTrue(TrainedModels.find(store, TrainedModels.id(dae.with(AutoencoderConfig.STP, 0.1), checksum)).isEmpty());
+        assertEquals(dae, TrainedModels.config(store.meta("dae-mnist-e6e8b9104f7c")));
 
         ModelTraining.Outcome o = ModelTraining.autoencoder(dae, RealData.dataDir(DatasetId.MNIST), store, null);
         assertTrue(o.reused(), "the earlier version's model is reused, not retrained");
@@ -215,12 +216,12 @@ class AttackRunTest {
         Path results = tmp.resolve("results");
         AttackRun.Outcome pgd = AttackRun.run("classifier-mnist-wc", null, eval, AttackConfig.create(
                 AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 3), false), dataDir, store, results, null);
-        assertEquals(List.of("pgd"), pgd.worstCase().get(0).attacks());
+        assertEquals(List.of("pgd (steps 3)"), pgd.worstCase().get(0).attacks(), "named with its settings");
         AttackRun.Outcome sq = AttackRun.run("classifier-mnist-wc", null, eval, AttackConfig.create(
                 AttackConfig.of(AttackKind.SQUARE, AttackConfig.STEPS, 40), false), dataDir, store, results, null);
         for (int e = 0; e < 2; e++) {
             AttackRun.WorstCaseAt w = sq.worstCase().get(e);
-            assertEquals(List.of("pgd", "square").stream().sorted().toList(), w.attacks().stream().sorted().toList());
+            assertEquals(List.of("pgd (steps 3)", "square (steps 40)"), w.attacks().stream().sorted().toList());
             boolean[] a = pgd.records().get(e).perImage().robust();
             boolean[] b = sq.records().get(e).perImage().robust();
             int both = 0;
@@ -251,14 +252,8 @@ class AttackRunTest {
         Engine.seed(5);
         saveClassifier(store, "classifier-mnist-sg");
         Settings cfg = AutoencoderConfig.defaults(DatasetId.MNIST, Family.VAE);
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("schema", ModelStore.SCHEMA);
-        meta.put("id", "vae-mnist-sg");
-        meta.put("kind", AutoencoderConfig.KIND);
-        meta.put("family", "vae");
-        meta.put("dataset", "mnist");
-        meta.put("config", cfg.identity());
-        store.save("vae-mnist-sg", new Autoencoder(AutoencoderConfig.spec(cfg)), meta);
+        store.save("vae-mnist-sg", new Autoencoder(AutoencoderConfig.spec(cfg)),
+                dev.aerobust.testing.Metas.autoencoder("vae-mnist-sg", cfg));
 
         double[] eps = {0, 0.1, 0.2};
         Settings det = EvalConfig.PARAMS.defaults(EvalConfig.N, 6, EvalConfig.EPS, eps);

@@ -1,5 +1,11 @@
 package dev.aerobust.experiment;
 
+import dev.aerobust.eval.EvalConfig;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Results;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,13 +52,13 @@ class ImportTest {
         ModelStore store = new ModelStore(tmp.resolve("home/models"));
         ModelTraining.Outcome c = ModelImport.run("classifier", DatasetId.BTSC, clf, data, store);
         assertTrue(c.id().startsWith("ts-classifier-btsc-"), c.id());
-        double acc = c.meta().path("metrics").path("clean_accuracy").asDouble(-1);
+        double acc = c.meta().metrics().cleanAccuracy();
         assertTrue(acc >= 0 && acc <= 1, "the clean accuracy is measured on import");
         assertTrue(ModelImport.run("classifier", DatasetId.BTSC, clf, data, store).reused(),
                 "the same file is the same model");
         ModelTraining.Outcome a = ModelImport.run("autoencoder", DatasetId.BTSC, ae, data, store);
-        assertTrue(a.meta().path("encode").asBoolean());
-        assertEquals(16, a.meta().path("latent").asInt());
+        assertTrue(a.meta().encode());
+        assertEquals(16, a.meta().latent());
 
         DataException e = assertThrows(DataException.class,
                 () -> ModelImport.run("classifier", DatasetId.BTSC, bad, data, store));
@@ -172,7 +178,7 @@ class ImportTest {
 
     /** The id of the classifier the sweep trained (aerobust's own model). */
     private static String ownClassifier(ModelStore store) {
-        return store.list().stream().map(m -> m.path("id").asText()).filter(id -> id.startsWith("classifier-"))
+        return store.list().stream().map(dev.aerobust.store.ModelMeta::id).filter(id -> id.startsWith("classifier-"))
                 .findFirst().orElseThrow();
     }
 
@@ -191,8 +197,8 @@ class ImportTest {
         int pythonCorrect = Integer.parseInt(r.out().strip());
         ModelTraining.Outcome o = ModelImport.run("classifier", DatasetId.MNIST, clf, data,
                 new ModelStore(tmp.resolve("models")));
-        double acc = o.meta().path("metrics").path("clean_accuracy").asDouble();
-        assertEquals(10000, o.meta().path("metrics").path("test_images").asInt());
+        double acc = o.meta().metrics().cleanAccuracy();
+        assertEquals(10000, o.meta().metrics().testImages());
         // float32 on two libtorch builds: an image whose two top logits tie to the last bit may go either way
         assertEquals(pythonCorrect, Math.round(acc * 10000), 2.0, "aerobust " + acc + ", Python "
                 + pythonCorrect + "/10000");

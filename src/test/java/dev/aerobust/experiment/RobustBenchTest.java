@@ -1,5 +1,10 @@
 package dev.aerobust.experiment;
 
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Results;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

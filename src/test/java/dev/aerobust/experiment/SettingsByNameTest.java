@@ -1,5 +1,9 @@
 package dev.aerobust.experiment;
 
+import dev.aerobust.train.TrainedModels;
+
+import dev.aerobust.store.ModelStore;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -42,10 +46,10 @@ class SettingsByNameTest {
         JsonNode meta = ModelStore.JSON.readTree(store.dir(o.id()).resolve(ModelStore.META).toFile());
         assertEquals(0.002, meta.path("config").path("weight_decay").asDouble());
         assertEquals(ModelStore.SCHEMA, meta.path("schema").asInt());
-        assertEquals(changed, ModelStore.config(meta));
+        assertEquals(changed, TrainedModels.config(store.meta(o.id())));
         String checksum = meta.path("provenance").path("datasetChecksum").asText();
-        assertEquals(ModelStore.id(changed, checksum), o.id());
-        assertNotEquals(ModelStore.id(base, checksum), o.id(), "the changed setting is part of the id");
+        assertEquals(TrainedModels.id(changed, checksum), o.id());
+        assertNotEquals(TrainedModels.id(base, checksum), o.id(), "the changed setting is part of the id");
 
         Settings cae = AutoencoderConfig.defaults(DatasetId.BTSC, Family.CAE).with("epochs", 1).with("batch", 8)
                 .with("jacobian_chunk", 4);

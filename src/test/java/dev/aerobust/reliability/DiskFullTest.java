@@ -18,7 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.experiment.ModelStore;
+import dev.aerobust.store.ModelStore;
 import dev.aerobust.experiment.ModelTraining;
 import dev.aerobust.testing.Synthetic;
 import dev.aerobust.train.ClassifierConfig;
@@ -82,8 +82,8 @@ class DiskFullTest {
         ModelStore clean = new ModelStore(tmp.resolve("clean"));
         ModelTraining.Outcome fresh = ModelTraining.classifier(cfg, data, clean);
         assertEquals(fresh.id(), resumed.id());
-        assertEquals(fresh.meta().path("weights_sha256").asText(), resumed.meta().path("weights_sha256").asText(),
+        assertEquals(fresh.meta().weightsSha256(), resumed.meta().weightsSha256(),
                 "the model stored after the full disk is the model a clean run stores");
-        assertEquals(fresh.meta().path("metrics"), resumed.meta().path("metrics"));
+        assertEquals(fresh.meta().metrics(), resumed.meta().metrics());
     }
 }

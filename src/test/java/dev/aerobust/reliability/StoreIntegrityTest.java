@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.aerobust.data.DataException;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.experiment.ModelStore;
+import dev.aerobust.store.ModelStore;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.util.AerobustException;
@@ -30,18 +30,15 @@ class StoreIntegrityTest {
     private ModelStore storeWithOneModel() throws IOException {
         ModelStore store = new ModelStore(tmp.resolve("models"));
         Engine.seed(1);
-        Map<String, Object> meta = new LinkedHashMap<>();
-        meta.put("id", "classifier-mnist-test");
-        meta.put("kind", "classifier");
-        meta.put("dataset", "mnist");
-        store.save("classifier-mnist-test", new Classifier(DatasetId.MNIST), meta);
+        store.save("classifier-mnist-test", new Classifier(DatasetId.MNIST),
+                dev.aerobust.testing.Metas.classifier("classifier-mnist-test", DatasetId.MNIST));
         return store;
     }
 
     @Test
     void storedWeightsCarryTheirChecksumAndLoad() throws Exception {
         ModelStore store = storeWithOneModel();
-        assertTrue(store.meta("classifier-mnist-test").path(ModelStore.WEIGHTS_SHA256).asText().length() == 64);
+        assertTrue(store.meta("classifier-mnist-test").weightsSha256().length() == 64);
         assertTrue(store.intact("classifier-mnist-test"));
         assertEquals("classifier-mnist-test", store.find("classifier-mnist-test").orElseThrow());
         store.loadWeights("classifier-mnist-test", new Classifier(DatasetId.MNIST));

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.aerobust.experiment.Results;
+import dev.aerobust.sweep.Results;
 
 /**
  * Each finding compares groups that differ in the one setting it studies, and its numbers are the report's own:

@@ -22,7 +22,7 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.aerobust.experiment.Results;
+import dev.aerobust.sweep.Results;
 
 /**
  * The report from a set of results: every figure written as PNG and SVG and embedded, the findings computed by

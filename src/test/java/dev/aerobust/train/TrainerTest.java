@@ -220,7 +220,7 @@ class TrainerTest {
         Trainer.Result sched = Trainer.fit(c, flat, train, train, Configs.schedule(32, 1e-3, 20, 5, 0.5, 2, 1), tmp.resolve("lr"));
         assertTrue(sched.earlyStopped());
         assertArrayEquals(new double[] {1e-3, 1e-3, 1e-3, 5e-4, 5e-4, 2.5e-4},
-                sched.curve().stream().mapToDouble(Trainer.EpochRecord::lr).toArray(), 1e-15);
+                sched.curve().stream().mapToDouble(dev.aerobust.store.ModelMeta.Epoch::lr).toArray(), 1e-15);
     }
 
     /** The rate an optimizer is given is the rate it steps with: Adam's first step on a constant gradient is lr. */

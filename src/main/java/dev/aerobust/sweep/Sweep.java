@@ -1,4 +1,11 @@
-package dev.aerobust.experiment;
+package dev.aerobust.sweep;
+
+import dev.aerobust.eval.EvalConfig;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+
+import dev.aerobust.experiment.AttackRun;
+import dev.aerobust.experiment.ModelImport;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -233,7 +240,7 @@ public final class Sweep {
      * Reads and expands a sweep file; {@code metaOf} gives a stored model's {@code meta.json} (null where there
      * is none), for the models the file's {@code imported} list names.
      */
-    public static Sweep load(Path file, java.util.function.Function<String, JsonNode> metaOf) {
+    public static Sweep load(Path file, java.util.function.Function<String, ModelMeta> metaOf) {
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -252,7 +259,7 @@ public final class Sweep {
 
     /** Expands a sweep given as YAML text; {@code metaOf} as in {@link #load(Path, java.util.function.Function)}. */
     public static Sweep parse(String text, String where, String defaultName,
-                              java.util.function.Function<String, JsonNode> metaOf) {
+                              java.util.function.Function<String, ModelMeta> metaOf) {
         YamlDoc doc = YamlDoc.parse(text, where);
         JsonNode root = doc.root();
         if (!root.isObject()) {
@@ -391,7 +398,7 @@ public final class Sweep {
      * own is stacked on the sweep's. Returns {model, classifier or null} pairs.
      */
     private static List<ImportedModel[]> imported(JsonNode n, YamlDoc doc, List<DatasetId> datasets,
-                                                  java.util.function.Function<String, JsonNode> metaOf) {
+                                                  java.util.function.Function<String, ModelMeta> metaOf) {
         List<ImportedModel[]> out = new ArrayList<>();
         if (n.isMissingNode() || n.isNull()) {
             return out;
@@ -435,32 +442,27 @@ public final class Sweep {
 
     private static ImportedModel importedModel(JsonNode idNode, YamlDoc doc, String pointer,
                                                List<DatasetId> datasets,
-                                               java.util.function.Function<String, JsonNode> metaOf) {
+                                               java.util.function.Function<String, ModelMeta> metaOf) {
         String at = doc.at(pointer);
         if (!idNode.isTextual()) {
             throw new AerobustException(ExitCode.USAGE, at + ": a model id, got " + idNode);
         }
         String id = idNode.textValue();
-        JsonNode meta = metaOf.apply(id);
+        ModelMeta meta = metaOf.apply(id);
         if (meta == null) {
             throw new AerobustException(ExitCode.USAGE, at + ": no model '" + id + "' in the store (aerobust import"
                     + " classifier|autoencoder FILE.pt --dataset D stores one; aerobust models list shows them)");
         }
-        if (!ModelImport.scripted(meta)) {
+        if (!meta.scripted()) {
             throw new AerobustException(ExitCode.USAGE, at + ": " + id + " is a model aerobust trained; a sweep"
                     + " names its own models by their settings (classifier, autoencoders), imported ones by id");
         }
-        DatasetId d;
-        try {
-            d = TrainParams.DATASET.parse(meta.path("dataset").asText());
-        } catch (AerobustException ex) {
-            throw new AerobustException(ExitCode.DATA, at + ": " + id + "'s metadata names no known dataset");
-        }
+        DatasetId d = meta.dataset();
         if (!datasets.contains(d)) {
             throw new AerobustException(ExitCode.USAGE, at + ": " + id + " is a " + d.cliName() + " model; the sweep's"
                     + " datasets are " + datasets.stream().map(DatasetId::cliName).toList());
         }
-        return new ImportedModel(id, AutoencoderConfig.KIND.equals(meta.path("kind").asText()), d);
+        return new ImportedModel(id, meta.autoencoder(), d);
     }
 
     private static Settings settings(ParamSet set, Map<String, Object> grid, DatasetId d, long seed,

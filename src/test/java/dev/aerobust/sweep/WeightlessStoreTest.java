@@ -1,4 +1,6 @@
-package dev.aerobust.experiment;
+package dev.aerobust.sweep;
+
+import dev.aerobust.store.ModelStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -57,7 +59,7 @@ class WeightlessStoreTest {
 
     private static String sha(Path modelDir) throws Exception {
         JsonNode m = ModelStore.JSON.readTree(modelDir.resolve(ModelStore.META).toFile());
-        return m.path(ModelStore.WEIGHTS_SHA256).asText();
+        return m.path("weights_sha256").asText();
     }
 
     private Path file;

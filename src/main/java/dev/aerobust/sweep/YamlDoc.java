@@ -1,4 +1,4 @@
-package dev.aerobust.experiment;
+package dev.aerobust.sweep;
 
 import java.io.IOException;
 import java.util.ArrayDeque;

@@ -1,4 +1,6 @@
-package dev.aerobust.experiment;
+package dev.aerobust.sweep;
+
+import dev.aerobust.store.ModelStore;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -1,4 +1,12 @@
-package dev.aerobust.experiment;
+package dev.aerobust.sweep;
+
+import dev.aerobust.eval.EvalConfig;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.train.TrainedModels;
+
+import dev.aerobust.experiment.AttackRun;
+import dev.aerobust.experiment.ModelTraining;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +31,7 @@ import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.Split;
 import dev.aerobust.eval.AttackRecord;
-import dev.aerobust.eval.Provenance;
+import dev.aerobust.store.Provenance;
 import dev.aerobust.eval.Sanity;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.TrainParams;
@@ -140,7 +148,7 @@ public final class SweepRunner {
         if (trained.isPresent()) {
             return trained;
         }
-        String id = ModelStore.id(u.settings(), checksum(u.dataset()));
+        String id = TrainedModels.id(u.settings(), checksum(u.dataset()));
         return store.weightless(id) ? Optional.of(id) : Optional.empty();
     }
 
@@ -151,7 +159,7 @@ public final class SweepRunner {
         if (known != null) {
             return Optional.of(known);
         }
-        Optional<String> id = store.find(ModelStore.id(u.settings(), checksum(u.dataset())));
+        Optional<String> id = TrainedModels.find(store, TrainedModels.id(u.settings(), checksum(u.dataset())));
         id.ifPresent(x -> found.put(u, x));
         return id;
     }
@@ -269,7 +277,7 @@ public final class SweepRunner {
 
     /** The id a unit's model has, or will have once trained (the settings and the test set's checksum give it). */
     public String modelId(Sweep.ModelUnit m) {
-        return m instanceof Sweep.TrainUnit t ? ModelStore.id(t.settings(), checksum(t.dataset()))
+        return m instanceof Sweep.TrainUnit t ? TrainedModels.id(t.settings(), checksum(t.dataset()))
                 : ((Sweep.ImportedModel) m).id();
     }
 
@@ -462,16 +470,16 @@ public final class SweepRunner {
     }
 
     private void train(Sweep.TrainUnit u) throws IOException {
-        String id = ModelStore.id(u.settings(), checksum(u.dataset()));
+        String id = TrainedModels.id(u.settings(), checksum(u.dataset()));
         // a model trained again over its weightless metadata: its records hold only if the weights are the same
-        String before = store.weightless(id) ? store.meta(id).path(ModelStore.WEIGHTS_SHA256).asText("") : null;
+        String before = store.weightless(id) ? String.valueOf(store.meta(id).weightsSha256()) : null;
         if (u.autoencoder()) {
             String clf = trainedId(classifierOf(u)).orElse(null);
             ModelTraining.autoencoder(u.settings(), dataDir, store, clf);
         } else {
             ModelTraining.classifier(u.settings(), dataDir, store);
         }
-        if (before != null && !before.equals(store.meta(id).path(ModelStore.WEIGHTS_SHA256).asText())) {
+        if (before != null && !before.equals(String.valueOf(store.meta(id).weightsSha256()))) {
             Path to = AttackRun.setAside(resultsRoot, id);
             LOG.warn("model {} was trained again to other weights than its records were made on (another machine or"
                     + " thread count); every record made with it is set aside in {} and its attacks run again", id, to);
@@ -590,17 +598,17 @@ public final class SweepRunner {
          */
         Rates(ModelStore store, Path resultsRoot, int threads) {
             this(EPOCH_DEFAULTS, PER_SAMPLE, STACK_RATE, UNDEFENDED_RATE, threads, DEFAULTS_THREADS);
-            for (JsonNode m : store.list()) {
-                JsonNode t = m.path("training");
-                int epochs = t.path("epochs").asInt(0);
-                double secs = t.path("seconds").asDouble(0);
-                if (epochs > 0 && secs > 0) {
-                    String key = (m.has("family") ? m.path("family").asText() : "classifier") + "/"
-                            + m.path("dataset").asText() + "/" + m.path("config").path("samples").asInt(0) + "/"
-                            + m.path("config").path(AutoencoderConfig.JACOBIAN_PRECISION.name()).asText("fp32");
-                    JsonNode p = m.path("provenance");
-                    epochSeconds(key, new Sample(p.path("created").asText(""), p.path("threads").asInt(
-                            DEFAULTS_THREADS), secs / epochs));
+            for (ModelMeta m : store.list()) {
+                ModelMeta.Training t = m.training();
+                if (t != null && t.epochs() > 0 && t.seconds() > 0) {
+                    Map<String, Object> cfg = m.config() == null ? Map.of() : m.config();
+                    String key = (m.family() != null ? m.family().label() : "classifier") + "/"
+                            + m.dataset().cliName() + "/" + (cfg.get(AutoencoderConfig.SAMPLES.name()) instanceof Number
+                            n ? n.intValue() : 0) + "/" + cfg.getOrDefault(AutoencoderConfig.JACOBIAN_PRECISION.name(),
+                            "fp32");
+                    Provenance p = m.provenance();
+                    epochSeconds(key, new Sample(p == null ? "" : p.created(), p == null ? DEFAULTS_THREADS
+                            : p.threads(), t.seconds() / t.epochs()));
                 }
             }
             try (var dirs = java.nio.file.Files.walk(resultsRoot, 2)) {

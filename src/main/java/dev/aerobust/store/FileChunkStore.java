@@ -1,4 +1,4 @@
-package dev.aerobust.experiment;
+package dev.aerobust.store;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,7 +23,7 @@ import dev.aerobust.util.Atomic;
  * ensemble's member) keeps its chunks in a sub-folder named by the pass and the hash of its rows, so a pass over
  * other rows never takes them.
  */
-final class FileChunkStore implements ChunkStore {
+public final class FileChunkStore implements ChunkStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(FileChunkStore.class);
 
@@ -39,7 +39,7 @@ final class FileChunkStore implements ChunkStore {
     private final java.util.BitSet attacked = new java.util.BitSet();
 
     /** A run's own store in {@code dir}, removed by {@link #clear}. */
-    FileChunkStore(Path dir, long seed) {
+    public FileChunkStore(Path dir, long seed) {
         this(dir, seed, false, null);
     }
 
@@ -48,7 +48,7 @@ final class FileChunkStore implements ChunkStore {
      * folder, where an earlier version kept the chunks of a run now shared: read when {@code dir} lacks a chunk,
      * removed by {@link #clear}.
      */
-    FileChunkStore(Path dir, long seed, boolean shared, Path own) {
+    public FileChunkStore(Path dir, long seed, boolean shared, Path own) {
         this.dir = dir;
         this.seed = seed;
         this.shared = shared;
@@ -84,7 +84,7 @@ final class FileChunkStore implements ChunkStore {
         }
     }
 
-    Path dir() {
+    public Path dir() {
         return dir;
     }
 
@@ -92,7 +92,7 @@ final class FileChunkStore implements ChunkStore {
      * The rows taken from the store instead of attacked (by no pass of this run), counting only rows of eps above
      * 0 (rows are ordered eps by eps, {@code n} images each).
      */
-    int reusedRows(double[] eps, int n) {
+    public int reusedRows(double[] eps, int n) {
         java.util.BitSet reused = (java.util.BitSet) loaded.clone();
         reused.andNot(attacked);
         return (int) reused.stream().filter(r -> eps[r / n] > 0).count();
@@ -154,7 +154,7 @@ final class FileChunkStore implements ChunkStore {
     }
 
     /** Removes the run's own folder (a shared one stays for other runs): the run's records now hold its rows. */
-    void clear() throws IOException {
+    public void clear() throws IOException {
         remove(shared ? own : dir);
     }
 

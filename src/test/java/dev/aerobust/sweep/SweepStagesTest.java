@@ -1,4 +1,4 @@
-package dev.aerobust.experiment;
+package dev.aerobust.sweep;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,4 +1,10 @@
-package dev.aerobust.experiment;
+package dev.aerobust.sweep;
+
+import dev.aerobust.eval.EvalConfig;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+
+import dev.aerobust.experiment.AttackRun;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -100,10 +106,8 @@ public final class Results {
                 }
             }
             if (clean == null) {
-                JsonNode meta = store.meta(r.model());
-                JsonNode m = meta.path("metrics");
-                clean = m.has("stacked_clean_accuracy") ? m.path("stacked_clean_accuracy").asDouble()
-                        : m.has("clean_accuracy") ? m.path("clean_accuracy").asDouble() : null;
+                ModelMeta.Metrics m = store.meta(r.model()).metrics();
+                clean = m == null ? null : m.headline();
             }
             String name = "sampled".equals(r.defense()) ? r.model() + " sampled s=" + r.scale()
                     : "none".equals(r.defense()) ? r.model() : r.model() + " + " + r.classifier();

@@ -1,4 +1,4 @@
-package dev.aerobust.experiment;
+package dev.aerobust.sweep;
 
 import java.io.BufferedReader;
 import java.io.IOException;

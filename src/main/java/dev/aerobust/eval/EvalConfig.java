@@ -1,4 +1,4 @@
-package dev.aerobust.experiment;
+package dev.aerobust.eval;
 
 import java.util.Arrays;
 

@@ -1,13 +1,11 @@
-package dev.aerobust.experiment;
+package dev.aerobust.store;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -15,19 +13,14 @@ import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.aerobust.config.ParamSet;
-import dev.aerobust.config.Settings;
 import dev.aerobust.data.DataException;
 import dev.aerobust.data.DataHome;
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.model.Family;
 import dev.aerobust.nn.Net;
-import dev.aerobust.train.AutoencoderConfig;
-import dev.aerobust.train.ClassifierConfig;
-import dev.aerobust.train.TrainParams;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.Atomic;
 import dev.aerobust.util.ExitCode;
@@ -44,12 +37,56 @@ public final class ModelStore {
 
     public static final String WEIGHTS = "weights.pt";
     public static final String META = "meta.json";
-    /** The key in {@code meta.json} of the weights' SHA-256. */
-    public static final String WEIGHTS_SHA256 = "weights_sha256";
 
-    /** Sorted keys make the hash independent of field order. */
+    /**
+     * Sorted keys make the hash independent of field order; datasets and families are written as the command line
+     * names them ({@code fashion-mnist}, {@code cvae}).
+     */
     public static final ObjectMapper JSON = new ObjectMapper().configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
-            .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true);
+            .configure(com.fasterxml.jackson.databind.MapperFeature.SORT_PROPERTIES_ALPHABETICALLY, true)
+            .registerModule(names());
+
+    private static com.fasterxml.jackson.databind.module.SimpleModule names() {
+        com.fasterxml.jackson.databind.module.SimpleModule m = new com.fasterxml.jackson.databind.module.SimpleModule();
+        m.addSerializer(DatasetId.class, new com.fasterxml.jackson.databind.ser.std.ToStringSerializerBase(
+                DatasetId.class) {
+            @Override
+            public String valueToString(Object value) {
+                return ((DatasetId) value).cliName();
+            }
+        });
+        m.addSerializer(Family.class, new com.fasterxml.jackson.databind.ser.std.ToStringSerializerBase(Family.class) {
+            @Override
+            public String valueToString(Object value) {
+                return ((Family) value).label();
+            }
+        });
+        m.addDeserializer(DatasetId.class, new Named<>(DatasetId.class, DatasetId::parse));
+        m.addDeserializer(Family.class, new Named<>(Family.class, Family::parse));
+        return m;
+    }
+
+    /** A value read by its name; a name the parser refuses is a mapping error (bad data to the reader). */
+    private static final class Named<T> extends com.fasterxml.jackson.databind.deser.std.StdScalarDeserializer<T> {
+        private final java.util.function.Function<String, T> parse;
+
+        Named(Class<T> type, java.util.function.Function<String, T> parse) {
+            super(type);
+            this.parse = parse;
+        }
+
+        @Override
+        public T deserialize(com.fasterxml.jackson.core.JsonParser p,
+                             com.fasterxml.jackson.databind.DeserializationContext ctx) throws IOException {
+            String text = p.getValueAsString();
+            try {
+                return parse.apply(text);
+            } catch (AerobustException e) {
+                throw com.fasterxml.jackson.databind.exc.InvalidFormatException.from(p, e.getMessage(), text,
+                        handledType());
+            }
+        }
+    }
 
     /** Ids are {@code <kind>-<dataset>-<hash>} (or a user's name of the same characters): no path separators. */
     private static final Pattern ID = Pattern.compile("[a-z0-9][a-z0-9._-]*");
@@ -59,7 +96,7 @@ public final class ModelStore {
     public static final int SCHEMA = 2;
 
     private final Path root;
-    private Map<String, String> legacy;
+    private int version;
 
     public ModelStore(Path root) {
         this.root = root;
@@ -71,16 +108,6 @@ public final class ModelStore {
 
     public Path root() {
         return root;
-    }
-
-    /**
-     * The id of the model that {@code config} and the dataset checksum determine: its identity settings only, so
-     * a speed setting (the Jacobian chunk, threads) never splits a model in two ({@link Settings#key()}).
-     */
-    public static String id(Settings config, String datasetChecksum) {
-        String kind = config.set() == AutoencoderConfig.PARAMS
-                ? config.get(AutoencoderConfig.FAMILY).label() : config.set().kind();
-        return hashId(kind, config.get(TrainParams.DATASET).cliName(), config.key(), datasetChecksum);
     }
 
     /** {@code <prefix>-<dataset>-<12 hex digits>}: the hash of {@code key} (sorted keys) and a checksum. */
@@ -95,55 +122,23 @@ public final class ModelStore {
     }
 
     /**
-     * The stored model with this (current) id: the id itself, or the id an earlier version gave the same model.
-     * Earlier versions hashed every field of their configuration records, speed settings included; their
-     * models keep their ids, found here by recomputing the current id from their stored configuration.
+     * The stored model with this id, if it is whole: its weights match their checksum (a damaged model is left
+     * out, with a warning, and trained again).
      */
     public Optional<String> find(String id) {
-        if (has(id)) {
-            if (intact(id)) {
-                return Optional.of(id);
-            }
-            LOG.warn("model {}: its weights do not match their checksum; it is trained again", id);
+        if (!has(id)) {
             return Optional.empty();
         }
-        return Optional.ofNullable(legacyIds().get(id));
+        if (intact(id)) {
+            return Optional.of(id);
+        }
+        LOG.warn("model {}: its weights do not match their checksum; it is trained again", id);
+        return Optional.empty();
     }
 
-    private Map<String, String> legacyIds() {
-        if (legacy == null) {
-            Map<String, String> m = new HashMap<>();
-            for (ObjectNode meta : list()) {
-                if (!meta.has("schema")) {
-                    try {
-                        String current = id(config(meta), meta.path("provenance").path("datasetChecksum").asText());
-                        m.putIfAbsent(current, meta.path("id").asText());
-                    } catch (AerobustException e) {
-                        LOG.warn("model {}: cannot read its configuration ({}); it is not matched to a current id",
-                                meta.path("id").asText(), e.getMessage());
-                    }
-                }
-            }
-            legacy = m;
-        }
-        return legacy;
-    }
-
-    /** The settings a stored model was trained with, from its {@code meta.json} (any version's). */
-    public static Settings config(JsonNode meta) {
-        String kind = meta.path("kind").asText();
-        ParamSet set = switch (kind) {
-            case ClassifierConfig.KIND -> ClassifierConfig.PARAMS;
-            case AutoencoderConfig.KIND -> AutoencoderConfig.PARAMS;
-            default -> throw new DataException("model " + meta.path("id").asText() + ": unknown kind '" + kind + "'");
-        };
-        JsonNode cfg = meta.path("config");
-        if (!cfg.isObject()) {
-            throw new DataException("model " + meta.path("id").asText() + ": meta.json has no configuration");
-        }
-        @SuppressWarnings("unchecked")
-        Map<String, Object> raw = JSON.convertValue(cfg, Map.class);
-        return set.fromMap(raw, "model " + meta.path("id").asText(), !meta.has("schema"));
+    /** A number that changes whenever this store saves a model: what a cache of its listing is valid for. */
+    public int version() {
+        return version;
     }
 
     /** The folder of a model; an id that is not of the form the store gives is a usage error. */
@@ -176,18 +171,17 @@ public final class ModelStore {
      * Saves weights, then metadata, each atomically; the metadata's presence marks the model complete, and it
      * holds the SHA-256 of the weights, checked by every load.
      */
-    public void save(String id, Net model, Map<String, Object> meta) throws IOException {
+    public void save(String id, Net model, ModelMeta meta) throws IOException {
         saveBytes(id, model.toBytes(), meta);
     }
 
     /** As {@link #save}, for weights already serialised (an imported TorchScript file). */
-    public void saveBytes(String id, byte[] weights, Map<String, Object> meta) throws IOException {
-        legacy = null;
-        Map<String, Object> m = new java.util.LinkedHashMap<>(meta);
-        m.put(WEIGHTS_SHA256, Hashing.sha256(weights));
+    public void saveBytes(String id, byte[] weights, ModelMeta meta) throws IOException {
+        version++;
         Path dir = dir(id);
         Atomic.writeBytes(dir.resolve(WEIGHTS), weights);
-        Atomic.writeString(dir.resolve(META), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(m));
+        Atomic.writeString(dir.resolve(META), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(
+                meta.withWeightsSha256(Hashing.sha256(weights))));
     }
 
     /**
@@ -222,23 +216,20 @@ public final class ModelStore {
     }
 
     /** The metadata of a stored model, checked: a file of the wrong shape is bad data naming it. */
-    public JsonNode meta(String id) {
+    public ModelMeta meta(String id) {
         Path p = dir(id).resolve(META);
         if (!Files.isRegularFile(p)) {
             throw new AerobustException(ExitCode.USAGE, "no model '" + id + "' in " + root
                     + " (see: aerobust models list)");
         }
-        JsonNode m;
+        ModelMeta m;
         try {
-            m = JSON.readTree(p.toFile());
+            m = JSON.readValue(p.toFile(), ModelMeta.class);
         } catch (IOException e) {
-            throw new DataException(p, "unreadable model metadata: " + e.getMessage().lines().findFirst()
-                    .orElse(""));
+            throw new DataException(p, "not the metadata of model " + id + " (" + e.getMessage().lines().findFirst()
+                    .orElse("") + "); delete the folder to retrain the model");
         }
-        String kind = m == null ? "" : m.path("kind").asText();
-        if (m == null || !m.isObject() || !id.equals(m.path("id").asText())
-                || !(ClassifierConfig.KIND.equals(kind) || AutoencoderConfig.KIND.equals(kind))
-                || !m.path("dataset").isTextual()) {
+        if (m == null || !id.equals(m.id()) || m.kind() == null || m.dataset() == null) {
             throw new DataException(p, "not the metadata of model " + id + " (it needs its id, kind and dataset);"
                     + " delete the folder to retrain the model");
         }
@@ -250,12 +241,12 @@ public final class ModelStore {
      * no checksum and are taken as they are.
      */
     public boolean intact(String id) {
-        JsonNode m = meta(id);
-        if (!m.has(WEIGHTS_SHA256)) {
+        ModelMeta m = meta(id);
+        if (m.weightsSha256() == null) {
             return true;
         }
         try {
-            return m.path(WEIGHTS_SHA256).asText().equals(Hashing.sha256(Files.readAllBytes(dir(id).resolve(WEIGHTS))));
+            return m.weightsSha256().equals(Hashing.sha256(Files.readAllBytes(dir(id).resolve(WEIGHTS))));
         } catch (IOException e) {
             return false;
         }
@@ -281,10 +272,10 @@ public final class ModelStore {
     /** A stored model's weights, checked against the checksum in its metadata: a mismatch is bad data. */
     private byte[] checkedBytes(String id) {
         Path p = dir(id).resolve(WEIGHTS);
-        JsonNode m = meta(id);
+        ModelMeta m = meta(id);
         try {
             byte[] bytes = Files.readAllBytes(p);
-            if (m.has(WEIGHTS_SHA256) && !m.path(WEIGHTS_SHA256).asText().equals(Hashing.sha256(bytes))) {
+            if (m.weightsSha256() != null && !m.weightsSha256().equals(Hashing.sha256(bytes))) {
                 throw new DataException(p, "the weights do not match the checksum in meta.json: the file is damaged;"
                         + " delete " + dir(id) + " to train or import the model again");
             }
@@ -298,8 +289,8 @@ public final class ModelStore {
     }
 
     /** The metadata of every stored model (its weights perhaps left out: {@link #weightless}), by id. */
-    public List<ObjectNode> list() {
-        List<ObjectNode> out = new ArrayList<>();
+    public List<ModelMeta> list() {
+        List<ModelMeta> out = new ArrayList<>();
         if (!Files.isDirectory(root)) {
             return out;
         }
@@ -310,9 +301,7 @@ public final class ModelStore {
                 // trained and how long it took)
                 if (ID.matcher(id).matches() && Files.isRegularFile(d.resolve(META))) {
                     try {
-                        if (meta(id) instanceof ObjectNode o) {
-                            out.add(o);
-                        }
+                        out.add(meta(id));
                     } catch (DataException e) {
                         LOG.warn("skipping {}: {}", id, e.getMessage());
                     }

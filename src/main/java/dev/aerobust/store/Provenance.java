@@ -1,4 +1,4 @@
-package dev.aerobust.eval;
+package dev.aerobust.store;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
