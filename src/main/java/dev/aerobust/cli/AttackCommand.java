@@ -9,7 +9,7 @@ import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DataHome;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.eval.AttackRecord;
+import dev.aerobust.store.AttackRecord;
 import dev.aerobust.experiment.AttackRun;
 import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.store.ModelStore;
@@ -84,7 +84,7 @@ final class AttackCommand implements Callable<Integer> {
         Attack attack = AttackConfig.create(attackCfg, true);
         String clf = TrainCommand.resolveClassifier(store, d, classifier);
         AttackRun.Outcome run = AttackRun.run(model, clf, eval, attack, data.resolve(), store,
-                DataHome.home().resolve("results"), saveAdv);
+                dev.aerobust.store.ResultsStore.atHome(), saveAdv);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.MAPPER.writeValueAsString(run));

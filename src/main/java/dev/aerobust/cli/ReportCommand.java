@@ -48,6 +48,7 @@ final class ReportCommand implements Callable<Integer> {
         SweepRunner runner = SweepRunner.atHome(sweep, data.resolve());
         Path dir = out != null ? out : DataHome.home().resolve("reports").resolve(sweep.name());
         Path html = SweepReport.write(sweep, runner, runner.store(), dir, List.of("Sweep file: " + file), fig5Eps);
+        BadRecords.name(runner, spec);
         spec.commandLine().getOut().println("report: " + html);
         return 0;
     }

@@ -94,6 +94,7 @@ final class ReproduceCommand implements Callable<Integer> {
             jobs.dryRun(runner, threads, o);
             return 0;
         }
+        runner.quarantining();
         jobs.run(runner, threads, dataDir, List.of("--bundled", p + "-" + d.cliName()), JobsOption.debug(spec),
                 o);
         Path dir = out != null ? out : DataHome.home().resolve("reports").resolve(sweep.name());

@@ -60,6 +60,7 @@ final class ResultsCommand implements Callable<Integer> {
         Sweep sweep = Sweep.load(file, ModelStore.atHome());
         SweepRunner runner = SweepRunner.atHome(sweep, data.resolve());
         List<Results.Row> rows = Results.of(sweep, runner);
+        BadRecords.name(runner, spec);
         PrintWriter out = spec.commandLine().getOut();
         if (format.robustbench) {
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(

@@ -73,6 +73,7 @@ final class SweepCommand implements Callable<Integer> {
             jobs.dryRun(runner, threads, out, json);
             return 0;
         }
+        runner.quarantining();
         out.println("sweep " + sweep.name() + ":");
         jobs.run(runner, threads, dataDir, List.of("--file", file.toAbsolutePath().toString()), JobsOption.debug(spec),
                 out);

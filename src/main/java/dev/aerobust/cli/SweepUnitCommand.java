@@ -95,7 +95,7 @@ final class SweepUnitCommand implements Callable<Integer> {
                         "no bundled sweep '" + source.bundled + "'"));
         threads.apply();
         Engine.init();
-        SweepRunner.atHome(sweep, data.resolve()).runUnit(unit - 1, label);
+        SweepRunner.atHome(sweep, data.resolve()).quarantining().runUnit(unit - 1, label);
         return 0;
     }
 }

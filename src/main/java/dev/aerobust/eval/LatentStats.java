@@ -2,15 +2,12 @@ package dev.aerobust.eval;
 
 import org.bytedeco.pytorch.Tensor;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
-
 import dev.aerobust.model.Purifier;
 import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Ops;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
+import dev.aerobust.store.LatentSummary;
 
 /**
  * The latent-space statistics of system.md section 5, from mu (clean) and mu* (adversarial): per image, the
@@ -20,33 +17,11 @@ import dev.aerobust.nn.Tensors;
  */
 public final class LatentStats {
 
-    /** Mean and std over images. */
-    public record MeanStd(double mean, double std) {
-    }
-
-    /**
-     * The statistics of one set of clean and adversarial inputs.
-     *
-     * @param cosMuMuAdv        cos(mu, mu*)
-     * @param normRatio         |mu*| / |mu|
-     * @param normDiff          |mu*| - |mu|
-     * @param distMuMuAdv       |mu* - mu|
-     * @param centroidDistMu    distance of mu to the centroid of the set of mu
-     * @param centroidDistMuAdv distance of mu* to the centroid of the set of mu*
-     * @param diameterMu        largest pairwise distance in the set of mu
-     * @param diameterMuAdv     largest pairwise distance in the set of mu*
-     */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    @JsonIgnoreProperties(ignoreUnknown = true)
-    public record Summary(MeanStd cosMuMuAdv, MeanStd normRatio, MeanStd normDiff, MeanStd distMuMuAdv,
-                          MeanStd centroidDistMu, MeanStd centroidDistMuAdv, double diameterMu, double diameterMuAdv) {
-    }
-
     private LatentStats() {
     }
 
     /** The statistics of the purifier's latent codes of the clean and adversarial images; null if it has none. */
-    public static Summary of(Purifier ae, Tensor clean, Tensor adv) {
+    public static LatentSummary of(Purifier ae, Tensor clean, Tensor adv) {
         if (!ae.hasLatent()) {
             return null;
         }
@@ -57,7 +32,7 @@ public final class LatentStats {
                 Tensor n0 = Ops.normRows(mu);
                 Tensor n1 = Ops.normRows(muAdv);
                 Tensor dot = Ops.sumRows(mu.mul(muAdv));
-                return new Summary(stats(dot.div(Ops.clampMin(n0.mul(n1), 1e-12))),
+                return new LatentSummary(stats(dot.div(Ops.clampMin(n0.mul(n1), 1e-12))),
                         stats(n1.div(Ops.clampMin(n0, 1e-12))), stats(n1.sub(n0)), stats(Ops.normRows(muAdv.sub(mu))),
                         stats(Ops.normRows(mu.sub(Ops.mean(mu, 0, true)))),
                         stats(Ops.normRows(muAdv.sub(Ops.mean(muAdv, 0, true)))), diameter(mu), diameter(muAdv));
@@ -65,7 +40,7 @@ public final class LatentStats {
         }
     }
 
-    static MeanStd stats(Tensor v) {
+    static LatentSummary.MeanStd stats(Tensor v) {
         double[] d = Tensors.toDoubles(v);
         double mean = 0;
         for (double x : d) {
@@ -75,7 +50,7 @@ public final class LatentStats {
         for (double x : d) {
             var += (x - mean) * (x - mean);
         }
-        return new MeanStd(mean, d.length > 1 ? Math.sqrt(var / (d.length - 1)) : 0);
+        return new LatentSummary.MeanStd(mean, d.length > 1 ? Math.sqrt(var / (d.length - 1)) : 0);
     }
 
     /** Largest pairwise Euclidean distance, in row blocks to bound memory. */

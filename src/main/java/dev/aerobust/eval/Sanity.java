@@ -1,5 +1,8 @@
 package dev.aerobust.eval;
 
+import dev.aerobust.store.AttackRecord;
+import dev.aerobust.store.SanityReport;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;

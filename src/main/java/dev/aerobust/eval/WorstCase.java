@@ -1,5 +1,7 @@
 package dev.aerobust.eval;
 
+import dev.aerobust.store.AttackRecord;
+
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;

@@ -456,7 +456,7 @@ public final class StudyReport {
                         r.denoising(), r.classifier(), r.defense(), r.scale(), r.attack(), r.eps(), r.seed(), r.n(),
                         r.robustAccuracy(), r.robustAccuracyStd(), r.attackSuccessRate(), r.maxLinf(), r.maxL2(),
                         null, null, diam.get(r.model() + "|" + r.defense() + "|" + r.scale()), null,
-                        r.attackSeconds(), r.reusedRows(), r.covers(), r.record()));
+                        r.attackSeconds(), r.reusedRows(), r.covers(), r.record(), r.checked()));
             }
         }
         return out;

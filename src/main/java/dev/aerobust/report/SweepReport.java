@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 
-import dev.aerobust.eval.SanityReport;
+import dev.aerobust.store.SanityReport;
 import dev.aerobust.store.ModelMeta;
 import dev.aerobust.store.ModelStore;
 import dev.aerobust.sweep.Results;
@@ -80,13 +80,13 @@ public final class SweepReport {
         Map<String, List<String>> warnings = new LinkedHashMap<>();
         int unitsDone = 0;
         for (Sweep.AttackUnit u : sweep.attacks()) {
-            java.util.Optional<List<dev.aerobust.eval.AttackRecord>> recs = runner.records(u);
+            java.util.Optional<List<dev.aerobust.store.AttackRecord>> recs = runner.records(u);
             if (recs.isEmpty()) {
                 continue;
             }
             unitsDone += recs.get().stream().allMatch(java.util.Objects::nonNull) ? 1 : 0;
             // a call ended by the newest of its records
-            for (List<dev.aerobust.eval.AttackRecord> call : dev.aerobust.eval.AttackRecord.byCall(recs.get())) {
+            for (List<dev.aerobust.store.AttackRecord> call : dev.aerobust.store.AttackRecord.byCall(recs.get())) {
                 call.stream().filter(r -> r.provenance() != null).map(r -> r.provenance().created())
                         .max(String::compareTo).flatMap(end -> interval(end, call.get(0).attackSeconds()))
                         .ifPresent(ran::add);
@@ -96,13 +96,8 @@ public final class SweepReport {
                     models.putIfAbsent(store.dir(i.id()).resolve(ModelStore.META).toString(), store.meta(i.id()));
                 }
             }
-            Path f = runner.dir(u).resolve("sanity.json");
-            if (Files.isRegularFile(f)) {
-                SanityReport s = ModelStore.JSON.readValue(f.toFile(), SanityReport.class);
-                if (s.warnings() != null && !s.warnings().isEmpty()) {
-                    warnings.put(u.label(), s.warnings());
-                }
-            }
+            runner.run(u).sanity().filter(s -> s.warnings() != null && !s.warnings().isEmpty())
+                    .ifPresent(s -> warnings.put(u.label(), s.warnings()));
         }
         List<String> allNotes = new ArrayList<>(notes);
         int attackUnits = sweep.attacks().size();
@@ -112,6 +107,11 @@ public final class SweepReport {
                         : "")
                 + ". The study's [-1, 1] units are kept as labels: stp 0.4 is a noise std of 0.2 on [0, 1] pixels;"
                 + " eps is in [0, 1] pixels.");
+        if (!runner.badRecords().isEmpty()) {
+            allNotes.add(runner.badRecords().size() + " stored record(s) failed their checks and are left out (their"
+                    + " units count as not done): " + String.join("; ", runner.badRecords().entrySet().stream()
+                    .map(e -> e.getKey() + ": " + e.getValue()).toList()) + ".");
+        }
         double[] busy = busy(ran);
         allNotes.add(String.format("Compute so far: the stored units ran for %s of wall-clock time (the union of"
                 + " their training and attack intervals, over every sitting; data loading, evaluation and sanity runs"

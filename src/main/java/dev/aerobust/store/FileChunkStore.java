@@ -16,9 +16,10 @@ import dev.aerobust.attack.ChunkStore;
 import dev.aerobust.util.Atomic;
 
 /**
- * An attack's finished chunks on disk, one file per chunk ({@code chunk-<first row>.bin}: rows, values per row,
- * the kept iterates and the margins), each written atomically. A file of the wrong size is ignored and its chunk
- * attacked again. A run's own folder is removed once its records are written; a shared one (the chunks of an
+ * An attack's finished chunks on disk, one file per chunk ({@code chunk-<first row>.bin}), each written
+ * atomically: a mark, the hash of the run and pass it belongs to, rows, values per row, the kept iterates, the
+ * margins, and the SHA-256 of all that. A file that is not whole, is another run's or fails its checksum is
+ * ignored, with a warning, and its chunk attacked again; one of an earlier version (no mark) is read by its size. A run's own folder is removed once its records are written; a shared one (the chunks of an
  * attack on a deterministic surrogate, which other runs reuse) is kept. A later pass over some of the rows (an
  * ensemble's member) keeps its chunks in a sub-folder named by the pass and the hash of its rows, so a pass over
  * other rows never takes them.
@@ -37,24 +38,34 @@ public final class FileChunkStore implements ChunkStore {
     /** The run's rows some pass took from a store, and those some pass attacked in this run (in the run's store). */
     private final java.util.BitSet loaded = new java.util.BitSet();
     private final java.util.BitSet attacked = new java.util.BitSet();
+    /** The SHA-256 of what the chunks belong to: the run (or surrogate) and the pass. */
+    private final byte[] owner;
 
-    /** A run's own store in {@code dir}, removed by {@link #clear}. */
-    public FileChunkStore(Path dir, long seed) {
-        this(dir, seed, false, null);
-    }
+    /** The mark of a chunk file of this version ("ARC1"). */
+    private static final int MARK = 0x41524331;
 
     /**
      * A store in {@code dir}, kept by {@link #clear} if {@code shared}; {@code own}, if not null, is the run's own
      * folder, where an earlier version kept the chunks of a run now shared: read when {@code dir} lacks a chunk,
-     * removed by {@link #clear}.
+     * removed by {@link #clear}. {@code owner} names the run the chunks belong to (bound into every chunk).
      */
-    public FileChunkStore(Path dir, long seed, boolean shared, Path own) {
+    FileChunkStore(Path dir, long seed, boolean shared, Path own, String owner) {
         this.dir = dir;
         this.seed = seed;
         this.shared = shared;
         this.own = own;
         this.run = this;
         this.runRows = null;
+        this.owner = sha(owner);
+    }
+
+    private static byte[] sha(String s) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(
+                    java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A later pass over {@code rows} of {@code parent}'s rows, in a folder of its own inside the parent's. */
@@ -66,6 +77,7 @@ public final class FileChunkStore implements ChunkStore {
         this.shared = parent.shared;
         this.own = null;
         this.run = parent.run;
+        this.owner = sha(java.util.HexFormat.of().formatHex(parent.owner) + "|" + id);
         this.runRows = new int[rows.length];
         for (int i = 0; i < rows.length; i++) {
             runRows[i] = parent.runRows == null ? rows[i] : parent.runRows[rows[i]];
@@ -118,9 +130,26 @@ public final class FileChunkStore implements ChunkStore {
         }
         try {
             ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(f));
-            long want = 8L + 4L * rows * perRow + 8L * rows;
-            if (b.capacity() != want || b.getInt() != rows || b.getInt() != perRow) {
+            long payload = 8L + 4L * rows * perRow + 8L * rows;
+            if (b.capacity() >= 4 && b.getInt(0) == MARK) {
+                String why = b.capacity() != 4 + 32 + payload + 32 ? "it is not whole"
+                        : !java.util.Arrays.equals(owner, java.util.Arrays.copyOfRange(b.array(), 4, 36))
+                        ? "it is another run's chunk"
+                        : !java.util.Arrays.equals(java.util.Arrays.copyOfRange(b.array(), b.capacity() - 32,
+                                b.capacity()), digest(b.array(), b.capacity() - 32)) ? "its checksum does not match"
+                        : null;
+                if (why != null) {
+                    LOG.warn("{}: {}; the chunk is attacked again", f, why);
+                    return Optional.empty();
+                }
+                b.position(36);
+                b = b.slice();
+            } else if (b.capacity() != payload) {
                 LOG.warn("{} is not whole; the chunk is attacked again", f);
+                return Optional.empty();
+            }
+            if (b.getInt() != rows || b.getInt() != perRow) {
+                LOG.warn("{} holds another chunk's shape; the chunk is attacked again", f);
                 return Optional.empty();
             }
             float[] adv = new float[rows * perRow];
@@ -137,15 +166,29 @@ public final class FileChunkStore implements ChunkStore {
         }
     }
 
+    private static byte[] digest(byte[] bytes, int length) {
+        try {
+            java.security.MessageDigest md = java.security.MessageDigest.getInstance("SHA-256");
+            md.update(bytes, 0, length);
+            return md.digest();
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public void save(int first, Chunk chunk) {
         int rows = chunk.margins().length;
         mark(run.attacked, first, rows);
-        ByteBuffer b = ByteBuffer.allocate(8 + 4 * chunk.adversarial().length + 8 * rows);
+        int payload = 8 + 4 * chunk.adversarial().length + 8 * rows;
+        ByteBuffer b = ByteBuffer.allocate(4 + 32 + payload + 32);
+        b.putInt(MARK).put(owner);
         b.putInt(rows).putInt(chunk.adversarial().length / rows);
         b.asFloatBuffer().put(chunk.adversarial());
-        b.position(8 + 4 * chunk.adversarial().length);
+        b.position(36 + 8 + 4 * chunk.adversarial().length);
         b.asDoubleBuffer().put(chunk.margins());
+        b.position(36 + payload);
+        b.put(digest(b.array(), 36 + payload));
         try {
             Atomic.writeBytes(file(first), b.array());
         } catch (IOException e) {

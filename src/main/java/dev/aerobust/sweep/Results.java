@@ -1,8 +1,11 @@
 package dev.aerobust.sweep;
 
+import dev.aerobust.store.LatentSummary;
+
 import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.store.ModelMeta;
 import dev.aerobust.store.ModelStore;
+import dev.aerobust.store.ResultsStore;
 
 import dev.aerobust.experiment.AttackRun;
 
@@ -21,7 +24,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.defense.DefendedClassifier;
-import dev.aerobust.eval.AttackRecord;
+import dev.aerobust.store.AttackRecord;
 import dev.aerobust.eval.LatentStats;
 import dev.aerobust.eval.WorstCase;
 import dev.aerobust.train.AutoencoderConfig;
@@ -41,19 +44,19 @@ public final class Results {
                       long seed, int n, double robustAccuracy, Double robustAccuracyStd, Double attackSuccessRate,
                       Double maxLinf, Double maxL2, Double cosMuMuAdv, Double normRatio, Double diameterMu,
                       Double diameterMuAdv, Double attackSeconds, Integer reusedRows, String covers,
-                      String record) {
+                      String record, Boolean checked) {
 
         /** The columns, in order, as the CSV header writes them. */
         public static final List<String> COLUMNS = List.of("sweep", "dataset", "model", "family", "stp", "alpha",
                 "denoising", "classifier", "defense", "scale", "attack", "eps", "seed", "n", "robust_accuracy",
                 "robust_accuracy_std", "attack_success_rate", "max_linf", "max_l2", "cos_mu_mu_adv", "norm_ratio",
-                "diameter_mu", "diameter_mu_adv", "attack_seconds", "reused_rows", "covers", "record");
+                "diameter_mu", "diameter_mu_adv", "attack_seconds", "reused_rows", "covers", "record", "checked");
 
         List<Object> values() {
             return List.of(sweep, dataset, model, family, opt(stp), opt(alpha), opt(denoising), classifier, defense,
                     opt(scale), attack, eps, seed, n, robustAccuracy, opt(robustAccuracyStd), opt(attackSuccessRate),
                     opt(maxLinf), opt(maxL2), opt(cosMuMuAdv), opt(normRatio), opt(diameterMu), opt(diameterMuAdv),
-                    opt(attackSeconds), opt(reusedRows), opt(covers), opt(record));
+                    opt(attackSeconds), opt(reusedRows), opt(covers), opt(record), opt(checked));
         }
 
         private static Object opt(Object o) {
@@ -88,7 +91,7 @@ public final class Results {
             if (!"autoattack".equals(r.attack()) || r.record() == null) {
                 continue;
             }
-            AttackRecord rec = AttackRun.read(Path.of(r.record()));
+            AttackRecord rec = ResultsStore.read(Path.of(r.record()));
             String version = String.valueOf(rec.attackConfig().get("version"));
             if ("fast".equals(version)) {
                 continue;
@@ -178,7 +181,7 @@ public final class Results {
                 });
                 WorstCase.Value w = WorstCase.on(white, s.perImage().index());
                 if (w != null) {
-                    out.add(new BlackBoxCheck(row(sweep, u, s, null, runner.dir(u).toString()), w.accuracy(),
+                    out.add(new BlackBoxCheck(row(sweep, u, s, null, runner.run(u).recordFile(s.eps())), w.accuracy(),
                             String.join("+", w.attacks())));
                 }
             }
@@ -205,9 +208,9 @@ public final class Results {
             }
             done.put(u, recs.get());
             groups.computeIfAbsent(u.model() + "|" + u.eval().identity(), k -> new ArrayList<>()).add(u);
-            Path dir = runner.dir(u);
+            ResultsStore.Run run = runner.run(u);
             for (AttackRecord r : recs.get()) {
-                rows.add(row(sweep, u, r, null, AttackRun.record(dir, r.eps()).toString()));
+                rows.add(row(sweep, u, r, null, run.recordFile(r.eps())));
             }
         }
         for (List<Sweep.AttackUnit> g : groups.values()) {
@@ -228,19 +231,21 @@ public final class Results {
                 rows.add(new Row(sweep.name(), first.dataset(), first.model(), family(g.get(0)), stp(g.get(0)),
                         alpha(g.get(0)), denoising(g.get(0)), first.classifier(), first.defense(), scale(g.get(0)),
                         "worst-case", eps[e], first.seed(), w.images(), w.accuracy(), null, null, null, null, null,
-                        null, null, null, null, null, String.join("+", w.attacks()), null));
+                        null, null, null, null, null, String.join("+", w.attacks()), null, null));
             }
         }
         return rows;
     }
 
-    private static Row row(Sweep sweep, Sweep.AttackUnit u, AttackRecord r, String covers, String path) {
-        LatentStats.Summary l = r.latent();
+    private static Row row(Sweep sweep, Sweep.AttackUnit u, AttackRecord r, String covers, Path file) {
+        String path = file.toString();
+        LatentSummary l = r.latent();
         return new Row(sweep.name(), r.dataset(), r.model(), family(u), stp(u), alpha(u), denoising(u), r.classifier(),
                 r.defense(), scale(u), r.attack(), r.eps(), r.seed(), r.n(), r.robustAccuracy(), r.robustAccuracyStd(),
                 r.attackSuccessRate(), r.maxLinf(), r.maxL2(), l == null ? null : l.cosMuMuAdv().mean(),
                 l == null ? null : l.normRatio().mean(), l == null ? null : l.diameterMu(),
-                l == null ? null : l.diameterMuAdv(), r.attackSeconds(), r.reusedRows(), covers, path);
+                l == null ? null : l.diameterMuAdv(), r.attackSeconds(), r.reusedRows(), covers, path,
+                r.checksum() != null);
     }
 
     /** The family of a trained autoencoder, {@code none} for the sweep's classifier, {@link #IMPORTED}. */

@@ -3,6 +3,7 @@ package dev.aerobust.sweep;
 import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.store.ModelMeta;
 import dev.aerobust.store.ModelStore;
+import dev.aerobust.store.ResultsStore;
 import dev.aerobust.train.TrainedModels;
 
 import dev.aerobust.experiment.AttackRun;
@@ -30,7 +31,7 @@ import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.Split;
-import dev.aerobust.eval.AttackRecord;
+import dev.aerobust.store.AttackRecord;
 import dev.aerobust.store.Provenance;
 import dev.aerobust.eval.Sanity;
 import dev.aerobust.train.AutoencoderConfig;
@@ -97,21 +98,38 @@ public final class SweepRunner {
     private final Sweep sweep;
     private final Path dataDir;
     private final ModelStore store;
-    private final Path resultsRoot;
+    private final ResultsStore results;
     private final Map<DatasetId, String> checksums = new HashMap<>();
     private final Map<Sweep.TrainUnit, String> found = new HashMap<>();
+    /** The stored records that failed their checks, by file: left out of what is read, named by the caller. */
+    private final Map<Path, String> bad = new java.util.LinkedHashMap<>();
+    private boolean quarantine;
 
-    public SweepRunner(Sweep sweep, Path dataDir, ModelStore store, Path resultsRoot) {
+    public SweepRunner(Sweep sweep, Path dataDir, ModelStore store, ResultsStore results) {
         this.sweep = sweep;
         this.dataDir = dataDir;
         this.store = store;
-        this.resultsRoot = resultsRoot;
+        this.results = results;
     }
 
     /** A runner on the store and results folders under {@code $AEROBUST_HOME}. */
     public static SweepRunner atHome(Sweep sweep, Path dataDir) {
-        return new SweepRunner(sweep, dataDir, ModelStore.atHome(), dev.aerobust.data.DataHome.home()
-                .resolve("results"));
+        return new SweepRunner(sweep, dataDir, ModelStore.atHome(), ResultsStore.atHome());
+    }
+
+    /**
+     * From now on, a stored record that fails its check is moved aside (into the results' {@code .bad/}, never
+     * deleted) and its unit counts as not done, to be run again: what a run of the sweep does. A reader of the
+     * results ({@code results}, {@code report}) leaves such a record in place and names it ({@link #badRecords}).
+     */
+    public SweepRunner quarantining() {
+        this.quarantine = true;
+        return this;
+    }
+
+    /** The records that failed their checks, by file, with the check: each one's unit counts as not done. */
+    public Map<Path, String> badRecords() {
+        return java.util.Collections.unmodifiableMap(bad);
     }
 
     public ModelStore store() {
@@ -171,14 +189,38 @@ public final class SweepRunner {
         if (model.isEmpty() || clf.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(AttackRun.records(model.get(), clf.get(), u.model().autoencoder(), u.eval(),
-                u.create(false), dataDir, resultsRoot));
+        ResultsStore.Run run = run(u);
+        List<AttackRecord> out = new ArrayList<>();
+        for (double e : u.eval().get(EvalConfig.EPS)) {
+            out.add(read(run, e));
+        }
+        return Optional.of(out);
     }
 
-    /** The folder of an attack unit's records; its models must be trained. */
-    public Path dir(Sweep.AttackUnit u) {
-        return AttackRun.dir(storedId(u.model()).orElseThrow(), storedId(u.classifier()).orElseThrow(),
-                u.model().autoencoder(), u.eval(), u.create(false), dataDir, resultsRoot);
+    /** A unit's record at {@code eps}, or null where it has none, or one that fails its check (named, or moved). */
+    private AttackRecord read(ResultsStore.Run run, double eps) {
+        if (!run.has(eps)) {
+            return null;
+        }
+        try {
+            return run.read(eps);
+        } catch (ResultsStore.BadRecord e) {
+            bad.put(e.file(), e.check());
+            if (quarantine) {
+                try {
+                    results.quarantine(e.file(), e.check());
+                } catch (IOException io) {
+                    throw new AerobustException(ExitCode.IO, e.file() + ": cannot move it aside: " + io.getMessage());
+                }
+            }
+            return null;
+        }
+    }
+
+    /** The run of an attack unit's records; its models must be stored. */
+    public ResultsStore.Run run(Sweep.AttackUnit u) {
+        return AttackRun.run(storedId(u.model()).orElseThrow(), storedId(u.classifier()).orElseThrow(),
+                u.model().autoencoder(), u.eval(), u.create(false), dataDir, results);
     }
 
     /** Whether a unit is done now (the plan's flags are as of its making). */
@@ -228,7 +270,7 @@ public final class SweepRunner {
 
     /** {@link #plan()} with each unit run at {@code threads} engine threads (a worker's share). */
     public List<Step> plan(int threads) {
-        Rates rates = new Rates(store, resultsRoot, threads);
+        Rates rates = new Rates(store, results, threads);
         List<Step> out = new ArrayList<>();
         // attacks on a deterministic surrogate already planned: a later unit of the same one only evaluates
         Set<String> surrogates = new java.util.HashSet<>();
@@ -480,7 +522,7 @@ public final class SweepRunner {
             ModelTraining.classifier(u.settings(), dataDir, store);
         }
         if (before != null && !before.equals(String.valueOf(store.meta(id).weightsSha256()))) {
-            Path to = AttackRun.setAside(resultsRoot, id);
+            Path to = results.setAside(id);
             LOG.warn("model {} was trained again to other weights than its records were made on (another machine or"
                     + " thread count); every record made with it is set aside in {} and its attacks run again", id, to);
         }
@@ -492,7 +534,7 @@ public final class SweepRunner {
                 : new IllegalStateException("not trained: " + u.label()));
         String clf = trainedId(u.classifier()).orElseThrow(() -> new IllegalStateException("classifier not trained: "
                 + u.label()));
-        AttackRun.run(model, clf, u.eval(), u.create(true), dataDir, store, resultsRoot, null);
+        AttackRun.run(model, clf, u.eval(), u.create(true), dataDir, store, results, null);
     }
 
     /** Rates measured on this machine, from the store and the records; defaults where none exist yet. */
@@ -596,7 +638,7 @@ public final class SweepRunner {
          * attack records' wall times: per kind, the median of the newest {@link #RECENT} measurements (those made at
          * {@code threads} if there are any), each carried to {@code threads} by {@link #THREAD_EXPONENT}.
          */
-        Rates(ModelStore store, Path resultsRoot, int threads) {
+        Rates(ModelStore store, ResultsStore results, int threads) {
             this(EPOCH_DEFAULTS, PER_SAMPLE, STACK_RATE, UNDEFENDED_RATE, threads, DEFAULTS_THREADS);
             for (ModelMeta m : store.list()) {
                 ModelMeta.Training t = m.training();
@@ -611,39 +653,24 @@ public final class SweepRunner {
                             : p.threads(), t.seconds() / t.epochs()));
                 }
             }
-            try (var dirs = java.nio.file.Files.walk(resultsRoot, 2)) {
-                dirs.filter(java.nio.file.Files::isDirectory).limit(5000).forEach(dir -> {
-                    List<AttackRecord> recs = new ArrayList<>();
-                    try (var files = java.nio.file.Files.list(dir)) {
-                        files.filter(p -> p.getFileName().toString().startsWith("eps-")).forEach(p -> {
-                            try {
-                                recs.add(AttackRun.read(p));
-                            } catch (RuntimeException e) {
-                                // an unreadable record says nothing about speed
-                            }
-                        });
-                    } catch (IOException e) {
-                        return;
+            for (List<AttackRecord> run : results.everyRun()) {
+                // the records one attack call wrote share its wall time, which covered all their eps but 0
+                // (rows of eps 0 are not attacked)
+                List<AttackRecord> recs = new ArrayList<>(run);
+                recs.removeIf(r -> !(r.eps() > 0));
+                for (List<AttackRecord> call : AttackRecord.byCall(recs)) {
+                    AttackRecord r = call.get(0);
+                    // rows taken from kept chunks (a resumed run, another latent scale) cost no attack time
+                    int reused = r.reusedRows() == null ? 0 : r.reusedRows();
+                    double work = ((double) r.n() * call.size() - reused)
+                            * iterationsPerImage(r.attack(), r.attackConfig());
+                    if (r.attackSeconds() > 0 && work > 0) {
+                        Provenance p = r.provenance();
+                        attackRate(r.attack() + "/" + !"none".equals(r.defense()), new Sample(p == null ? ""
+                                : p.created(), p == null ? DEFAULTS_THREADS : p.threads(), work
+                                / r.attackSeconds()));
                     }
-                    // the records one attack call wrote share its wall time, which covered all their eps but 0
-                    // (rows of eps 0 are not attacked)
-                    recs.removeIf(r -> !(r.eps() > 0));
-                    for (List<AttackRecord> call : AttackRecord.byCall(recs)) {
-                        AttackRecord r = call.get(0);
-                        // rows taken from kept chunks (a resumed run, another latent scale) cost no attack time
-                        int reused = r.reusedRows() == null ? 0 : r.reusedRows();
-                        double work = ((double) r.n() * call.size() - reused)
-                                * iterationsPerImage(r.attack(), r.attackConfig());
-                        if (r.attackSeconds() > 0 && work > 0) {
-                            Provenance p = r.provenance();
-                            attackRate(r.attack() + "/" + !"none".equals(r.defense()), new Sample(p == null ? ""
-                                    : p.created(), p == null ? DEFAULTS_THREADS : p.threads(), work
-                                    / r.attackSeconds()));
-                        }
-                    }
-                });
-            } catch (IOException | java.io.UncheckedIOException e) {
-                // no records yet
+                }
             }
         }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.InputStream;
@@ -31,8 +32,8 @@ import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.Split;
-import dev.aerobust.eval.AttackRecord;
-import dev.aerobust.eval.SanityReport;
+import dev.aerobust.store.AttackRecord;
+import dev.aerobust.store.SanityReport;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.model.Family;
@@ -116,17 +117,33 @@ class AttackRunTest {
         assertEquals("dae-mnist-e6e8b9104f7c", o.id());
     }
 
-    /** An attack record and sanity file written by an earlier version still read as the typed records. */
+    /**
+     * An attack record and sanity file written by an earlier version still read as the typed records, checked
+     * (where it sits against its own key) though it carries no checksum; the same record in another model's
+     * folder fails its check.
+     */
     @Test
     void recordsWrittenByAnEarlierVersionStillRead() throws Exception {
-        Path dir = tmp.resolve("old");
-        Files.createDirectories(dir);
-        for (String f : List.of("eps-0.1000.json", "sanity.json")) {
-            try (InputStream in = getClass().getResourceAsStream("/legacy/results/" + f)) {
-                Files.copy(in, dir.resolve(f));
+        AttackRecord raw;
+        try (InputStream in = getClass().getResourceAsStream("/legacy/results/eps-0.1000.json")) {
+            raw = ModelStore.JSON.readValue(in, AttackRecord.class);
+        }
+        Path dir = tmp.resolve("results").resolve(raw.model()).resolve(dev.aerobust.store.ResultsStore.runId(
+                raw.runKey(), raw.provenance().datasetChecksum()));
+        Path wrong = tmp.resolve("results").resolve("classifier-mnist-x").resolve(dir.getFileName());
+        for (Path d : List.of(dir, wrong)) {
+            Files.createDirectories(d);
+            for (String f : List.of("eps-0.1000.json", "sanity.json")) {
+                try (InputStream in = getClass().getResourceAsStream("/legacy/results/" + f)) {
+                    Files.copy(in, d.resolve(f));
+                }
             }
         }
-        AttackRecord r = AttackRun.read(dir.resolve("eps-0.1000.json"));
+        dev.aerobust.store.ResultsStore.BadRecord bad = assertThrows(dev.aerobust.store.ResultsStore.BadRecord.class,
+                () -> dev.aerobust.store.ResultsStore.read(wrong.resolve("eps-0.1000.json")));
+        assertTrue(bad.getMessage().contains("in another model's results"), bad.getMessage());
+        assertFalse(dev.aerobust.store.ResultsStore.checked(dir.resolve("eps-0.1000.json")), "read unchecked");
+        AttackRecord r = dev.aerobust.store.ResultsStore.read(dir.resolve("eps-0.1000.json"));
         assertEquals(0.1, r.eps());
         assertEquals("cw-linf", r.attack());
         assertEquals(0.15, r.robustAccuracy(), 1e-12);
@@ -154,7 +171,7 @@ class AttackRunTest {
         var cw = AttackConfig.create(AttackConfig.of(AttackKind.CW_LINF, AttackConfig.STEPS, 3,
                 AttackConfig.BATCH_ROWS, 100), false);
         AttackRun.Outcome first = AttackRun.run("classifier-mnist-test", null, eval, cw, dataDir, store,
-                tmp.resolve("results"), tmp.resolve("adv"));
+                new dev.aerobust.store.ResultsStore(tmp.resolve("results")), tmp.resolve("adv"));
         assertEquals(2, first.records().size());
         AttackRecord r0 = first.records().get(0);
         assertTrue(r0.provenance() != null);
@@ -190,11 +207,11 @@ class AttackRunTest {
         Files.setLastModifiedTime(eps0, before);
         Files.setLastModifiedTime(runDir.resolve("eps-0.1000.json"), before);
         AttackRun.Outcome again = AttackRun.run("classifier-mnist-test", null, eval, cw, dataDir, store,
-                tmp.resolve("results"), null);
+                new dev.aerobust.store.ResultsStore(tmp.resolve("results")), null);
         assertEquals(sanity, again.sanity(), "a rerun keeps the sanity runs it made");
         AttackRun.Outcome second = AttackRun.run("classifier-mnist-test", null,
-                eval.with(EvalConfig.EPS, new double[] {0, 0.1, 0.2}), cw, dataDir, store, tmp.resolve("results"),
-                null);
+                eval.with(EvalConfig.EPS, new double[] {0, 0.1, 0.2}), cw, dataDir, store,
+                new dev.aerobust.store.ResultsStore(tmp.resolve("results")), null);
         assertEquals(3, second.records().size());
         assertEquals(before, Files.getLastModifiedTime(eps0), "a finished eps is not redone");
         assertTrue(Files.isRegularFile(runDir.resolve("eps-0.2000.json")));
@@ -215,10 +232,10 @@ class AttackRunTest {
         Settings eval = EvalConfig.PARAMS.defaults(EvalConfig.N, 8, EvalConfig.EPS, new double[] {0.005, 0.02});
         Path results = tmp.resolve("results");
         AttackRun.Outcome pgd = AttackRun.run("classifier-mnist-wc", null, eval, AttackConfig.create(
-                AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 3), false), dataDir, store, results, null);
+                AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 3), false), dataDir, store, new dev.aerobust.store.ResultsStore(results), null);
         assertEquals(List.of("pgd (steps 3)"), pgd.worstCase().get(0).attacks(), "named with its settings");
         AttackRun.Outcome sq = AttackRun.run("classifier-mnist-wc", null, eval, AttackConfig.create(
-                AttackConfig.of(AttackKind.SQUARE, AttackConfig.STEPS, 40), false), dataDir, store, results, null);
+                AttackConfig.of(AttackKind.SQUARE, AttackConfig.STEPS, 40), false), dataDir, store, new dev.aerobust.store.ResultsStore(results), null);
         for (int e = 0; e < 2; e++) {
             AttackRun.WorstCaseAt w = sq.worstCase().get(e);
             assertEquals(List.of("pgd (steps 3)", "square (steps 40)"), w.attacks().stream().sorted().toList());
@@ -264,8 +281,8 @@ class AttackRunTest {
         var pgd = AttackConfig.create(AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 3, AttackConfig.BATCH_ROWS,
                 5), false);
         Path results = tmp.resolve("results");
-        AttackRun.Outcome d = AttackRun.run("vae-mnist-sg", "classifier-mnist-sg", det, pgd, dataDir, store, results,
-                null);
+        AttackRun.Outcome d = AttackRun.run("vae-mnist-sg", "classifier-mnist-sg", det, pgd, dataDir, store,
+                new dev.aerobust.store.ResultsStore(results), null);
         assertNull(d.records().get(1).reusedRows(), "the first run attacks every row");
         try (var dirs = Files.list(results.resolve("vae-mnist-sg"))) {
             assertEquals(1, dirs.filter(p -> p.getFileName().toString().startsWith("surrogate-pgd-")).count(),
@@ -273,9 +290,9 @@ class AttackRunTest {
         }
         for (double scale : new double[] {1, 4}) {
             AttackRun.Outcome reused = AttackRun.run("vae-mnist-sg", "classifier-mnist-sg", sampled.apply(scale), pgd,
-                    dataDir, store, results, null);
+                    dataDir, store, new dev.aerobust.store.ResultsStore(results), null);
             AttackRun.Outcome fresh = AttackRun.run("vae-mnist-sg", "classifier-mnist-sg", sampled.apply(scale), pgd,
-                    dataDir, store, tmp.resolve("fresh-" + scale), null);
+                    dataDir, store, new dev.aerobust.store.ResultsStore(tmp.resolve("fresh-" + scale)), null);
             assertNull(fresh.records().get(1).reusedRows());
             for (int e = 0; e < eps.length; e++) {
                 AttackRecord r = reused.records().get(e);
@@ -297,7 +314,8 @@ class AttackRunTest {
 
         // a run killed under the earlier layout kept its chunks in its own partial- folder: still taken, then removed
         Path moved = tmp.resolve("moved");
-        Path runDir = AttackRun.dir("vae-mnist-sg", "classifier-mnist-sg", true, det, pgd, dataDir, moved);
+        Path runDir = AttackRun.run("vae-mnist-sg", "classifier-mnist-sg", true, det, pgd, dataDir,
+                new dev.aerobust.store.ResultsStore(moved)).dir();
         Path own = runDir.resolve("partial-" + dev.aerobust.util.Hashing.sha256((java.util.Arrays.toString(eps) + "|"
                 + pgd.settings().speed()).getBytes(java.nio.charset.StandardCharsets.UTF_8)).substring(0, 12));
         Files.createDirectories(own);
@@ -311,7 +329,7 @@ class AttackRunTest {
             }
         }
         AttackRun.Outcome resumed = AttackRun.run("vae-mnist-sg", "classifier-mnist-sg", det, pgd, dataDir, store,
-                moved, null);
+                new dev.aerobust.store.ResultsStore(moved), null);
         assertEquals(12, resumed.records().get(1).reusedRows());
         assertArrayEquals(d.records().get(2).perImage().margin(), resumed.records().get(2).perImage().margin(), 0.0);
         assertFalse(Files.exists(own), "the run's own folder goes once its records are written");

@@ -23,7 +23,7 @@ import dev.aerobust.attack.AttackKind;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DataException;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.eval.AttackRecord;
+import dev.aerobust.store.AttackRecord;
 import dev.aerobust.testing.ChildCli;
 import dev.aerobust.testing.Python;
 import dev.aerobust.testing.Synthetic;
@@ -69,8 +69,8 @@ class ImportTest {
         Settings eval = EvalConfig.PARAMS.defaults(EvalConfig.DATASET, DatasetId.BTSC, EvalConfig.N, 6,
                 EvalConfig.EPS, new double[] {0, 0.03});
         AttackRun.Outcome run = AttackRun.run(a.id(), c.id(), eval, AttackConfig.create(
-                AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 3), false), data, store, tmp.resolve("results"),
-                null);
+                AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 3), false), data, store,
+                new dev.aerobust.store.ResultsStore(tmp.resolve("results")), null);
         AttackRecord r = run.records().get(1);
         assertEquals(c.id(), r.classifier());
         assertEquals("deterministic", r.defense());
@@ -132,7 +132,8 @@ class ImportTest {
         assertTrue(p.waitFor(600, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), log);
 
-        SweepRunner runner = new SweepRunner(sweep, data, store, home.resolve("results"));
+        SweepRunner runner = new SweepRunner(sweep, data, store,
+                new dev.aerobust.store.ResultsStore(home.resolve("results")));
         java.util.List<Results.Row> rows = Results.of(sweep, runner);
         java.util.List<Results.Row> imported = rows.stream().filter(r -> Results.IMPORTED.equals(r.family()))
                 .toList();

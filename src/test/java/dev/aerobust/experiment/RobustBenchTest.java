@@ -64,7 +64,7 @@ class RobustBenchTest {
 
         Sweep sweep = Sweep.load(file);
         SweepRunner runner = new SweepRunner(sweep, data, new ModelStore(home.resolve("models")),
-                home.resolve("results"));
+                new dev.aerobust.store.ResultsStore(home.resolve("results")));
         List<Results.Row> rows = Results.of(sweep, runner);
         List<Results.RobustBenchEntry> rb = Results.robustBench(rows, runner.store());
         long aaRows = rows.stream().filter(r -> r.attack().equals("autoattack")).count();

@@ -38,7 +38,7 @@ class FindingsTest {
         String model = family + "-" + stp + "-" + alpha + "-" + denoising;
         return new Results.Row("t", "mnist", model, family, stp, alpha, denoising, "classifier-mnist-x", defense,
                 scale, "cw-linf", eps, 0, 100, acc, 0.0, 1 - acc, eps, eps * 5, null, null, null, null, 1.0, null,
-                null, "/tmp/r/eps.json");
+                null, "/tmp/r/eps.json", true);
     }
 
     /** An accuracy curve whose level each model sets apart, so that every comparison has its own answer. */

@@ -40,7 +40,7 @@ class StudyReportTest {
                 "none".equals(family) ? null : denoising, "classifier-mnist-x", defense, scale, attack, eps, 0, 100,
                 acc, 0.01, 1 - acc, eps, eps * 5, diam == null ? null : 0.99 - eps, diam == null ? null : 1 + eps,
                 diam, diam == null ? null : diam * 0.9, 1.0, null, attack.equals("worst-case") ? "cw-linf+pgd" : null,
-                attack.equals("worst-case") ? null : "/tmp/r/eps.json");
+                attack.equals("worst-case") ? null : "/tmp/r/eps.json", true);
     }
 
     /** Results shaped like the study's: denoising and noise help, AE's latent set about 3x wider than VAE's. */

@@ -208,7 +208,7 @@ class SweepJobsTest {
     @Test
     void aFailingUnitStopsTheSweepWithItsExitCodeAndLine() throws Exception {
         SweepRunner runner = new SweepRunner(Sweep.load(file), data, new ModelStore(tmp.resolve("models")),
-                tmp.resolve("results"));
+                new dev.aerobust.store.ResultsStore(tmp.resolve("results")));
         List<Process> started = new ArrayList<>();
         SweepJobs jobs = new SweepJobs(runner, 2, 2, (index, label, threads) -> {
             // the classifier (unit 1) passes; the attack on it fails with a data error while the AE trains on
@@ -242,7 +242,7 @@ class SweepJobsTest {
     @Test
     void aSittingsTimeLimitStartsOnlyTheUnitsThatFit() throws Exception {
         SweepRunner runner = new SweepRunner(Sweep.load(file), data, new ModelStore(tmp.resolve("models")),
-                tmp.resolve("results"));
+                new dev.aerobust.store.ResultsStore(tmp.resolve("results")));
         List<SweepRunner.Step> plan = runner.plan(1);
         double limit = plan.get(0).seconds() + 0.5;
         assertTrue(plan.get(2).seconds() + 3 < limit && plan.get(4).seconds() > limit, "the premise: " + plan);
@@ -278,7 +278,7 @@ class SweepJobsTest {
      */
     @Test
     void thePaperProfilesUnitsWaitForTheirModelsAndShareNoSurrogateAtOnce() {
-        SweepRunner r = new SweepRunner(Sweep.bundled("paper-mnist").orElseThrow(), data, null, tmp);
+        SweepRunner r = new SweepRunner(Sweep.bundled("paper-mnist").orElseThrow(), data, null, new dev.aerobust.store.ResultsStore(tmp));
         List<Sweep.Unit> order = r.order();
         int[][] deps = r.dependencies(order);
         int classifier = order.indexOf(order.stream().filter(u -> u instanceof Sweep.TrainUnit t && !t.autoencoder())
@@ -315,7 +315,7 @@ class SweepJobsTest {
      */
     @Test
     void theWallTimeOfJobsFollowsTheDependenciesAndTheSharedRows() {
-        SweepRunner r = new SweepRunner(Sweep.load(file), data, null, tmp);
+        SweepRunner r = new SweepRunner(Sweep.load(file), data, null, new dev.aerobust.store.ResultsStore(tmp));
         List<Sweep.Unit> order = r.order();
         List<SweepRunner.Step> plan = order.stream().map(u -> new SweepRunner.Step(u.label(), false, 10, "k")).toList();
         assertEquals(10.0 * order.size(), SweepJobs.wallSeconds(r, plan, 1), 1e-9);

@@ -21,7 +21,7 @@ class SweepStagesTest {
     Path tmp;
 
     private SweepRunner paper() {
-        return new SweepRunner(Sweep.bundled("paper-mnist").orElseThrow(), tmp, null, tmp);
+        return new SweepRunner(Sweep.bundled("paper-mnist").orElseThrow(), tmp, null, new dev.aerobust.store.ResultsStore(tmp));
     }
 
     private static List<SweepRunner.Step> plan(List<Sweep.Unit> order, java.util.function.Predicate<Sweep.Unit> done) {

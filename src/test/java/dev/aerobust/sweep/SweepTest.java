@@ -183,7 +183,8 @@ class SweepTest {
     @Test
     void eachModelsAttacksFollowItsTraining() {
         Sweep s = Sweep.parse(FIG, "t.yaml", "t");
-        List<Sweep.Unit> order = new SweepRunner(s, Path.of("data"), null, Path.of("results")).order();
+        List<Sweep.Unit> order = new SweepRunner(s, Path.of("data"), null,
+                new dev.aerobust.store.ResultsStore(Path.of("results"))).order();
         assertEquals(s.classifiers().size() + s.autoencoders().size() + s.attacks().size(), order.size());
         assertEquals(s.attacks().size(), new java.util.HashSet<>(order).size() - s.classifiers().size()
                 - s.autoencoders().size(), "every unit once");

@@ -1,8 +1,7 @@
-package dev.aerobust.eval;
+package dev.aerobust.store;
 
 import java.util.Map;
 
-import dev.aerobust.store.Provenance;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonInclude;
@@ -46,6 +45,8 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param provenance        versions, threads, time, seed, dataset checksum
  * @param speed             the speed settings it ran with
  * @param perImage          every image's outcome
+ * @param checksum          the SHA-256 of the record's content without this field ({@link ResultsStore} writes
+ *                          and checks it); absent in records of earlier versions, which are read unchecked
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -54,11 +55,84 @@ public record AttackRecord(Integer schema, double eps, String model, String clas
                            int samples, int n, long seed, String attack, Map<String, Object> attackConfig,
                            String dataset, double robustAccuracy, double robustAccuracyStd, int accuracyDraws,
                            double attackSuccessRate, double maxLinf, double maxL2, int nanCount, double attackSeconds,
-                           Integer reusedRows, Integer rowsAttacked, LatentStats.Summary latent, String adversarialNpy, Provenance provenance,
-                           Map<String, Object> speed, PerImage perImage) {
+                           Integer reusedRows, Integer rowsAttacked, LatentSummary latent, String adversarialNpy,
+                           Provenance provenance, Map<String, Object> speed, PerImage perImage, String checksum) {
 
-    /** The schema this version writes. */
-    public static final int SCHEMA = 2;
+    /** The schema this version writes: 3 carries a checksum; 2 per-image outcomes; none, neither. */
+    public static final int SCHEMA = 3;
+
+    /** The record with {@code sum} as its checksum. */
+    AttackRecord withChecksum(String sum) {
+        return new AttackRecord(schema, eps, model, classifier, defense, scale, samples, n, seed, attack, attackConfig,
+                dataset, robustAccuracy, robustAccuracyStd, accuracyDraws, attackSuccessRate, maxLinf, maxL2, nanCount,
+                attackSeconds, reusedRows, rowsAttacked, latent, adversarialNpy, provenance, speed, perImage, sum);
+    }
+
+    /** The key of the run that wrote it: what its folder is named by. */
+    public RunKey runKey() {
+        return new RunKey(model, classifier, defense, scale, samples, n, seed, attack, attackConfig);
+    }
+
+    /**
+     * Where the record contradicts itself: its summary numbers against its own per-image outcomes (the images
+     * attacked, the robust accuracy, the success rate), a budget or an accuracy out of range, a NaN. Empty for a
+     * record that holds together; a record of an earlier version without per-image outcomes is checked for its
+     * ranges alone.
+     */
+    public java.util.List<String> inconsistencies() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        if (model == null || attack == null || defense == null) {
+            out.add("it names no model, attack or defense");
+            return out;
+        }
+        if (!(eps >= 0) || !(robustAccuracy >= 0 && robustAccuracy <= 1) || !(attackSuccessRate >= 0
+                && attackSuccessRate <= 1) || !(n > 0) || !(accuracyDraws >= 1)) {
+            out.add(String.format(java.util.Locale.ROOT, "a number out of range (eps %s, n %d, robust_accuracy %s,"
+                    + " attack_success_rate %s, accuracy_draws %d)", eps, n, robustAccuracy, attackSuccessRate,
+                    accuracyDraws));
+            return out;
+        }
+        if (perImage == null) {
+            return out;
+        }
+        if (perImage.index() == null || perImage.robust() == null || perImage.margin() == null
+                || perImage.index().length != n) {
+            out.add("per_image holds " + (perImage.index() == null ? 0 : perImage.index().length) + " images where n is "
+                    + n);
+            return out;
+        }
+        int robust = 0;
+        int fooled = 0;
+        for (int i = 0; i < n; i++) {
+            robust += perImage.robust()[i] ? 1 : 0;
+            fooled += perImage.margin()[i] < 0 ? 1 : 0;
+        }
+        double expected;
+        if (perImage.correctDraws() != null) {
+            long correct = 0;
+            for (int i = 0; i < n; i++) {
+                int c = perImage.correctDraws()[i];
+                correct += c;
+                if (c < 0 || c > accuracyDraws || (c == accuracyDraws) != perImage.robust()[i]) {
+                    out.add("per_image of image " + perImage.index()[i] + ": robust " + perImage.robust()[i]
+                            + " but correct under " + c + " of " + accuracyDraws + " draws");
+                    return out;
+                }
+            }
+            expected = (double) correct / ((double) n * accuracyDraws);
+        } else {
+            expected = (double) robust / n;
+        }
+        if (Math.abs(expected - robustAccuracy) > 1e-9) {
+            out.add(String.format(java.util.Locale.ROOT, "robust_accuracy %s where its per_image outcomes give %s",
+                    robustAccuracy, expected));
+        }
+        if (Math.abs((double) fooled / n - attackSuccessRate) > 1e-9) {
+            out.add(String.format(java.util.Locale.ROOT, "attack_success_rate %s where its per_image margins give %s",
+                    attackSuccessRate, (double) fooled / n));
+        }
+        return out;
+    }
 
     /**
      * The outcome of each attacked image.

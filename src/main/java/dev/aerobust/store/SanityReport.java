@@ -1,4 +1,4 @@
-package dev.aerobust.eval;
+package dev.aerobust.store;
 
 import java.util.List;
 
@@ -14,10 +14,18 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  * @param warnings every failed check, in words
  * @param checks   the checks that ran
  * @param runs     the numbers of the small check runs
+ * @param runId    the run the checks are of (its folder's name); absent in files of earlier versions
+ * @param checksum the SHA-256 of the content without this field; absent in files of earlier versions
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record SanityReport(List<String> warnings, List<String> checks, Runs runs) {
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record SanityReport(List<String> warnings, List<String> checks, Runs runs, String runId, String checksum) {
+
+    /** A run's checks, not yet bound to a run's folder (the store binds them when it writes them). */
+    public SanityReport(List<String> warnings, List<String> checks, Runs runs) {
+        this(warnings, checks, runs, null, null);
+    }
 
     /** The checks every run makes. */
     public static final List<String> CHECKS = List.of("accuracy never rises with eps",
