@@ -48,6 +48,10 @@ final class ReproduceCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Show the plan and the estimated time; run nothing.")
     boolean dryRun;
 
+    @Option(names = "--yes", description = "Start a sweep above " + SweepRunner.MAX_UNITS + " units or a week of"
+            + " estimated compute (without it such a run is refused: a grid typed wrong can be millions of units).")
+    boolean yes;
+
     @Option(names = "--out", paramLabel = "DIR", description = "Report folder (default $AEROBUST_HOME/reports/<profile>-<dataset>).")
     Path out;
 
@@ -94,7 +98,7 @@ final class ReproduceCommand implements Callable<Integer> {
             jobs.dryRun(runner, threads, o);
             return 0;
         }
-        runner.quarantining();
+        runner.quarantining().allowingLarge(yes);
         jobs.run(runner, threads, dataDir, List.of("--bundled", p + "-" + d.cliName()), JobsOption.debug(spec),
                 o);
         Path dir = out != null ? out : DataHome.home().resolve("reports").resolve(sweep.name());

@@ -88,6 +88,7 @@ final class SparkRun {
         long t0 = System.nanoTime();
         String name = runner.sweep().name();
         List<SweepRunner.Step> plan = runner.plan(threads);
+        runner.checkSize(plan);
         SweepRunner.print(plan, out);
         List<List<SweepStages.Unit>> stages = SweepStages.of(runner, plan);
         describe(stages, master, threads, out);

@@ -37,6 +37,10 @@ final class SweepCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Show the plan and the estimated time; run nothing.")
     boolean dryRun;
 
+    @Option(names = "--yes", description = "Start a sweep above " + SweepRunner.MAX_UNITS + " units or a week of"
+            + " estimated compute (without it such a run is refused: a grid typed wrong can be millions of units).")
+    boolean yes;
+
     @Option(names = "--json", description = "With --dry-run: the plan as one JSON object (per unit: kind, label,"
             + " done, estimate, the model's id and whether its weights are stored, the units it needs; with --spark,"
             + " the stages as lists of unit numbers), for scripts.")
@@ -68,12 +72,14 @@ final class SweepCommand implements Callable<Integer> {
         SweepRunner runner = SweepRunner.atHome(sweep, dataDir);
         if (dryRun) {
             if (!json) {
-                out.println("sweep " + sweep.name() + ":");
+                // the count first: the plan of a large grid takes a while to make
+                out.println("sweep " + sweep.name() + " (" + sweep.size() + " units):");
+                out.flush();
             }
             jobs.dryRun(runner, threads, out, json);
             return 0;
         }
-        runner.quarantining();
+        runner.quarantining().allowingLarge(yes);
         out.println("sweep " + sweep.name() + ":");
         jobs.run(runner, threads, dataDir, List.of("--file", file.toAbsolutePath().toString()), JobsOption.debug(spec),
                 out);

@@ -3,6 +3,7 @@ package dev.aerobust.config;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
@@ -196,60 +197,81 @@ public final class Param<T> {
         if (raw == null) {
             throw new IllegalArgumentException("null");
         }
-        if (type.isInstance(raw) && !(raw instanceof double[])) {
+        if (type.isInstance(raw) && !(raw instanceof double[]) && !(raw instanceof Double)) {
             return raw;
         }
-        String s = raw instanceof List<?> || raw instanceof double[] ? null : raw.toString().trim();
-        if (type == Integer.class) {
-            if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-                return Math.toIntExact(n.longValue());
-            }
-            return Integer.valueOf(s);
-        }
-        if (type == Long.class) {
-            if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
-                return n.longValue();
-            }
-            return Long.valueOf(s);
-        }
-        if (type == Double.class) {
-            return raw instanceof Number n ? n.doubleValue() : Double.valueOf(s);
-        }
-        if (type == Boolean.class) {
-            if ("true".equalsIgnoreCase(s) || "false".equalsIgnoreCase(s)) {
-                return Boolean.valueOf(s);
-            }
-            throw new IllegalArgumentException(s);
-        }
-        if (type == double[].class) {
-            List<Object> items = new ArrayList<>();
-            if (raw instanceof List<?> l) {
-                items.addAll(l);
-            } else if (raw instanceof double[] d) {
-                return d.clone();
-            } else {
-                if (s.isEmpty() || s.endsWith(",") || s.startsWith(",") || s.contains(",,")) {
-                    throw new IllegalArgumentException(s);
-                }
-                items.addAll(Arrays.asList(s.split(",")));
-            }
-            double[] out = new double[items.size()];
-            for (int i = 0; i < out.length; i++) {
-                Object o = items.get(i);
-                out[i] = o instanceof Number n ? n.doubleValue() : Double.parseDouble(o.toString().trim());
-            }
-            return out;
-        }
         if (choices != null) {
-            String want = s.toLowerCase(Locale.ROOT).replace('_', '-');
+            String want = raw.toString().trim().toLowerCase(Locale.ROOT).replace('_', '-');
             for (T c : choices) {
                 if (spell(c).equals(want)) {
                     return c;
                 }
             }
-            throw new IllegalArgumentException(s);
+            throw new IllegalArgumentException(want);
         }
-        throw new IllegalStateException("no parser for " + type);
+        java.util.function.Function<Object, Object> parser = PARSERS.get(type);
+        if (parser == null) {
+            throw new IllegalStateException("no parser for " + type);
+        }
+        return parser.apply(raw);
+    }
+
+    /**
+     * One parser per type of value: from the command line's string, a sweep file's scalar or list, or a stored
+     * configuration's number. A real is never -0 (it would name a second record of eps 0).
+     */
+    private static final Map<Class<?>, java.util.function.Function<Object, Object>> PARSERS = Map.of(
+            Integer.class, Param::integerOf,
+            Long.class, Param::longOf,
+            Double.class, raw -> realOf(raw),
+            Boolean.class, Param::booleanOf,
+            double[].class, Param::realsOf);
+
+    private static Object integerOf(Object raw) {
+        if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return Math.toIntExact(n.longValue());
+        }
+        return Integer.valueOf(raw.toString().trim());
+    }
+
+    private static Object longOf(Object raw) {
+        if (raw instanceof Number n && n.doubleValue() == Math.rint(n.doubleValue())) {
+            return n.longValue();
+        }
+        return Long.valueOf(raw.toString().trim());
+    }
+
+    private static double realOf(Object raw) {
+        double v = raw instanceof Number n ? n.doubleValue() : Double.parseDouble(raw.toString().trim());
+        return v + 0.0;
+    }
+
+    private static Object booleanOf(Object raw) {
+        String s = raw.toString().trim();
+        if ("true".equalsIgnoreCase(s) || "false".equalsIgnoreCase(s)) {
+            return Boolean.valueOf(s);
+        }
+        throw new IllegalArgumentException(s);
+    }
+
+    private static Object realsOf(Object raw) {
+        List<Object> items = new ArrayList<>();
+        if (raw instanceof List<?> l) {
+            items.addAll(l);
+        } else if (raw instanceof double[] d) {
+            return Arrays.stream(d).map(v -> v + 0.0).toArray();
+        } else {
+            String s = raw.toString().trim();
+            if (s.isEmpty() || s.endsWith(",") || s.startsWith(",") || s.contains(",,")) {
+                throw new IllegalArgumentException(s);
+            }
+            items.addAll(Arrays.asList(s.split(",")));
+        }
+        double[] out = new double[items.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = realOf(items.get(i));
+        }
+        return out;
     }
 
     /** How a value is written in JSON, sweep files and ids: enums in lower kebab case, lists as lists. */

@@ -94,7 +94,7 @@ public final class ParamSet {
         }
         Map<Param<?>, Object> values = new LinkedHashMap<>();
         Map<Param<?>, Boolean> applies = new HashMap<>();
-        Settings partial = new Settings(this, given, values, applies);
+        Settings partial = new Settings(this, given, values, applies, false);
         for (Param<?> p : params) {
             Param<Object> q = (Param<Object>) p;
             boolean ok = q.appliesTo(partial);
@@ -109,7 +109,7 @@ public final class ParamSet {
             }
             applies.put(p, ok);
         }
-        Settings s = new Settings(this, given, Map.copyOf(values), Map.copyOf(applies));
+        Settings s = new Settings(this, given, Map.copyOf(values), Map.copyOf(applies), true);
         for (Consumer<Settings> c : checks) {
             c.accept(s);
         }

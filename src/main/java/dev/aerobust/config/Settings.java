@@ -18,13 +18,19 @@ public final class Settings {
     private final Map<Param<?>, Object> given;
     private final Map<Param<?>, Object> values;
     private final Map<Param<?>, Boolean> applies;
+    /** Whether every value is resolved (not the partial settings a resolution evaluates defaults on). */
+    private final boolean complete;
+    /** The identity and speed maps of complete settings, made once: equality and hashing read them often. */
+    private Map<String, Object> identity;
+    private Map<String, Object> speed;
 
     Settings(ParamSet set, Map<Param<?>, Object> given, Map<Param<?>, Object> values,
-             Map<Param<?>, Boolean> applies) {
+             Map<Param<?>, Boolean> applies, boolean complete) {
         this.set = set;
         this.given = Collections.unmodifiableMap(new LinkedHashMap<>(given));
         this.values = values;
         this.applies = applies;
+        this.complete = complete;
     }
 
     public ParamSet set() {
@@ -71,7 +77,18 @@ public final class Settings {
 
     /** The identity settings that apply, by name, sorted: what determines a result, recorded with it. */
     public Map<String, Object> identity() {
-        return select(Param.Role.IDENTITY);
+        return new TreeMap<>(identityView());
+    }
+
+    /** The identity map, made once for complete settings; not to be changed. */
+    private Map<String, Object> identityView() {
+        if (!complete) {
+            return select(Param.Role.IDENTITY);
+        }
+        if (identity == null) {
+            identity = Collections.unmodifiableMap(select(Param.Role.IDENTITY));
+        }
+        return identity;
     }
 
     /**
@@ -90,7 +107,18 @@ public final class Settings {
 
     /** The speed settings that apply, by name, sorted: recorded with a result, never part of its id. */
     public Map<String, Object> speed() {
-        return select(Param.Role.SPEED);
+        return new TreeMap<>(speedView());
+    }
+
+    /** The speed map, made once for complete settings; not to be changed. */
+    private Map<String, Object> speedView() {
+        if (!complete) {
+            return select(Param.Role.SPEED);
+        }
+        if (speed == null) {
+            speed = Collections.unmodifiableMap(select(Param.Role.SPEED));
+        }
+        return speed;
     }
 
     @SuppressWarnings("unchecked")
@@ -106,14 +134,25 @@ public final class Settings {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Settings s && s.set == set && s.identity().equals(identity())
-                && s.speed().equals(speed());
+        if (o == this) {
+            return true;
+        }
+        return o instanceof Settings s && s.set == set && s.identityView().equals(identityView())
+                && s.speedView().equals(speedView());
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(set.kind(), identity(), speed());
+        if (!complete) {
+            return Objects.hash(set.kind(), identityView(), speedView());
+        }
+        if (hash == null) {
+            hash = Objects.hash(set.kind(), identityView(), speedView());
+        }
+        return hash;
     }
+
+    private Integer hash;
 
     @Override
     public String toString() {

@@ -17,13 +17,19 @@ public final class DataHome {
     private DataHome() {
     }
 
-    /** The aerobust home directory. */
+    /**
+     * The aerobust home directory. Something there that is not a folder (a regular file) is a file error at once,
+     * in every command, before anything is read or written under it.
+     */
     public static Path home() {
         String env = System.getenv(HOME_ENV);
-        if (env != null && !env.isBlank()) {
-            return parse(env.trim());
+        Path home = env != null && !env.isBlank() ? parse(env.trim())
+                : Paths.get(System.getProperty("user.home"), ".aerobust");
+        if (java.nio.file.Files.exists(home) && !java.nio.file.Files.isDirectory(home)) {
+            throw new AerobustException(ExitCode.IO, home + " is not a folder: the aerobust home"
+                    + (env != null && !env.isBlank() ? " ($" + HOME_ENV + ")" : "") + " must be one");
         }
-        return Paths.get(System.getProperty("user.home"), ".aerobust");
+        return home;
     }
 
     /**

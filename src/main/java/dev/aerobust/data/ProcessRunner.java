@@ -7,7 +7,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Runs an external command (a package client) with a time limit, capturing its output. */
+/**
+ * Runs an external command (a package client) with a time limit, capturing its output; the command dies with
+ * aerobust ({@link dev.aerobust.util.Children#tied}).
+ */
 final class ProcessRunner {
 
     record Result(int exitCode, String output) {
@@ -19,19 +22,20 @@ final class ProcessRunner {
     static Result run(Path workDir, long timeoutSeconds, List<String> command) throws IOException {
         Path log = Files.createTempFile(workDir, ".output", ".log");
         try {
-            Process p = new ProcessBuilder(command).directory(workDir.toFile()).redirectErrorStream(true)
+            Process p = new ProcessBuilder(dev.aerobust.util.Children.tied(command)).directory(workDir.toFile())
+                    .redirectErrorStream(true)
                     .redirectOutput(log.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                     .start();
             boolean done;
             try {
                 done = p.waitFor(timeoutSeconds, TimeUnit.SECONDS);
             } catch (InterruptedException e) {
-                p.destroyForcibly();
+                dev.aerobust.util.Children.stop(p);
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while running " + command.get(0), e);
             }
             if (!done) {
-                p.destroyForcibly();
+                dev.aerobust.util.Children.stop(p);
                 throw new IOException(String.join(" ", command) + " did not finish in " + timeoutSeconds + " s");
             }
             return new Result(p.exitValue(), Files.readString(log, StandardCharsets.UTF_8));

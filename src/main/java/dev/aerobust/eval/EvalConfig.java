@@ -63,17 +63,29 @@ public final class EvalConfig {
                     "numbers >= 0, comma-separated")
             .defaultsTo(s -> grid(s.get(DATASET))).build();
 
-    /** An L-infinity budget above 1 (the whole image range) is a usage error; L2 budgets may exceed it. */
+    /**
+     * What an evaluation must hold before anything runs, in the settings' own names (a command prefixes its flag,
+     * a sweep file its line): an L-infinity budget in [0, 1] (the whole image range; L2 budgets may exceed it), and
+     * no more images than MNIST's and Fashion-MNIST's 10,000 test images (BTSC's count is its data's).
+     */
     public static void checkBudgets(Settings eval, AttackKind attack) {
         if (!attack.l2Budget()) {
             for (double e : eval.get(EPS)) {
                 if (e > 1) {
-                    throw new AerobustException(ExitCode.USAGE, "--eps must be in [0, 1] for " + attack.label()
-                            + ", got " + e);
+                    throw new AerobustException(ExitCode.USAGE, EPS.name() + " must be in [0, 1] for "
+                            + attack.label() + ", got " + e);
                 }
             }
         }
+        DatasetId d = eval.get(DATASET);
+        if (d != DatasetId.BTSC && eval.get(N) > FIXED_TEST_IMAGES) {
+            throw new AerobustException(ExitCode.USAGE, N.name() + " " + eval.get(N) + " is more than the "
+                    + FIXED_TEST_IMAGES + " test images of " + d.cliName());
+        }
     }
+
+    /** The test images of MNIST and of Fashion-MNIST. */
+    static final int FIXED_TEST_IMAGES = 10_000;
 
     public static final ParamSet PARAMS = ParamSet.of("evaluation").context(DATASET).context(DEFENSE)
             .add(SCALE, SAMPLES, N, SEED, EPS).build();

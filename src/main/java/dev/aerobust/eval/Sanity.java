@@ -103,11 +103,12 @@ public final class Sanity {
             double a = r.accuracyAtMaxEps();
             double b = r.accuracyAtMaxEpsDoubledSteps();
             if (b > a + SLACK) {
-                w.add(String.format(Locale.ROOT, "twice the steps raised accuracy at eps %s from %.3f to %.3f:"
-                        + " the attack is unstable", r.maxEps(), a, b));
+                w.add(String.format(Locale.ROOT, "twice the steps raised accuracy at eps %s from %.3f to %.3f on"
+                        + " the first %d images: the attack is unstable", r.maxEps(), a, b, r.images()));
             } else if (b < a - SLACK) {
-                w.add(String.format(Locale.ROOT, "twice the steps lowered accuracy at eps %s from %.3f to %.3f:"
-                        + " the attack has not converged", r.maxEps(), a, b));
+                w.add(String.format(Locale.ROOT, "twice the steps lowered accuracy at eps %s from %.3f to %.3f on"
+                        + " the first %d images (the run's own record is over all its images): the attack has not"
+                        + " converged", r.maxEps(), a, b, r.images()));
             }
         }
         return w;

@@ -56,8 +56,12 @@ public final class ModelImport {
         if (!ClassifierConfig.KIND.equals(kind) && !AutoencoderConfig.KIND.equals(kind)) {
             throw new AerobustException(ExitCode.USAGE, "unknown kind '" + kind + "' (known: classifier, autoencoder)");
         }
+        if (Files.isDirectory(file)) {
+            throw new AerobustException(ExitCode.USAGE, file + " is a folder, not a TorchScript file (a module saved"
+                    + " with torch.jit.script(model).save(\"model.pt\"))");
+        }
         if (!Files.isRegularFile(file)) {
-            throw new DataException(file, "file not found");
+            throw new AerobustException(ExitCode.USAGE, file + ": no such file");
         }
         byte[] bytes = Files.readAllBytes(file);
         String sha = Hashing.sha256(bytes);
@@ -74,6 +78,7 @@ public final class ModelImport {
             ScriptedClassifier clf = new ScriptedClassifier(file);
             clf.freeze();
             check(file, clf::logits, shape, new long[] {2, d.classes()}, "logits");
+            dev.aerobust.eval.Outputs.requireFinite(clf::logits, test, "the classifier in " + file);
             double acc = Accuracy.of(x -> Autograd.noGrad(() -> clf.logits(x)), test, 500);
             LOG.info("clean test accuracy {}", String.format("%.4f", acc));
             metrics = ModelMeta.Metrics.classifier(acc, test.size());
@@ -82,6 +87,7 @@ public final class ModelImport {
             ae.freeze();
             long[] in = {2, shape[0], shape[1], shape[2]};
             check(file, ae::reconstruct, shape, in, "reconstructions");
+            dev.aerobust.eval.Outputs.requireFinite(ae::reconstruct, test, "the autoencoder in " + file);
             encode = ae.hasLatent();
             if (ae.hasLatent()) {
                 try (Scope s = Scope.open()) {

@@ -116,6 +116,7 @@ public final class ModelTraining {
         long t0 = System.nanoTime();
         Trainer.Result r = Trainer.fit(model, new ClassifierObjective(model, cfg.get(ClassifierConfig.PRECISION)),
                 tv[0], tv[1], cfg, store.workDir(id));
+        dev.aerobust.eval.Outputs.requireFinite(model::forward, test, "classifier " + id + " as trained");
         double acc = Accuracy.of(model::forward, test, 500);
         LOG.info("clean test accuracy {}", String.format("%.4f", acc));
         store.save(id, model, meta(id, null, null, cfg, test, r, t0, ModelMeta.Metrics.classifier(acc, test.size())));
@@ -148,6 +149,7 @@ public final class ModelTraining {
         long t0 = System.nanoTime();
         Trainer.Result r = Trainer.fit(model, new AutoencoderObjective(model, cfg), tv[0], tv[1], cfg,
                 store.workDir(id));
+        dev.aerobust.eval.Outputs.requireFinite(model::forward, test, "autoencoder " + id + " as trained");
         double mse = ReconstructionMetrics.mse(model, test, 500, 0, false);
         Engine.seed(seed);
         double noisy = ReconstructionMetrics.mse(model, test, 500, Units.noiseStd(stp),

@@ -141,21 +141,31 @@ public final class ModelStore {
         return version;
     }
 
-    /** The folder of a model; an id that is not of the form the store gives is a usage error. */
+    /**
+     * The folder of a model; an id that is not of the form the store gives is a usage error, a link in its place
+     * (or a folder that resolves outside the store) a file error naming it.
+     */
     public Path dir(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
-            throw new AerobustException(ExitCode.USAGE, "'" + id + "' is not a model id (see: aerobust models list)");
-        }
-        return root.resolve(id);
+        path(id);
+        return StorePaths.inside(root, "model id", id);
     }
 
     public Path workDir(String id) {
-        return dir(id).resolve("work");
+        return StorePaths.inside(root, "model id", id, "work");
     }
 
     /** Whether a finished model with this id is stored. */
     public boolean has(String id) {
-        return Files.isRegularFile(dir(id).resolve(META)) && Files.isRegularFile(dir(id).resolve(WEIGHTS));
+        Path d = path(id);
+        return Files.isRegularFile(d.resolve(META)) && Files.isRegularFile(d.resolve(WEIGHTS));
+    }
+
+    /** A model's folder by its id, unchecked on disk: for asking whether something is there. */
+    private Path path(String id) {
+        if (id == null || !ID.matcher(id).matches()) {
+            throw new AerobustException(ExitCode.USAGE, "'" + id + "' is not a model id (see: aerobust models list)");
+        }
+        return StorePaths.named(root, "model id", id);
     }
 
     /**
@@ -164,7 +174,8 @@ public final class ModelStore {
      * weights (an attack still to run, an autoencoder still to train on a classifier) trains it again first.
      */
     public boolean weightless(String id) {
-        return Files.isRegularFile(dir(id).resolve(META)) && !Files.exists(dir(id).resolve(WEIGHTS));
+        Path d = path(id);
+        return Files.isRegularFile(d.resolve(META)) && !Files.exists(d.resolve(WEIGHTS));
     }
 
     /**
@@ -302,7 +313,7 @@ public final class ModelStore {
                 if (ID.matcher(id).matches() && Files.isRegularFile(d.resolve(META))) {
                     try {
                         out.add(meta(id));
-                    } catch (DataException e) {
+                    } catch (AerobustException e) {
                         LOG.warn("skipping {}: {}", id, e.getMessage());
                     }
                 }

@@ -57,7 +57,7 @@ public final class ResultsStore {
 
     /** The results of the aerobust home ({@code $AEROBUST_HOME/results}). */
     public static ResultsStore atHome() {
-        return new ResultsStore(StorePaths.home(DataHome.home()).resolve("results"));
+        return new ResultsStore(DataHome.home().resolve("results"));
     }
 
     public Path root() {
@@ -103,7 +103,7 @@ public final class ResultsStore {
         private Run(RunKey key, String setChecksum) {
             this.key = key;
             this.setChecksum = setChecksum;
-            this.dir = StorePaths.inside(root, "model id", key.model(), runId(key, setChecksum));
+            this.dir = StorePaths.named(root, "model id", key.model(), runId(key, setChecksum));
         }
 
         public Path dir() {
@@ -134,6 +134,7 @@ public final class ResultsStore {
             if (!runId(r.runKey(), setChecksum).equals(dir.getFileName().toString())) {
                 throw new IllegalArgumentException("a record of another run: " + r.runKey());
             }
+            StorePaths.inside(root, "model id", key.model(), dir.getFileName().toString());
             AttackRecord sealed = r.withChecksum(null);
             sealed = sealed.withChecksum(checksum(ModelStore.JSON.valueToTree(sealed)));
             Files.createDirectories(dir);
@@ -204,8 +205,12 @@ public final class ResultsStore {
             return new FileChunkStore(own, seed, false, null, dir.getFileName() + "|" + tag);
         }
 
-        /** Whether the run's folder is a folder that can be written (checked before the work). */
+        /**
+         * Whether the run's folder is a folder of the store that can be written, through no link (checked before the
+         * work).
+         */
         public void checkWritable() throws IOException {
+            StorePaths.inside(root, "model id", key.model(), dir.getFileName().toString());
             if (Files.exists(dir) && !Files.isDirectory(dir)) {
                 throw new dev.aerobust.util.AerobustException(dev.aerobust.util.ExitCode.IO, dir + " is not a folder;"
                         + " the run's records go there");

@@ -29,11 +29,10 @@ public final class StorePaths {
     }
 
     /**
-     * {@code root}'s descendant {@code names[0]/names[1]/...}: each name one valid component (a usage error naming
-     * {@code what} otherwise), each existing component a folder or file of its own, not a link (a file error naming
-     * it), and the whole under {@code root}'s real path.
+     * {@code root}'s descendant {@code names[0]/names[1]/...}, each name one valid component (a usage error naming
+     * {@code what} otherwise), unchecked on disk: for asking whether something is there.
      */
-    public static Path inside(Path root, String what, String... names) {
+    public static Path named(Path root, String what, String... names) {
         Path p = root;
         for (String n : names) {
             if (!valid(n)) {
@@ -41,6 +40,19 @@ public final class StorePaths {
                         + " '_' and '-', starting with a letter or digit; never a path)");
             }
             p = p.resolve(n);
+        }
+        return p;
+    }
+
+    /**
+     * {@code root}'s descendant {@code names[0]/names[1]/...}: each name one valid component (a usage error naming
+     * {@code what} otherwise), each existing component a folder or file of its own, not a link (a file error naming
+     * it), and the whole under {@code root}'s real path: for reading and writing there.
+     */
+    public static Path inside(Path root, String what, String... names) {
+        Path p = root;
+        for (String n : names) {
+            p = named(p, what, n);
             if (Files.isSymbolicLink(p)) {
                 throw new AerobustException(ExitCode.IO, p + " is a link inside the store; aerobust writes through no"
                         + " link (remove it, or put the store where it points)");
@@ -70,15 +82,4 @@ public final class StorePaths {
         }
     }
 
-    /**
-     * The store's home folder checked: it must be a folder (or not exist yet, to be made); a regular file there is
-     * a file error at once, in every command.
-     */
-    public static Path home(Path home) {
-        if (Files.exists(home) && !Files.isDirectory(home)) {
-            throw new AerobustException(ExitCode.IO, home + " is not a folder: the aerobust home ($AEROBUST_HOME) must"
-                    + " be one");
-        }
-        return home;
-    }
 }

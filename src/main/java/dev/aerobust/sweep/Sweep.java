@@ -241,6 +241,13 @@ public final class Sweep {
      * is none), for the models the file's {@code imported} list names.
      */
     public static Sweep load(Path file, java.util.function.Function<String, ModelMeta> metaOf) {
+        if (Files.isDirectory(file)) {
+            throw new AerobustException(ExitCode.USAGE, file + " is a folder, not a sweep file (sweeps/ holds the"
+                    + " study's: sweeps/quick-mnist.yaml, ...)");
+        }
+        if (!Files.exists(file)) {
+            throw new AerobustException(ExitCode.USAGE, file + ": no such sweep file");
+        }
         String text;
         try {
             text = Files.readString(file, StandardCharsets.UTF_8);
@@ -274,6 +281,12 @@ public final class Sweep {
             }
         }
         String name = root.path("name").asText(defaultName);
+        if (!dev.aerobust.store.StorePaths.valid(name)) {
+            // the name names the sweep's report folder: one folder under the store, never a path
+            throw new AerobustException(ExitCode.USAGE, (root.has("name") ? doc.at("/name") : doc.where()) + ": the"
+                    + " sweep's name '" + name + "' must be lower-case letters, digits, '.', '_' and '-', starting with"
+                    + " a letter or digit (it names the report's folder; never a path)");
+        }
         List<DatasetId> datasets = new ArrayList<>();
         for (JsonNode d : list(root.path("datasets"), doc, "/datasets", JSON.getNodeFactory().textNode("mnist"))) {
             try {
@@ -383,7 +396,11 @@ public final class Sweep {
             }
             for (Map<String, Object> ag : attackGrids) {
                 Settings attack = AttackConfig.PARAMS.fromMap(ag, doc.at("/attacks"), false);
-                EvalConfig.checkBudgets(eval, attack.get(AttackConfig.ATTACK));
+                try {
+                    EvalConfig.checkBudgets(eval, attack.get(AttackConfig.ATTACK));
+                } catch (AerobustException e) {
+                    throw new AerobustException(e.exitCode(), doc.at("/evaluations") + ": " + e.getMessage());
+                }
                 if (AttackConfig.create(attack, false).attacksRandomizedModel() && !sampled) {
                     continue;
                 }
@@ -448,6 +465,10 @@ public final class Sweep {
             throw new AerobustException(ExitCode.USAGE, at + ": a model id, got " + idNode);
         }
         String id = idNode.textValue();
+        if (!dev.aerobust.store.StorePaths.valid(id)) {
+            throw new AerobustException(ExitCode.USAGE, at + ": '" + id + "' is not a model id (an id names one"
+                    + " model of the store, never a path; aerobust models list shows them)");
+        }
         ModelMeta meta = metaOf.apply(id);
         if (meta == null) {
             throw new AerobustException(ExitCode.USAGE, at + ": no model '" + id + "' in the store (aerobust import"

@@ -82,6 +82,7 @@ public final class SweepJobs {
      */
     public double run(PrintWriter out, double limitSeconds) throws IOException {
         List<SweepRunner.Step> plan = runner.plan(threadsEach);
+        runner.checkSize(plan);
         SweepRunner.print(plan, out);
         describe(out, jobs, threadsEach, wallSeconds(runner, plan, jobs));
         out.flush();

@@ -101,6 +101,8 @@ public final class SweepRunner {
     private final ResultsStore results;
     private final Map<DatasetId, String> checksums = new HashMap<>();
     private final Map<Sweep.TrainUnit, String> found = new HashMap<>();
+    /** The id each train unit's model has or will have: hashed once. */
+    private final Map<Sweep.TrainUnit, String> ids = new HashMap<>();
     /** The stored records that failed their checks, by file: left out of what is read, named by the caller. */
     private final Map<Path, String> bad = new java.util.LinkedHashMap<>();
     private boolean quarantine;
@@ -115,6 +117,31 @@ public final class SweepRunner {
     /** A runner on the store and results folders under {@code $AEROBUST_HOME}. */
     public static SweepRunner atHome(Sweep sweep, Path dataDir) {
         return new SweepRunner(sweep, dataDir, ModelStore.atHome(), ResultsStore.atHome());
+    }
+
+    /** Above this many units, a run needs to be told to start ({@link #allowingLarge}): a grid typed wrong. */
+    public static final int MAX_UNITS = 10_000;
+    /** Above this much estimated time left, likewise: a week. */
+    public static final double MAX_SECONDS = 7 * 24 * 3600.0;
+    private boolean large;
+
+    /** Lets a run start above {@link #MAX_UNITS} units or {@link #MAX_SECONDS} of estimated time ({@code --yes}). */
+    public SweepRunner allowingLarge(boolean yes) {
+        this.large = yes;
+        return this;
+    }
+
+    /**
+     * Refuses to start a sweep above {@link #MAX_UNITS} units or {@link #MAX_SECONDS} of estimated time (its
+     * {@code plan}) unless {@link #allowingLarge}: a usage error that says what to do.
+     */
+    public void checkSize(List<Step> plan) {
+        double left = plan.stream().mapToDouble(Step::seconds).sum();
+        if (!large && (plan.size() > MAX_UNITS || left > MAX_SECONDS)) {
+            throw new AerobustException(ExitCode.USAGE, "sweep " + sweep.name() + " has " + plan.size() + " units, "
+                    + Progress.seconds(left) + " of estimated compute: above " + MAX_UNITS + " units or a week, a run"
+                    + " must be asked for; look at it with --dry-run, then add --yes to start it");
+        }
     }
 
     /**
@@ -166,7 +193,7 @@ public final class SweepRunner {
         if (trained.isPresent()) {
             return trained;
         }
-        String id = TrainedModels.id(u.settings(), checksum(u.dataset()));
+        String id = modelId(u);
         return store.weightless(id) ? Optional.of(id) : Optional.empty();
     }
 
@@ -177,9 +204,14 @@ public final class SweepRunner {
         if (known != null) {
             return Optional.of(known);
         }
-        Optional<String> id = TrainedModels.find(store, TrainedModels.id(u.settings(), checksum(u.dataset())));
+        Optional<String> id = TrainedModels.find(store, modelId(u));
         id.ifPresent(x -> found.put(u, x));
         return id;
+    }
+
+    /** The id a train unit's model has, or will have once trained: its settings and the test set's checksum. */
+    private String modelId(Sweep.TrainUnit u) {
+        return ids.computeIfAbsent(u, k -> TrainedModels.id(k.settings(), checksum(k.dataset())));
     }
 
     /** The records of an attack unit (null for eps values not done), or empty if its models are not trained. */
@@ -242,23 +274,30 @@ public final class SweepRunner {
      * rather than after every training of the sweep.
      */
     List<Sweep.Unit> order() {
+        if (order != null) {
+            return order;
+        }
+        Map<Sweep.ModelUnit, List<Sweep.AttackUnit>> byModel = new java.util.LinkedHashMap<>();
+        for (Sweep.AttackUnit a : sweep.attacks()) {
+            byModel.computeIfAbsent(a.model(), k -> new ArrayList<>()).add(a);
+        }
         List<Sweep.Unit> out = new ArrayList<>();
-        Set<Sweep.AttackUnit> left = new LinkedHashSet<>(sweep.attacks());
         List<Sweep.TrainUnit> trains = new ArrayList<>(sweep.classifiers());
         trains.addAll(sweep.autoencoders());
         for (Sweep.TrainUnit t : trains) {
             out.add(t);
-            for (java.util.Iterator<Sweep.AttackUnit> it = left.iterator(); it.hasNext(); ) {
-                Sweep.AttackUnit a = it.next();
-                if (a.model().equals(t)) {
-                    out.add(a);
-                    it.remove();
-                }
+            List<Sweep.AttackUnit> own = byModel.remove(t);
+            if (own != null) {
+                out.addAll(own);
             }
         }
-        out.addAll(left);
-        return out;
+        byModel.values().forEach(out::addAll);
+        order = List.copyOf(out);
+        return order;
     }
+
+    /** The units in their order, made once (a sweep's units do not change). */
+    private List<Sweep.Unit> order;
 
     /**
      * Every unit in the order it runs, with whether it is done and the estimated seconds of what is left, each
@@ -319,7 +358,7 @@ public final class SweepRunner {
 
     /** The id a unit's model has, or will have once trained (the settings and the test set's checksum give it). */
     public String modelId(Sweep.ModelUnit m) {
-        return m instanceof Sweep.TrainUnit t ? TrainedModels.id(t.settings(), checksum(t.dataset()))
+        return m instanceof Sweep.TrainUnit t ? modelId(t)
                 : ((Sweep.ImportedModel) m).id();
     }
 
@@ -381,6 +420,7 @@ public final class SweepRunner {
      */
     public double run(PrintWriter out, double limitSeconds) throws IOException {
         List<Step> plan = plan();
+        checkSize(plan);
         print(plan, out);
         long t0 = System.nanoTime();
         Pace pace = new Pace();
@@ -512,7 +552,7 @@ public final class SweepRunner {
     }
 
     private void train(Sweep.TrainUnit u) throws IOException {
-        String id = TrainedModels.id(u.settings(), checksum(u.dataset()));
+        String id = modelId(u);
         // a model trained again over its weightless metadata: its records hold only if the weights are the same
         String before = store.weightless(id) ? String.valueOf(store.meta(id).weightsSha256()) : null;
         if (u.autoencoder()) {
@@ -778,16 +818,24 @@ public final class SweepRunner {
          * the same surrogate, so only the sanity runs are left (the evaluation of the rows is a few forward passes).
          */
         double attackSeconds(Sweep.AttackUnit u, boolean shared) {
-            Attack a = u.create(false);
+            AttackCost c = costs.computeIfAbsent(u.attack(), s -> {
+                Attack a = AttackConfig.create(s, false);
+                return new AttackCost(a.name(), iterationsPerImage(a.name(), a.key()), a.doubled() != null ? 4 : 1);
+            });
             boolean defended = u.model().autoencoder();
-            double perImage = iterationsPerImage(a.name(), a.key());
             int n = u.eval().get(EvalConfig.N);
             long eps = java.util.Arrays.stream(u.eval().get(EvalConfig.EPS)).filter(e -> e > 0).count();
-            double r = value(rate, a.name() + "/" + defended, defended ? stackRate : undefendedRate, true);
+            double r = value(rate, c.name() + "/" + defended, defended ? stackRate : undefendedRate, true);
             // the sanity runs: the unbounded attack and the step-doubling check, on their own images
-            double sanity = Math.min(n, Sanity.RUN_IMAGES) * perImage * (a.doubled() != null ? 4 : 1);
-            return ((shared ? 0 : n * eps * perImage) + sanity) / r;
+            double sanity = Math.min(n, Sanity.RUN_IMAGES) * c.perImage() * c.sanityRuns();
+            return ((shared ? 0 : n * eps * c.perImage()) + sanity) / r;
         }
+
+        /** What an attack's settings cost per image, and its sanity runs' factor: worked out once per setting. */
+        private record AttackCost(String name, double perImage, int sanityRuns) {
+        }
+
+        private final Map<Settings, AttackCost> costs = new HashMap<>();
 
         /** Gradient steps an attack spends on one image at one eps. */
         static double iterationsPerImage(String attack, Map<String, Object> cfg) {

@@ -33,11 +33,15 @@ final class YamlDoc {
         this.lines = lines;
     }
 
-    /** Parses {@code text}; a syntax error is a usage error naming {@code where} and the line. */
+    /**
+     * Parses {@code text}; a syntax error, a key given twice in one map and an alias are usage errors naming
+     * {@code where} and the line.
+     */
     static YamlDoc parse(String text, String where) {
         try {
+            Map<String, Integer> lines = lines(text, where);
             JsonNode root = YAML.readTree(text);
-            return new YamlDoc(where, root == null ? YAML.createObjectNode() : root, lines(text));
+            return new YamlDoc(where, root == null ? YAML.createObjectNode() : root, lines);
         } catch (IOException e) {
             String msg = e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse("");
             int line = e instanceof com.fasterxml.jackson.core.JsonProcessingException p && p.getLocation() != null
@@ -47,18 +51,30 @@ final class YamlDoc {
         }
     }
 
-    /** The line of each key, by its JSON pointer ({@code /autoencoders/0/stp}). */
-    private static Map<String, Integer> lines(String text) throws IOException {
+    /**
+     * The line of each key, by its JSON pointer ({@code /autoencoders/0/stp}); a key given twice in one map (the
+     * last would win, silently) and an alias are usage errors naming the line.
+     */
+    private static Map<String, Integer> lines(String text, String where) throws IOException {
         Map<String, Integer> out = new HashMap<>();
         Deque<Object> path = new ArrayDeque<>();
         Deque<Integer> index = new ArrayDeque<>();
         try (JsonParser p = new YAMLFactory().createParser(text)) {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
+                if (p instanceof com.fasterxml.jackson.dataformat.yaml.YAMLParser y && y.isCurrentAlias()) {
+                    throw new AerobustException(ExitCode.USAGE, where + ":" + p.currentLocation().getLineNr()
+                            + ": YAML aliases (*name) are not supported in a sweep file: write the values out");
+                }
                 switch (t) {
                     case FIELD_NAME -> {
                         path.push(p.currentName());
-                        out.put(pointer(path), p.currentLocation().getLineNr());
+                        Integer first = out.put(pointer(path), p.currentLocation().getLineNr());
+                        if (first != null) {
+                            throw new AerobustException(ExitCode.USAGE, where + ":" + p.currentLocation().getLineNr()
+                                    + ": key '" + p.currentName() + "' given twice in one map (first at line " + first
+                                    + ")");
+                        }
                         continue;
                     }
                     case START_ARRAY -> {
