@@ -57,8 +57,9 @@ final class YamlDoc {
      */
     private static Map<String, Integer> lines(String text, String where) throws IOException {
         Map<String, Integer> out = new HashMap<>();
+        // the path to the current token: a key (String), an array's position (int[] of one: its current index), or
+        // an object inside an array
         Deque<Object> path = new ArrayDeque<>();
-        Deque<Integer> index = new ArrayDeque<>();
         try (JsonParser p = new YAMLFactory().createParser(text)) {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
@@ -78,27 +79,18 @@ final class YamlDoc {
                         continue;
                     }
                     case START_ARRAY -> {
-                        index.push(-1);
-                        path.push(index);
+                        next(path);
+                        path.push(new int[] {-1});
                         continue;
                     }
-                    case END_ARRAY -> {
-                        path.pop();
-                        index.pop();
-                    }
+                    case END_ARRAY -> path.pop();
                     case START_OBJECT -> {
-                        if (!path.isEmpty() && path.peek() == index) {
-                            index.push(index.pop() + 1);
-                        }
+                        next(path);
                         path.push(Boolean.TRUE);
                         continue;
                     }
                     case END_OBJECT -> path.pop();
-                    default -> {
-                        if (!path.isEmpty() && path.peek() == index) {
-                            index.push(index.pop() + 1);
-                        }
-                    }
+                    default -> next(path);
                 }
                 // a value ends its field
                 if (!path.isEmpty() && path.peek() instanceof String) {
@@ -109,6 +101,13 @@ final class YamlDoc {
         return out;
     }
 
+    /** A value starting inside an array takes the array's next index. */
+    private static void next(Deque<Object> path) {
+        if (!path.isEmpty() && path.peek() instanceof int[] i) {
+            i[0]++;
+        }
+    }
+
     private static String pointer(Deque<Object> path) {
         StringBuilder b = new StringBuilder();
         Object[] parts = path.toArray();
@@ -116,8 +115,8 @@ final class YamlDoc {
             Object o = parts[i];
             if (o instanceof String s) {
                 b.append('/').append(s);
-            } else if (o instanceof Deque<?> d) {
-                b.append('/').append(d.peek());
+            } else if (o instanceof int[] d) {
+                b.append('/').append(d[0]);
             }
         }
         return b.toString();
