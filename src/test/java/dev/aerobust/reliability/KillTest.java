@@ -35,7 +35,7 @@ class KillTest {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private static ProcessBuilder cli(Path home, String... args) {
-        return ChildCli.of(home, args);
+        return ChildCli.merged(home, args);
     }
 
     private static String finish(Process p) throws Exception {

@@ -65,14 +65,13 @@ class SweepJobsTest {
         Files.writeString(file, SWEEP);
     }
 
+    /** Runs the CLI to a clean exit; its standard output (the log and bars are on standard error). */
     private String run(String home, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--data-dir", data.toString()));
-        Process p = ChildCli.of(tmp.resolve(home), all.toArray(String[]::new)).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(600, TimeUnit.SECONDS));
-        assertEquals(0, p.exitValue(), out);
-        return out;
+        ChildCli.Result r = ChildCli.run(tmp.resolve(home), java.util.Map.of(), 600, all.toArray(String[]::new));
+        assertEquals(0, r.code(), r.all());
+        return r.out();
     }
 
     /** The results CSV without the columns that name the home or time the run. */
@@ -162,7 +161,7 @@ class SweepJobsTest {
     void aSweepKilledWithItsWorkersRunningLeavesNoneAndFinishesWhenRunAgain() throws Exception {
         List<String> args = List.of("sweep", file.toString(), "--jobs", "2", "--threads", "2", "--data-dir",
                 data.toString());
-        Process first = ChildCli.of(tmp.resolve("home"), args.toArray(String[]::new)).start();
+        Process first = ChildCli.merged(tmp.resolve("home"), args.toArray(String[]::new)).start();
         List<String> log = new ArrayList<>();
         List<ProcessHandle> workers = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(first.getInputStream(),

@@ -42,7 +42,7 @@ class SweepKillTest {
             """;
 
     private ProcessBuilder cli(String... args) {
-        return ChildCli.of(tmp.resolve("home"), args);
+        return ChildCli.merged(tmp.resolve("home"), args);
     }
 
     @Test

@@ -43,12 +43,11 @@ class WeightlessStoreTest {
               - {attack: pgd, steps: 20}
             """;
 
-    private String run(int status, String... args) throws Exception {
-        Process p = ChildCli.of(tmp.resolve("home"), args).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(300, TimeUnit.SECONDS));
-        assertEquals(status, p.exitValue(), out);
-        return out;
+    /** Runs the CLI, expecting exit {@code status}; its standard output and error apart. */
+    private ChildCli.Result run(int status, String... args) throws Exception {
+        ChildCli.Result r = ChildCli.run(tmp.resolve("home"), args);
+        assertEquals(status, r.code(), r.all());
+        return r;
     }
 
     private List<Path> weights() throws Exception {
@@ -74,7 +73,7 @@ class WeightlessStoreTest {
         Files.writeString(file, SWEEP);
         d = data.toString();
         run(0, "sweep", file.toString(), "--data-dir", d, "--threads", threads);
-        return run(0, "results", file.toString(), "--csv", "--data-dir", d);
+        return run(0, "results", file.toString(), "--csv", "--data-dir", d).out();
     }
 
     @Test
@@ -88,11 +87,10 @@ class WeightlessStoreTest {
         for (Path w : weights) {
             Files.delete(w);
         }
-        String plan = run(0, "sweep", file.toString(), "--data-dir", d, "--dry-run");
+        String plan = run(0, "sweep", file.toString(), "--data-dir", d, "--dry-run").out();
         assertEquals(2, plan.lines().filter(l -> l.contains("weights left out")).count(), plan);
         assertTrue(plan.contains("0 to run"), plan);
-        JsonNode data = ModelStore.JSON.readTree(run(0, "sweep", file.toString(), "--data-dir", d, "--dry-run",
-                "--json"));
+        JsonNode data = run(0, "sweep", file.toString(), "--data-dir", d, "--dry-run", "--json").json();
         assertEquals(4, data.path("units").size(), data.toString());
         for (JsonNode u : data.path("units")) {
             assertTrue(u.path("done").asBoolean() && !u.path("model_weights_stored").asBoolean(), u.toString());
@@ -103,24 +101,25 @@ class WeightlessStoreTest {
         assertEquals(data.path("units").get(2).path("model"), aeAttack.path("model"));
         // an attack of its own on a model without weights is bad data that says why
         String refused = run(3, "attack", "--model", aeAttack.path("model").asText(), "--classifier",
-                aeAttack.path("classifier").asText(), "--attack", "pgd", "--eps", "0.03", "--n", "6", "--data-dir", d);
+                aeAttack.path("classifier").asText(), "--attack", "pgd", "--eps", "0.03", "--n", "6", "--data-dir", d)
+                .error();
         assertTrue(refused.contains("metadata without its weights"), refused);
-        String listed = run(0, "models", "list");
+        String listed = run(0, "models", "list").out();
         assertEquals(2, listed.lines().filter(l -> l.contains("(no weights)")).count(), listed);
-        assertEquals(csv, run(0, "results", file.toString(), "--csv", "--data-dir", d));
+        assertEquals(csv, run(0, "results", file.toString(), "--csv", "--data-dir", d).out());
         run(0, "report", file.toString(), "--data-dir", d, "--out", tmp.resolve("report").toString());
         assertTrue(Files.readString(tmp.resolve("report/report.html")).contains("2 of the sweep's 2 attack units done"));
 
         // a sweep that asks for one more eps trains both again (the AE's attack needs both) and reuses the records
         Files.writeString(file, SWEEP.replace("eps: [0, 0.03]", "eps: [0, 0.03, 0.05]"));
-        plan = run(0, "sweep", file.toString(), "--data-dir", d, "--dry-run");
+        plan = run(0, "sweep", file.toString(), "--data-dir", d, "--dry-run").out();
         assertFalse(plan.contains("weights left out"), plan);
-        String out = run(0, "sweep", file.toString(), "--data-dir", d, "--threads", "1");
+        String out = run(0, "sweep", file.toString(), "--data-dir", d, "--threads", "1").all();
         assertTrue(out.contains("units done in"), out);
         List<Path> again = weights();
         assertEquals(shas, List.of(sha(again.get(0).getParent()), sha(again.get(1).getParent())),
                 "trained again to the same weights, under the same ids");
-        String more = run(0, "results", file.toString(), "--csv", "--data-dir", d);
+        String more = run(0, "results", file.toString(), "--csv", "--data-dir", d).out();
         for (String row : csv.lines().filter(l -> l.startsWith("weightless,")).toList()) {
             assertTrue(more.lines().anyMatch(row::equals), "a record of the first run, reused as it was: " + row);
         }
@@ -149,9 +148,9 @@ class WeightlessStoreTest {
         Files.writeString(file, SWEEP.replace("  - {attack: pgd, steps: 20}", "  - {attack: pgd, steps: 20}\n"
                 + "  - {attack: cw-linf, steps: 20}"));
         // two jobs: the classifier trains alone on both threads, as the first run's did
-        String out = run(0, "sweep", file.toString(), "--data-dir", d, "--jobs", "2", "--threads", "2");
+        String out = run(0, "sweep", file.toString(), "--data-dir", d, "--jobs", "2", "--threads", "2").all();
         assertTrue(out.contains("was trained again to other weights than its records were made on"), out);
-        String more = run(0, "results", file.toString(), "--csv", "--data-dir", d);
+        String more = run(0, "results", file.toString(), "--csv", "--data-dir", d).out();
         List<String> before = csv.lines().filter(l -> l.startsWith("weightless,")).toList();
         assertEquals(2, before.stream().filter(l -> l.contains(",none,")).filter(more.lines().toList()::contains)
                 .count(), "the classifier's records reused:\n" + csv + "\n---\n" + more);
