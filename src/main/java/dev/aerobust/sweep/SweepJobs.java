@@ -125,14 +125,12 @@ public final class SweepJobs {
         final List<Sweep.Unit> units;
         final PrintWriter out;
         final int[][] deps;
-        final boolean[] done;
-        final boolean[] started;
+        final Scheduler scheduler;
         /** Whether another unit waits for this one. */
         final boolean[] needed;
         final Map<Integer, Process> running = new java.util.concurrent.ConcurrentHashMap<>();
         final Map<Integer, Integer> threadsOf = new java.util.HashMap<>();
         final Map<Integer, Long> startedAt = new java.util.HashMap<>();
-        final Set<Object> busy = new HashSet<>();
         final BlockingQueue<Finished> finished = new LinkedBlockingQueue<>();
         // the plan's estimates are at the workers' threads already
         final SweepRunner.Pace pace = new SweepRunner.Pace();
@@ -150,43 +148,38 @@ public final class SweepJobs {
             this.limitSeconds = limitSeconds;
             int n = units.size();
             deps = runner.dependencies(units);
-            done = new boolean[n];
-            started = new boolean[n];
+            boolean[] done = new boolean[n];
             needed = new boolean[n];
             for (int i = 0; i < n; i++) {
                 done[i] = plan.get(i).done();
-                started[i] = done[i];
                 doneCount += done[i] ? 1 : 0;
                 for (int j : deps[i]) {
                     needed[j] = true;
                 }
             }
+            scheduler = new Scheduler(units, deps, done);
         }
 
         /**
-         * Starts, longest path to the sweep's end first ({@link #byCriticalPath}), every unit that may start while
-         * threads are free (none after a failure).
+         * Starts, longest path to the sweep's end first ({@link Scheduler#byCriticalPath}), every unit that may
+         * start while threads are free (none after a failure).
          */
         void startReady() throws IOException {
             if (failed != null) {
                 return;
             }
             int n = units.size();
-            int startable = 0;
-            for (int i = 0; i < n; i++) {
-                startable += startable(i) ? 1 : 0;
-            }
-            for (int i : byCriticalPath(deps, plan)) {
+            int startable = scheduler.readyCount();
+            for (int i : Scheduler.byCriticalPath(deps, plan)) {
                 if (threads - used() < threadsEach) {
                     break;
                 }
-                if (startable(i) && !fits(i)) {
+                if (scheduler.ready(i) && !fits(i)) {
                     limited = true;
-                } else if (startable(i)) {
+                } else if (scheduler.ready(i)) {
                     // a unit the rest waits for (the classifier at the start) takes every thread
                     int t = running.isEmpty() && startable == 1 && needed[i] ? threads : threadsEach;
-                    started[i] = true;
-                    busy.add(key(units.get(i)));
+                    scheduler.start(i);
                     threadsOf.put(i, t);
                     startedAt.put(i, System.nanoTime());
                     running.put(i, start(i, units.get(i).label(), t, out, finished));
@@ -203,10 +196,10 @@ public final class SweepJobs {
             running.remove(f.index());
             threadsOf.remove(f.index());
             startedAt.remove(f.index());
-            busy.remove(key(units.get(f.index())));
+            scheduler.release(f.index());
             SweepRunner.Step s = plan.get(f.index());
             if (f.exitCode() == 0) {
-                done[f.index()] = true;
+                scheduler.finish(f.index());
                 doneCount++;
                 redoSetAside(f.index());
                 pace.finished(s, f.seconds());
@@ -230,10 +223,9 @@ public final class SweepJobs {
                 return;
             }
             for (int i = 0; i < units.size(); i++) {
-                if (done[i] && !running.containsKey(i) && Arrays.stream(deps[i]).anyMatch(d -> d == trained)
+                if (scheduler.done(i) && !running.containsKey(i) && Arrays.stream(deps[i]).anyMatch(d -> d == trained)
                         && !runner.isDone(units.get(i))) {
-                    done[i] = false;
-                    started[i] = false;
+                    scheduler.redo(i);
                     doneCount--;
                     plan.set(i, plan.get(i).undone());
                 }
@@ -253,10 +245,6 @@ public final class SweepJobs {
                 throw new IllegalStateException("sweep " + name + ": " + (units.size() - doneCount)
                         + " units could not start");
             }
-        }
-
-        private boolean startable(int i) {
-            return !started[i] && !busy.contains(key(units.get(i))) && Arrays.stream(deps[i]).allMatch(d -> done[d]);
         }
 
         /** Whether unit {@code i}, started now, ends within the sitting's time limit by its corrected estimate. */
@@ -284,46 +272,16 @@ public final class SweepJobs {
                 if (t0 != null) {
                     secs = Math.max(0, secs - (now - t0) / 1e9);
                 }
-                left.add(new SweepRunner.Step(s.label(), done[i], done[i] ? 0 : secs, s.kind()));
+                left.add(new SweepRunner.Step(s.label(), scheduler.done(i), scheduler.done(i) ? 0 : secs, s.kind()));
             }
             return wallSeconds(units, deps, left, jobs);
         }
     }
 
     /**
-     * The units in the order the runner starts them when several may: longest path to the sweep's end first (a
-     * unit's estimate plus the longest path of the units that wait for it), then plan order. A long training that
-     * many attacks wait for starts before the short attacks that could run beside it, so the run does not end with
-     * one core busy behind it and the others idle.
-     */
-    static int[] byCriticalPath(int[][] deps, List<SweepRunner.Step> plan) {
-        int n = plan.size();
-        List<List<Integer>> waiting = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            waiting.add(new ArrayList<>());
-        }
-        for (int j = 0; j < n; j++) {
-            for (int d : deps[j]) {
-                waiting.get(d).add(j);
-            }
-        }
-        double[] path = new double[n];
-        // a unit's dependencies come before it in the plan, so the units that wait for it come after
-        for (int i = n - 1; i >= 0; i--) {
-            double after = 0;
-            for (int j : waiting.get(i)) {
-                after = Math.max(after, path[j]);
-            }
-            path[i] = (plan.get(i).done() ? 0 : plan.get(i).seconds()) + after;
-        }
-        return java.util.stream.IntStream.range(0, n).boxed()
-                .sorted(java.util.Comparator.comparingDouble((Integer i) -> -path[i]).thenComparingInt(i -> i))
-                .mapToInt(Integer::intValue).toArray();
-    }
-
-    /**
      * The estimated wall time of {@code plan} run {@code jobs} units at a time: the units are started in the
-     * runner's order ({@link #byCriticalPath}) (once the units they need are done, never two that must not run at once),
+     * runner's order ({@link Scheduler#byCriticalPath}) (once the units they need are done, never two that must not
+     * run at once),
      * each taking its estimate (made at a worker's threads).
      */
     public static double wallSeconds(SweepRunner runner, List<SweepRunner.Step> plan, int jobs) {
@@ -331,9 +289,15 @@ public final class SweepJobs {
         return wallSeconds(units, runner.dependencies(units), plan, jobs);
     }
 
+    /** The simulated wall time of {@code plan} with dependencies {@code deps} on {@code jobs} jobs (for tests). */
+    static double simulatedWallSeconds(List<SweepRunner.Step> plan, int[][] deps, int jobs) {
+        return simulate(java.util.stream.IntStream.range(0, plan.size()).boxed().toArray(), deps, plan, jobs,
+                Double.POSITIVE_INFINITY)[0];
+    }
+
     /** {@link #wallSeconds(SweepRunner, List, int)} of {@code units} (the runner's order) and their dependencies. */
     private static double wallSeconds(List<Sweep.Unit> units, int[][] deps, List<SweepRunner.Step> plan, int jobs) {
-        return simulate(units, deps, plan, jobs, Double.POSITIVE_INFINITY)[0];
+        return simulate(units.stream().map(Scheduler::key).toArray(), deps, plan, jobs, Double.POSITIVE_INFINITY)[0];
     }
 
     /**
@@ -342,36 +306,31 @@ public final class SweepJobs {
      */
     public static int unitsInSitting(SweepRunner runner, List<SweepRunner.Step> plan, int jobs, double limitSeconds) {
         List<Sweep.Unit> units = runner.order();
-        return (int) simulate(units, runner.dependencies(units), plan, jobs, limitSeconds)[1];
+        return (int) simulate(units.stream().map(Scheduler::key).toArray(), runner.dependencies(units), plan, jobs,
+                limitSeconds)[1];
     }
 
     /** The schedule's wall time and the units it runs, starting a unit only if it ends within the limit. */
-    private static double[] simulate(List<Sweep.Unit> units, int[][] deps, List<SweepRunner.Step> plan, int jobs,
+    private static double[] simulate(Object[] keys, int[][] deps, List<SweepRunner.Step> plan, int jobs,
                                      double limitSeconds) {
-        int n = units.size();
-        Object[] keys = new Object[n];
-        boolean[] started = new boolean[n];
-        boolean[] finished = new boolean[n];
+        int n = keys.length;
+        boolean[] done = new boolean[n];
         for (int i = 0; i < n; i++) {
-            keys[i] = key(units.get(i));
-            finished[i] = plan.get(i).done();
-            started[i] = finished[i];
+            done[i] = plan.get(i).done();
         }
+        Scheduler scheduler = new Scheduler(keys, deps, done);
         java.util.PriorityQueue<double[]> running = new java.util.PriorityQueue<>(
                 java.util.Comparator.comparingDouble((double[] e) -> e[0]).thenComparingDouble(e -> e[1]));
-        Set<Object> busy = new HashSet<>();
         double now = 0;
         int ran = 0;
-        int[] order = byCriticalPath(deps, plan);
+        int[] order = Scheduler.byCriticalPath(deps, plan);
         while (true) {
             for (int i : order) {
                 if (running.size() >= jobs) {
                     break;
                 }
-                if (!started[i] && !busy.contains(keys[i]) && Arrays.stream(deps[i]).allMatch(d -> finished[d])
-                        && SweepRunner.fits(now, plan.get(i).seconds(), limitSeconds)) {
-                    started[i] = true;
-                    busy.add(keys[i]);
+                if (scheduler.ready(i) && SweepRunner.fits(now, plan.get(i).seconds(), limitSeconds)) {
+                    scheduler.start(i);
                     running.add(new double[] {now + plan.get(i).seconds(), i});
                     ran++;
                 }
@@ -381,8 +340,7 @@ public final class SweepJobs {
             }
             double[] e = running.poll();
             now = e[0];
-            finished[(int) e[1]] = true;
-            busy.remove(keys[(int) e[1]]);
+            scheduler.finish((int) e[1]);
         }
     }
 
@@ -441,18 +399,6 @@ public final class SweepJobs {
     private static void stop(Process p) {
         p.descendants().forEach(ProcessHandle::destroy);
         p.destroy();
-    }
-
-    /**
-     * What must not run at once: the same attack on one model's deterministic surrogate under two defenses (the
-     * second takes the first's rows), or a unit with itself. An attack on the randomized model (EOT) shares
-     * nothing across latent scales.
-     */
-    static Object key(Sweep.Unit u) {
-        if (u instanceof Sweep.AttackUnit a && !a.create(false).attacksRandomizedModel()) {
-            return List.of(a.model(), a.attack().get(AttackConfig.ATTACK));
-        }
-        return u;
     }
 
     private static Finished take(BlockingQueue<Finished> q) {

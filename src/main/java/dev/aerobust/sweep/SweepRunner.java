@@ -425,22 +425,30 @@ public final class SweepRunner {
         long t0 = System.nanoTime();
         Pace pace = new Pace();
         List<Sweep.Unit> units = order();
-        int[][] deps = dependencies(units);
-        boolean[] done = new boolean[units.size()];
+        boolean[] doneBefore = new boolean[units.size()];
+        for (int i = 0; i < doneBefore.length; i++) {
+            doneBefore[i] = plan.get(i).done();
+        }
+        Scheduler scheduler = new Scheduler(units, dependencies(units), doneBefore);
         boolean[] ran = new boolean[units.size()];
         int left = 0;
+        // one unit at a time, in plan order: a figure's units finish together
         for (int i = 0; i < units.size(); i++) {
             Step s = plan.get(i);
             double elapsed = (System.nanoTime() - t0) / 1e9;
-            boolean ready = java.util.Arrays.stream(deps[i]).allMatch(d -> done[d]);
-            if (s.done() && java.util.Arrays.stream(deps[i]).anyMatch(d -> ran[d]) && !isDone(units.get(i))) {
+            if (s.done() && scheduler.dependsOnRunning(i, ran) && !isDone(units.get(i))) {
                 // its records were set aside by a training of this sitting (trained again to other weights)
                 s = s.undone();
                 plan.set(i, s);
+                scheduler.redo(i);
             }
-            if (!s.done() && (!ready || !fits(elapsed, s.seconds() * pace.factor(s.kind()), limitSeconds))) {
+            if (!s.done() && (!scheduler.ready(i) || !fits(elapsed, s.seconds() * pace.factor(s.kind()),
+                    limitSeconds))) {
                 left++;
                 continue;
+            }
+            if (!s.done()) {
+                scheduler.start(i);
             }
             if (units.get(i) instanceof Sweep.TrainUnit u) {
                 unit(plan, i, out, pace, () -> train(u));
@@ -449,7 +457,7 @@ public final class SweepRunner {
                 unit(plan, i, out, pace, () -> attack(u));
             }
             ran[i] = !s.done();
-            done[i] = true;
+            scheduler.finish(i);
         }
         double secs = (System.nanoTime() - t0) / 1e9;
         if (left > 0) {

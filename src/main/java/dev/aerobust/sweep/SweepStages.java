@@ -22,18 +22,14 @@ public final class SweepStages {
     /** The stages of {@code runner}'s sweep given its plan ({@link SweepRunner#plan(int)}); empty if all is done. */
     public static List<List<Unit>> of(SweepRunner runner, List<SweepRunner.Step> plan) {
         List<Sweep.Unit> units = runner.order();
-        int[][] deps = runner.dependencies(units);
-        int[] stage = new int[units.size()];
+        boolean[] done = new boolean[units.size()];
+        for (int i = 0; i < done.length; i++) {
+            done[i] = plan.get(i).done();
+        }
+        int[] stage = Scheduler.stages(runner.dependencies(units), done);
         List<List<Unit>> out = new ArrayList<>();
-        // order() puts every unit after the units it needs
         for (int i = 0; i < units.size(); i++) {
-            int s = plan.get(i).done() ? -1 : 0;
-            for (int d : deps[i]) {
-                if (stage[d] >= 0) {
-                    s = Math.max(s, stage[d] + 1);
-                }
-            }
-            stage[i] = s;
+            int s = stage[i];
             if (s >= 0) {
                 while (out.size() <= s) {
                     out.add(new ArrayList<>());

@@ -167,10 +167,12 @@ class SweepJobsTest {
         try (BufferedReader r = new BufferedReader(new InputStreamReader(first.getInputStream(),
                 StandardCharsets.UTF_8))) {
             String line;
+            int starts = 0;
             while ((line = r.readLine()) != null) {
                 log.add(line);
-                // the VAE is trained and its first attack is starting
-                if (line.contains("unit 6/7 started")) {
+                starts += line.contains("/7 started:") ? 1 : 0;
+                // the sixth unit is starting: at least four are done, at most two running
+                if (starts == 6) {
                     workers.addAll(first.descendants().toList());
                     first.destroyForcibly();
                     break;
@@ -192,7 +194,7 @@ class SweepJobsTest {
         String again = run("home", "sweep", file.toString(), "--jobs", "2", "--threads", "2");
         assertTrue(again.contains("units done in"), again);
         long reused = again.lines().filter(l -> l.contains(" done   ")).count();
-        // when unit 6 started, unit 5 was done and at most one other unit ran
+        // when the sixth unit started, at least four were done
         assertTrue(reused >= 4, "the units finished before the kill were reused:\n" + again);
         List<String> rows = results("home").stream().skip(1).filter(l -> !l.contains(",worst-case,")).toList();
         // 3 models x 3 eps under the deterministic defense, the VAE's 3 eps under the sampled one
@@ -209,10 +211,15 @@ class SweepJobsTest {
         SweepRunner runner = new SweepRunner(Sweep.load(file), data, new ModelStore(tmp.resolve("models")),
                 new dev.aerobust.store.ResultsStore(tmp.resolve("results")));
         List<Process> started = new ArrayList<>();
+        int[] failing = {-1};
         SweepJobs jobs = new SweepJobs(runner, 2, 2, (index, label, threads) -> {
-            // the classifier (unit 1) passes; the attack on it fails with a data error while the AE trains on
-            String script = index == 0 ? "exit 0" : index == 1 ? "echo 'aerobust: bad pixels in 00001.ppm'; exit 3"
-                    : "sleep 60";
+            // the classifier (unit 1) passes; the unit started after it fails with a data error while the one
+            // started beside it runs on
+            if (started.size() == 1) {
+                failing[0] = index;
+            }
+            String script = index == 0 ? "exit 0" : started.size() == 1
+                    ? "echo 'aerobust: bad pixels in 00001.ppm'; exit 3" : "sleep 60";
             Process p = new ProcessBuilder("sh", "-c", script).redirectErrorStream(true).start();
             started.add(p);
             return p;
@@ -223,11 +230,11 @@ class SweepJobsTest {
                 dev.aerobust.util.AerobustException.class, () -> jobs.run(new java.io.PrintWriter(text)));
         assertTrue(System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(30), "the sleeping unit was not waited for");
         assertEquals(dev.aerobust.util.ExitCode.DATA, e.exitCode());
-        assertEquals("sweep jobs: unit 2 (attack cw-linf on classifier btsc) failed: bad pixels in 00001.ppm",
-                e.getMessage());
+        assertEquals("sweep jobs: unit " + (failing[0] + 1) + " (" + runner.order().get(failing[0]).label()
+                + ") failed: bad pixels in 00001.ppm", e.getMessage());
         assertEquals(3, started.size(), text.toString());
         assertTrue(started.stream().noneMatch(Process::isAlive), "no worker outlived the sweep");
-        assertTrue(text.toString().contains("unit 2/7 failed (exit 3)"), text.toString());
+        assertTrue(text.toString().contains("unit " + (failing[0] + 1) + "/7 failed (exit 3)"), text.toString());
         assertEquals(dev.aerobust.util.ExitCode.INTERNAL, SweepJobs.exitCode(143), "a worker killed by a signal");
     }
 
@@ -301,10 +308,10 @@ class SweepJobsTest {
         }
         // CW-Linf on the VAE at stp 0.4: the deterministic defense and the sampled one at 4 scales
         assertEquals(5, vae04.get("cw-linf").size());
-        assertEquals(1, vae04.get("cw-linf").stream().map(SweepJobs::key).distinct().count());
+        assertEquals(1, vae04.get("cw-linf").stream().map(Scheduler::key).distinct().count());
         assertEquals(4, vae04.get("eot-pgd").size());
-        assertEquals(4, vae04.get("eot-pgd").stream().map(SweepJobs::key).distinct().count());
-        assertFalse(SweepJobs.key(vae04.get("cw-linf").get(0)).equals(SweepJobs.key(vae04.get("pgd").get(0))));
+        assertEquals(4, vae04.get("eot-pgd").stream().map(Scheduler::key).distinct().count());
+        assertFalse(Scheduler.key(vae04.get("cw-linf").get(0)).equals(Scheduler.key(vae04.get("pgd").get(0))));
     }
 
     /**
