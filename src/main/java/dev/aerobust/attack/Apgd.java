@@ -62,6 +62,11 @@ public final class Apgd implements RowAttack {
         return cfg;
     }
 
+    @Override
+    public double cost() {
+        return (double) workPerRow() * draws;
+    }
+
     /** With EOT it attacks the randomized defense itself; otherwise its deterministic surrogate. */
     @Override
     public boolean attacksRandomizedModel() {

@@ -25,6 +25,14 @@ public interface Attack {
     AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps);
 
     /**
+     * What the attack costs per image and eps at most, in gradient steps through the model (a forward and a
+     * backward pass; a forward pass alone is a third of one, an averaged draw of a randomized defense counts as a
+     * step): what a sweep's estimates are made of. Eps nesting and rows leaving the batch make a run cheaper than
+     * this, and the estimates learn how much cheaper from the records.
+     */
+    double cost();
+
+    /**
      * The same, keeping finished chunks of rows in {@code store} so a killed run resumes at its chunk; attacks
      * that do not work in chunks (the minimal-perturbation ones) run whole.
      */

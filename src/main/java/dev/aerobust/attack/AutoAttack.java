@@ -74,6 +74,12 @@ public final class AutoAttack implements Attack {
         return cfg;
     }
 
+    /** Every member on every row, at most (the later ones run only on the rows still correct). */
+    @Override
+    public double cost() {
+        return members.stream().mapToDouble(Attack::cost).sum();
+    }
+
     /** The rand version attacks the randomized defense itself (with EOT); the others its deterministic model. */
     @Override
     public boolean attacksRandomizedModel() {

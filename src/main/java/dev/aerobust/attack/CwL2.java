@@ -37,6 +37,11 @@ public final class CwL2 implements Attack {
     }
 
     @Override
+    public double cost() {
+        return (double) cfg.get(AttackConfig.STEPS) * cfg.get(AttackConfig.SEARCH_STEPS);
+    }
+
+    @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
         Rows.requireEps(eps);
         double kappa = cfg.get(AttackConfig.KAPPA);

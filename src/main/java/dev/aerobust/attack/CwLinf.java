@@ -1,6 +1,5 @@
 package dev.aerobust.attack;
 
-import static dev.aerobust.attack.AttackConfig.BATCH_ROWS;
 import static dev.aerobust.attack.AttackConfig.GAMMA;
 import static dev.aerobust.attack.AttackConfig.KAPPA;
 import static dev.aerobust.attack.AttackConfig.LR;
@@ -50,6 +49,11 @@ public final class CwLinf implements RowAttack {
     @Override
     public Settings settings() {
         return cfg;
+    }
+
+    @Override
+    public double cost() {
+        return cfg.get(STEPS);
     }
 
     @Override

@@ -34,6 +34,12 @@ public final class DeepFool implements Attack {
         return cfg;
     }
 
+    /** A linearisation per candidate class, each a gradient. */
+    @Override
+    public double cost() {
+        return (double) cfg.get(AttackConfig.STEPS) * cfg.get(AttackConfig.CANDIDATES);
+    }
+
     @Override
     public AttackResult run(LogitsModel model, Tensor x, Tensor labels, double[] eps) {
         Rows.requireEps(eps);

@@ -50,6 +50,12 @@ public final class Fab implements RowAttack {
         return cfg;
     }
 
+    /** Two forward passes and one backward an iteration. */
+    @Override
+    public double cost() {
+        return workPerRow() * 1.3;
+    }
+
     /** A minimum-norm attack stops on its own; doubling its steps is not a convergence check of a budget. */
     @Override
     public Attack doubled() {

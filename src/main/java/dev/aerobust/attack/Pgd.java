@@ -51,6 +51,11 @@ public final class Pgd implements RowAttack {
         return cfg;
     }
 
+    @Override
+    public double cost() {
+        return (double) cfg.get(STEPS) * cfg.get(RESTARTS) * draws;
+    }
+
     /** EOT-PGD attacks the randomized model itself; plain PGD its deterministic surrogate. */
     @Override
     public boolean attacksRandomizedModel() {

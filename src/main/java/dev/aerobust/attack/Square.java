@@ -48,6 +48,12 @@ public final class Square implements RowAttack {
         return cfg;
     }
 
+    /** A query is one forward pass: a third of a gradient step. */
+    @Override
+    public double cost() {
+        return workPerRow() / 3.0;
+    }
+
     @Override
     public long workPerRow() {
         return (long) cfg.get(STEPS) * cfg.get(RESTARTS);

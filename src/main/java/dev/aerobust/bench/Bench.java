@@ -19,8 +19,6 @@ import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.attack.AttackKind;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.sweep.Sweep;
-import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
@@ -29,6 +27,8 @@ import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Optim;
 import dev.aerobust.nn.Precision;
 import dev.aerobust.nn.Scope;
+import dev.aerobust.sweep.Estimator;
+import dev.aerobust.sweep.Sweep;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.AutoencoderObjective;
 import dev.aerobust.train.ClassifierObjective;
@@ -178,7 +178,7 @@ public final class Bench {
 
     /**
      * {@code sweep_units_per_hour}: the units of the quick MNIST profile per hour at this run's training and
-     * attack rates ({@link SweepRunner.Rates#fromBench}), where every workload it needs ran. An estimate from the
+     * attack rates ({@link Estimator#fromBench}), where every workload it needs ran. An estimate from the
      * workloads, not a timed sweep: {@code aerobust reproduce} prints the measured wall time of the real one.
      */
     private static void sweepUnitsPerHour(Map<String, Object> out) {
@@ -191,7 +191,7 @@ public final class Bench {
         }
         Sweep sweep = Sweep.bundled(SWEEP_MIX).orElseThrow();
         double undefendedOverStack = Peak.stackIterationFlops() / Peak.classifierIterationFlops();
-        SweepRunner.Rates r = SweepRunner.Rates.fromBench((Double) out.get(need[0]), (Double) out.get(need[1]),
+        Estimator r = Estimator.fromBench((Double) out.get(need[0]), (Double) out.get(need[1]),
                 (Double) out.get(need[2]), (Double) out.get(need[3]), (Double) out.get(need[4]), undefendedOverStack);
         out.put("sweep_units_per_hour", round(sweep.size() / r.sweepSeconds(sweep) * 3600));
         out.put("sweep_mix", SWEEP_MIX + " (" + sweep.size() + " units)");

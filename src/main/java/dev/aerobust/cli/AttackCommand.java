@@ -4,23 +4,23 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
 import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.config.Settings;
-import dev.aerobust.data.DataHome;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.store.AttackRecord;
-import dev.aerobust.experiment.AttackRun;
 import dev.aerobust.eval.EvalConfig;
-import dev.aerobust.store.ModelStore;
+import dev.aerobust.experiment.AttackRun;
 import dev.aerobust.nn.Engine;
+import dev.aerobust.store.AttackRecord;
+import dev.aerobust.store.ModelStore;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code aerobust attack}: robust accuracy of a stored model (with its defense) against eps. */
 @Command(name = "attack", modelTransformer = ParamOptions.Attack.class,

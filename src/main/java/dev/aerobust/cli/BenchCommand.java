@@ -10,14 +10,15 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
 import dev.aerobust.bench.Bench;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code aerobust bench}: the speed benchmark, optionally against the PyTorch reference in the same run. */
 @Command(name = "bench", mixinStandardHelpOptions = true,

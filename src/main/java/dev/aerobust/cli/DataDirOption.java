@@ -2,8 +2,9 @@ package dev.aerobust.cli;
 
 import java.nio.file.Path;
 
-import dev.aerobust.data.DataHome;
 import picocli.CommandLine.Option;
+
+import dev.aerobust.data.DataHome;
 
 /** The shared {@code --data-dir} option. */
 final class DataDirOption {

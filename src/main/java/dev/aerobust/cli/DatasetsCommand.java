@@ -9,18 +9,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
 import dev.aerobust.data.DataHome;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.FetchSource;
 import dev.aerobust.data.IdxCatalog;
 import dev.aerobust.data.IdxDatasets;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code aerobust datasets fetch|verify|info}. */
 @Command(name = "datasets", description = "Fetch, verify and describe the datasets (mnist, fashion-mnist, btsc).",

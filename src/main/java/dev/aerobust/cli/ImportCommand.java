@@ -4,17 +4,18 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 
-import dev.aerobust.data.DatasetId;
-import dev.aerobust.experiment.ModelImport;
-import dev.aerobust.store.ModelStore;
-import dev.aerobust.experiment.ModelTraining;
-import dev.aerobust.nn.Engine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.experiment.ModelImport;
+import dev.aerobust.experiment.ModelTraining;
+import dev.aerobust.nn.Engine;
+import dev.aerobust.store.ModelStore;
 
 /** Brings a user's TorchScript classifier or autoencoder into the store. */
 @Command(name = "import", mixinStandardHelpOptions = true,

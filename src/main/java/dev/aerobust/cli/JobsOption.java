@@ -7,12 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import picocli.CommandLine.Option;
+
+import dev.aerobust.nn.Engine;
 import dev.aerobust.sweep.SweepJobs;
 import dev.aerobust.sweep.SweepRunner;
-import dev.aerobust.nn.Engine;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
-import picocli.CommandLine.Option;
 
 /** The shared {@code --jobs} option of the commands that run a sweep: how many of its units run at once. */
 final class JobsOption {

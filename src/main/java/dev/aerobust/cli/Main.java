@@ -2,11 +2,12 @@ package dev.aerobust.cli;
 
 import java.io.PrintWriter;
 
-import dev.aerobust.util.AerobustException;
-import dev.aerobust.util.ExitCode;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
+
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
 
 /** The {@code aerobust} command: subcommands for data, models, attacks and reports. */
 @Command(name = "aerobust",

@@ -7,15 +7,16 @@ import java.util.concurrent.Callable;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.aerobust.store.ModelMeta;
-import dev.aerobust.store.ModelStore;
-import dev.aerobust.train.TrainedModels;
-import dev.aerobust.sweep.Sweep;
-import dev.aerobust.util.AerobustException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.train.TrainedModels;
+import dev.aerobust.util.AerobustException;
 
 /** {@code aerobust models list}. */
 @Command(name = "models", mixinStandardHelpOptions = true, description = "List the trained models in the store.",

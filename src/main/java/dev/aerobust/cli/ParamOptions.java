@@ -4,6 +4,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+import picocli.CommandLine;
+
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.config.Param;
 import dev.aerobust.config.ParamSet;
@@ -11,10 +16,6 @@ import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.TrainParams;
-import picocli.CommandLine;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Model.OptionSpec;
-import picocli.CommandLine.ParseResult;
 
 /**
  * Command-line options made from settings: one option per {@link Param} of a {@link ParamSet}, its flag, help

@@ -4,18 +4,19 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import dev.aerobust.data.DataHome;
-import dev.aerobust.store.ModelStore;
-import dev.aerobust.sweep.Sweep;
-import dev.aerobust.sweep.SweepRunner;
-import dev.aerobust.nn.Engine;
-import dev.aerobust.report.SweepReport;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+
+import dev.aerobust.data.DataHome;
+import dev.aerobust.nn.Engine;
+import dev.aerobust.report.SweepReport;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
 
 /** {@code aerobust report FILE}: the study's figures and findings from a sweep's records. */
 @Command(name = "report", mixinStandardHelpOptions = true,

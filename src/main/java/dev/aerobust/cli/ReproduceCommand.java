@@ -6,22 +6,23 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
 import dev.aerobust.data.DataHome;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.FetchSource;
-import dev.aerobust.sweep.Sweep;
-import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.report.SweepReport;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 import dev.aerobust.util.Progress;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code aerobust reproduce}: the study on one dataset, from the data to the report. */
 @Command(name = "reproduce", aliases = "demo", mixinStandardHelpOptions = true,

@@ -6,18 +6,19 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import dev.aerobust.nn.Engine;
 import dev.aerobust.store.ModelStore;
 import dev.aerobust.sweep.Results;
 import dev.aerobust.sweep.Sweep;
 import dev.aerobust.sweep.SweepRunner;
-import dev.aerobust.nn.Engine;
-import picocli.CommandLine.ArgGroup;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code aerobust results FILE}: a sweep's results as one tidy table. */
 @Command(name = "results", mixinStandardHelpOptions = true,

@@ -7,6 +7,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.config.Param;
 import dev.aerobust.config.ParamSet;
@@ -15,11 +21,6 @@ import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code aerobust settings}: every setting, from its one definition. */
 @Command(name = "settings", mixinStandardHelpOptions = true,

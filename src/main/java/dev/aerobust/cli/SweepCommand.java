@@ -5,18 +5,19 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 
-import dev.aerobust.store.ModelStore;
-import dev.aerobust.sweep.Sweep;
-import dev.aerobust.sweep.SweepRunner;
-import dev.aerobust.nn.Engine;
-import dev.aerobust.util.AerobustException;
-import dev.aerobust.util.ExitCode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
+
+import dev.aerobust.nn.Engine;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
 
 /** {@code aerobust sweep FILE}: run every unit of a sweep file. */
 @Command(name = "sweep", mixinStandardHelpOptions = true,

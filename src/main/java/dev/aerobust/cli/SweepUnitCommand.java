@@ -8,16 +8,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import dev.aerobust.store.ModelStore;
-import dev.aerobust.sweep.Sweep;
-import dev.aerobust.sweep.SweepRunner;
-import dev.aerobust.nn.Engine;
-import dev.aerobust.util.AerobustException;
-import dev.aerobust.util.ExitCode;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+
+import dev.aerobust.nn.Engine;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
+import dev.aerobust.util.AerobustException;
+import dev.aerobust.util.ExitCode;
 
 /**
  * {@code aerobust sweep-unit}: one unit of a sweep, the worker that {@code sweep --jobs} starts. It stops when

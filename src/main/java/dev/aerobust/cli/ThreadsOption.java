@@ -1,7 +1,8 @@
 package dev.aerobust.cli;
 
-import dev.aerobust.nn.Engine;
 import picocli.CommandLine.Option;
+
+import dev.aerobust.nn.Engine;
 
 /** The shared {@code --threads} option: the engine's intra-op threads, a speed setting never part of an id. */
 final class ThreadsOption {

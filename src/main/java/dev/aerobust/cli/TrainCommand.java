@@ -4,23 +4,22 @@ import java.io.PrintWriter;
 import java.util.Comparator;
 import java.util.concurrent.Callable;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
+import dev.aerobust.experiment.ModelTraining;
 import dev.aerobust.store.ModelMeta;
 import dev.aerobust.store.ModelStore;
-import dev.aerobust.experiment.ModelTraining;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.TrainParams;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code aerobust train classifier|autoencoder}. */
 @Command(name = "train", mixinStandardHelpOptions = true,

@@ -4,11 +4,12 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.NativeCache;
 import dev.aerobust.util.Versions;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
 
 /** Loads the engine and prints every version that provenance records. Also a smoke test of the native load. */
 @Command(name = "version", mixinStandardHelpOptions = true, description = "Load the tensor engine and print the versions (aerobust, libtorch, Java, OS).")

@@ -2,8 +2,9 @@ package dev.aerobust.cli;
 
 import java.util.Map;
 
-import dev.aerobust.util.Versions;
 import picocli.CommandLine;
+
+import dev.aerobust.util.Versions;
 
 /** {@code --version}: aerobust, Java and OS, without loading the engine. */
 final class VersionProvider implements CommandLine.IVersionProvider {

@@ -1,8 +1,5 @@
 package dev.aerobust.eval;
 
-import dev.aerobust.store.AttackRecord;
-import dev.aerobust.store.SanityReport;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -16,6 +13,8 @@ import dev.aerobust.model.LogitsModel;
 import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
+import dev.aerobust.store.AttackRecord;
+import dev.aerobust.store.SanityReport;
 
 /**
  * Checks from Carlini et al., "On Evaluating Adversarial Robustness": each failure is a warning, printed and

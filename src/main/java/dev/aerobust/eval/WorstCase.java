@@ -1,11 +1,11 @@
 package dev.aerobust.eval;
 
-import dev.aerobust.store.AttackRecord;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+
+import dev.aerobust.store.AttackRecord;
 
 /**
  * The per-image worst case over several attacks on one model at one eps: an image counts as robust only if

@@ -1,8 +1,5 @@
 package dev.aerobust.experiment;
 
-import dev.aerobust.store.ModelMeta;
-import dev.aerobust.store.ModelStore;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +16,6 @@ import dev.aerobust.data.Datasets;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.eval.Accuracy;
-import dev.aerobust.store.Provenance;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.model.LogitsModel;
@@ -29,6 +25,9 @@ import dev.aerobust.model.ScriptedClassifier;
 import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.Scope;
 import dev.aerobust.nn.Tensors;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.store.Provenance;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.TrainedModels;

@@ -1,8 +1,5 @@
 package dev.aerobust.experiment;
 
-import dev.aerobust.store.ModelMeta;
-import dev.aerobust.store.ModelStore;
-
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -17,19 +14,21 @@ import dev.aerobust.data.Datasets;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.eval.Accuracy;
-import dev.aerobust.store.Provenance;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.model.Family;
 import dev.aerobust.nn.Engine;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.store.Provenance;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.AutoencoderObjective;
 import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.ClassifierObjective;
 import dev.aerobust.train.ReconstructionMetrics;
 import dev.aerobust.train.TrainParams;
-import dev.aerobust.train.Trainer;
 import dev.aerobust.train.TrainedModels;
+import dev.aerobust.train.Trainer;
 import dev.aerobust.train.Units;
 
 /** Trains a model end to end: data, split, training, final metrics, and the model store with provenance. */

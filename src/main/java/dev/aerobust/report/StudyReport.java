@@ -14,7 +14,6 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
-
 import dev.aerobust.store.ModelMeta;
 import dev.aerobust.store.ModelStore;
 import dev.aerobust.store.Provenance;

@@ -1,7 +1,6 @@
 package dev.aerobust.report;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -9,8 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-
-import dev.aerobust.store.SanityReport;
 import dev.aerobust.store.ModelMeta;
 import dev.aerobust.store.ModelStore;
 import dev.aerobust.sweep.Results;

@@ -1,14 +1,5 @@
 package dev.aerobust.sweep;
 
-import dev.aerobust.store.LatentSummary;
-
-import dev.aerobust.eval.EvalConfig;
-import dev.aerobust.store.ModelMeta;
-import dev.aerobust.store.ModelStore;
-import dev.aerobust.store.ResultsStore;
-
-import dev.aerobust.experiment.AttackRun;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -18,15 +9,18 @@ import java.util.Map;
 import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.defense.DefendedClassifier;
-import dev.aerobust.store.AttackRecord;
-import dev.aerobust.eval.LatentStats;
+import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.eval.WorstCase;
+import dev.aerobust.store.AttackRecord;
+import dev.aerobust.store.LatentSummary;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.store.ResultsStore;
 import dev.aerobust.train.AutoencoderConfig;
 
 /**

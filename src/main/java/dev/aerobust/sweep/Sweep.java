@@ -1,12 +1,5 @@
 package dev.aerobust.sweep;
 
-import dev.aerobust.eval.EvalConfig;
-import dev.aerobust.store.ModelMeta;
-import dev.aerobust.store.ModelStore;
-
-import dev.aerobust.experiment.AttackRun;
-import dev.aerobust.experiment.ModelImport;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +23,9 @@ import dev.aerobust.config.ParamSet;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.eval.EvalConfig;
+import dev.aerobust.store.ModelMeta;
+import dev.aerobust.store.ModelStore;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.TrainParams;

@@ -8,14 +8,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 
-import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 import dev.aerobust.util.Progress;

@@ -34,8 +34,8 @@ import dev.aerobust.nn.Scope;
 import dev.aerobust.store.ModelMeta;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.Atomic;
-import dev.aerobust.util.Hashing;
 import dev.aerobust.util.ExitCode;
+import dev.aerobust.util.Hashing;
 import dev.aerobust.util.Progress;
 
 /**

@@ -12,10 +12,10 @@ import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.junit.jupiter.api.Test;
 
+import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.model.LogitsModel;
-import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.nn.Autograd;
 import dev.aerobust.nn.DType;
 import dev.aerobust.nn.Engine;

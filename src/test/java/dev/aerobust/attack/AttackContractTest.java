@@ -11,8 +11,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.defense.DefendedClassifier;
-import dev.aerobust.model.Classifier;
 import dev.aerobust.model.Autoencoder;
+import dev.aerobust.model.Classifier;
 import dev.aerobust.model.LogitsModel;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Precision;

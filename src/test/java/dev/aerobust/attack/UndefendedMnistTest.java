@@ -8,8 +8,8 @@ import org.bytedeco.pytorch.Tensor;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import dev.aerobust.data.Datasets;
 import dev.aerobust.data.DatasetId;
+import dev.aerobust.data.Datasets;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.defense.DefendedClassifier;

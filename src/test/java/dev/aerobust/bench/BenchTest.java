@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
+import dev.aerobust.sweep.Estimator;
 import dev.aerobust.sweep.Sweep;
-import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 
@@ -36,8 +36,8 @@ class BenchTest {
     @Test
     void theSweepEstimateScalesWithTheRates() {
         Sweep quick = Sweep.bundled(Bench.SWEEP_MIX).orElseThrow();
-        double t = SweepRunner.Rates.fromBench(3000, 3500, 700, 250, 2700, 2.5).sweepSeconds(quick);
-        double slow = SweepRunner.Rates.fromBench(1500, 1750, 350, 125, 1350, 2.5).sweepSeconds(quick);
+        double t = Estimator.fromBench(3000, 3500, 700, 250, 2700, 2.5).sweepSeconds(quick);
+        double slow = Estimator.fromBench(1500, 1750, 350, 125, 1350, 2.5).sweepSeconds(quick);
         assertTrue(t > 60 && t < 3600, "quick profile estimate: " + t + " s");
         assertEquals(2 * t, slow, 1e-6 * t);
     }

@@ -1,7 +1,5 @@
 package dev.aerobust.config;
 
-import dev.aerobust.train.TrainedModels;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,6 +21,7 @@ import dev.aerobust.model.Family;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.TrainParams;
+import dev.aerobust.train.TrainedModels;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 

@@ -1,10 +1,5 @@
 package dev.aerobust.experiment;
 
-import dev.aerobust.train.TrainedModels;
-
-import dev.aerobust.eval.EvalConfig;
-import dev.aerobust.store.ModelStore;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,7 +12,6 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -32,16 +26,19 @@ import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.Split;
-import dev.aerobust.store.AttackRecord;
-import dev.aerobust.store.SanityReport;
+import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.model.Family;
 import dev.aerobust.nn.Engine;
+import dev.aerobust.store.AttackRecord;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.store.SanityReport;
 import dev.aerobust.testing.RealData;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.TrainParams;
+import dev.aerobust.train.TrainedModels;
 
 class AttackRunTest {
 

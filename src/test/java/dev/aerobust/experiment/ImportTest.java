@@ -1,11 +1,5 @@
 package dev.aerobust.experiment;
 
-import dev.aerobust.eval.EvalConfig;
-import dev.aerobust.store.ModelStore;
-import dev.aerobust.sweep.Results;
-import dev.aerobust.sweep.Sweep;
-import dev.aerobust.sweep.SweepRunner;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -23,7 +17,12 @@ import dev.aerobust.attack.AttackKind;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DataException;
 import dev.aerobust.data.DatasetId;
+import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.store.AttackRecord;
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Results;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.testing.ChildCli;
 import dev.aerobust.testing.Python;
 import dev.aerobust.testing.Synthetic;

@@ -1,10 +1,5 @@
 package dev.aerobust.experiment;
 
-import dev.aerobust.store.ModelStore;
-import dev.aerobust.sweep.Results;
-import dev.aerobust.sweep.Sweep;
-import dev.aerobust.sweep.SweepRunner;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,6 +15,10 @@ import org.junit.jupiter.api.io.TempDir;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.aerobust.store.ModelStore;
+import dev.aerobust.sweep.Results;
+import dev.aerobust.sweep.Sweep;
+import dev.aerobust.sweep.SweepRunner;
 import dev.aerobust.testing.ChildCli;
 import dev.aerobust.testing.Synthetic;
 

@@ -1,9 +1,5 @@
 package dev.aerobust.experiment;
 
-import dev.aerobust.train.TrainedModels;
-
-import dev.aerobust.store.ModelStore;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -19,9 +15,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.model.Family;
+import dev.aerobust.store.ModelStore;
 import dev.aerobust.testing.Synthetic;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
+import dev.aerobust.train.TrainedModels;
 
 /**
  * A setting set by its name (as a sweep file sets it) reaches the stored {@code meta.json} and the model id; a

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.store.ModelStore;
 import dev.aerobust.experiment.ModelTraining;
+import dev.aerobust.store.ModelStore;
 import dev.aerobust.testing.Synthetic;
 import dev.aerobust.train.ClassifierConfig;
 

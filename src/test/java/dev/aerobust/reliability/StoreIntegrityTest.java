@@ -7,17 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.aerobust.data.DataException;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.store.ModelStore;
 import dev.aerobust.model.Classifier;
 import dev.aerobust.nn.Engine;
+import dev.aerobust.store.ModelStore;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 

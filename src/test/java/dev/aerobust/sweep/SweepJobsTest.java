@@ -1,7 +1,5 @@
 package dev.aerobust.sweep;
 
-import dev.aerobust.store.ModelStore;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import dev.aerobust.store.ModelStore;
 import dev.aerobust.testing.ChildCli;
 import dev.aerobust.testing.Synthetic;
 

@@ -1,7 +1,5 @@
 package dev.aerobust.sweep;
 
-import dev.aerobust.eval.EvalConfig;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.attack.AttackKind;
-import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.data.DatasetId;
+import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.model.Family;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.TrainParams;
@@ -112,17 +111,17 @@ class SweepTest {
                 == AttackKind.CW_LINF && u.model() instanceof Sweep.TrainUnit t && t.autoencoder()).findFirst()
                 .orElseThrow();
         // rates given directly are at the estimate's threads: one here
-        SweepRunner.Rates rates = new SweepRunner.Rates(java.util.Map.of("classifier", 1.0, "ae", 1.0, "dae", 1.0,
+        Estimator rates = new Estimator(java.util.Map.of("classifier", 1.0, "ae", 1.0, "dae", 1.0,
                 "vae", 1.0, "dvae", 1.0, "cae", 1.0, "cvae", 1.0), 0, 1000, 1000);
         // the unit: 50 image-iterations of attack and 200 of sanity runs
         assertEquals(0.25, rates.attackSeconds(cw, false), 1e-12);
-        rates.attackRate("cw-linf/true", new SweepRunner.Rates.Sample("2026-12-01T10:00:00Z", 2, 500));
-        assertEquals(250 / (500 * Math.pow(0.5, SweepRunner.Rates.THREAD_EXPONENT)),
+        rates.attackRate("cw-linf/true", new Estimator.Sample("2026-12-01T10:00:00Z", 2, 500));
+        assertEquals(250 / (500 * Math.pow(0.5, Estimator.THREAD_EXPONENT)),
                 rates.attackSeconds(cw, false), 1e-9);
         // measured at one thread: those alone count, the median of the newest five
         double[] oneThread = {1e6, 100, 250, 9000, 200, 300};
         for (int i = 0; i < oneThread.length; i++) {
-            rates.attackRate("cw-linf/true", new SweepRunner.Rates.Sample("2026-12-02T1" + i + ":00:00Z", 1,
+            rates.attackRate("cw-linf/true", new Estimator.Sample("2026-12-02T1" + i + ":00:00Z", 1,
                     oneThread[i]));
         }
         assertEquals(250 / 250.0, rates.attackSeconds(cw, false), 1e-12);
@@ -140,13 +139,13 @@ class SweepTest {
                 dev.aerobust.train.AutoencoderConfig.FAMILY).label().equals("ae")).findFirst().orElseThrow();
         Sweep.TrainUnit cae = Sweep.parse(FIG.replace("family: [ae, dae]", "family: [cae]"), "t.yaml", "t")
                 .autoencoders().get(0);
-        SweepRunner.Rates rates = new SweepRunner.Rates(java.util.Map.of("classifier", 1.0, "ae", 10.0, "dae", 1.0,
+        Estimator rates = new Estimator(java.util.Map.of("classifier", 1.0, "ae", 10.0, "dae", 1.0,
                 "vae", 1.0, "dvae", 1.0, "cae", 100.0, "cvae", 1.0), 0, 1000, 1000);
         assertEquals(1, rates.machineFactor());
         double caeBefore = rates.trainSeconds(cae);
-        rates.epochSeconds("ae/mnist/0/fp32", new SweepRunner.Rates.Sample("2026-12-04T10:00:00Z", 1, 5.0));
-        rates.attackRate("cw-linf/true", new SweepRunner.Rates.Sample("2026-12-04T10:00:00Z", 1, 3000));
-        rates.attackRate("pgd/false", new SweepRunner.Rates.Sample("2026-12-04T10:00:00Z", 1, 1000));
+        rates.epochSeconds("ae/mnist/0/fp32", new Estimator.Sample("2026-12-04T10:00:00Z", 1, 5.0));
+        rates.attackRate("cw-linf/true", new Estimator.Sample("2026-12-04T10:00:00Z", 1, 3000));
+        rates.attackRate("pgd/false", new Estimator.Sample("2026-12-04T10:00:00Z", 1, 1000));
         assertEquals(2, rates.machineFactor(), 1e-12);
         assertEquals(caeBefore / 2, rates.trainSeconds(cae), 1e-9);
         assertEquals(5.0 * ae.settings().get(dev.aerobust.train.TrainParams.EPOCHS), rates.trainSeconds(ae), 1e-9,
@@ -156,7 +155,7 @@ class SweepTest {
     @Test
     void attacksOnOneSurrogateAreEstimatedOnce() {
         Sweep s = Sweep.parse(FIG, "t.yaml", "t");
-        SweepRunner.Rates rates = new SweepRunner.Rates(java.util.Map.of("classifier", 1.0, "ae", 1.0, "dae", 1.0,
+        Estimator rates = new Estimator(java.util.Map.of("classifier", 1.0, "ae", 1.0, "dae", 1.0,
                 "vae", 1.0, "dvae", 1.0, "cae", 1.0, "cvae", 1.0), 0, 1000, 1000);
         List<Sweep.AttackUnit> cw = s.attacks().stream().filter(u -> u.model() instanceof Sweep.TrainUnit t
                 && t.autoencoder() && t.settings().get(AutoencoderConfig.FAMILY) == Family.VAE

@@ -21,7 +21,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
-import dev.aerobust.testing.Configs;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.model.Autoencoder;
@@ -29,6 +28,7 @@ import dev.aerobust.model.Classifier;
 import dev.aerobust.model.Family;
 import dev.aerobust.nn.Engine;
 import dev.aerobust.nn.Tensors;
+import dev.aerobust.testing.Configs;
 import dev.aerobust.testing.Synthetic;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
