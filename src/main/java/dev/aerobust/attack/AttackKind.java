@@ -35,6 +35,18 @@ public enum AttackKind {
         this.fixed = fixed;
     }
 
+    /** The attack of this name ({@link #label}); an unknown name is a usage error listing the known ones. */
+    public static AttackKind parse(String name) {
+        for (AttackKind k : values()) {
+            if (k.label().equals(name)) {
+                return k;
+            }
+        }
+        throw new dev.aerobust.util.AerobustException(dev.aerobust.util.ExitCode.USAGE, "unknown attack '" + name
+                + "' (known: " + String.join(", ", java.util.Arrays.stream(values()).map(AttackKind::label).toList())
+                + ")");
+    }
+
     /** The attack's name in records and on the command line. */
     public String label() {
         return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');

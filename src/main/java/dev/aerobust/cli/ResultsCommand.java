@@ -67,7 +67,7 @@ final class ResultsCommand implements Callable<Integer> {
             out.println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(
                     Results.robustBench(rows, runner.store())));
         } else if (format.json) {
-            out.println(Json.MAPPER.writeValueAsString(rows));
+            out.println(Json.MAPPER.writeValueAsString(Results.json(rows)));
         } else if (format.csv) {
             out.print(Results.csv(rows));
             out.flush();
@@ -75,9 +75,9 @@ final class ResultsCommand implements Callable<Integer> {
             out.printf("%-14s %-26s %-6s %-5s %-13s %-16s %-6s %-9s %s%n", "dataset", "model", "family", "stp",
                     "defense", "attack", "eps", "robust", "covers");
             for (Results.Row r : rows) {
-                out.printf(Locale.ROOT, "%-14s %-26s %-6s %-5s %-13s %-16s %-6.3f %-9.4f %s%n", r.dataset(), r.model(),
-                        r.family(), r.stp() == null ? "" : r.stp(), r.defense() + (r.scale() == null ? ""
-                                : " s=" + r.scale()), r.attack(), r.eps(), r.robustAccuracy(),
+                out.printf(Locale.ROOT, "%-14s %-26s %-6s %-5s %-13s %-16s %-6.3f %-9.4f %s%n", r.dataset().cliName(), r.model(),
+                        r.familyName(), r.stp() == null ? "" : r.stp(), r.defense().label() + (r.scale() == null ? ""
+                                : " s=" + r.scale()), r.attackName(), r.eps(), r.robustAccuracy(),
                         r.covers() == null ? "" : r.covers());
             }
         }

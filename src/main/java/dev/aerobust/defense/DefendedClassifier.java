@@ -16,7 +16,26 @@ import dev.aerobust.nn.Ops;
 public final class DefendedClassifier implements LogitsModel {
 
     /** How the defense purifies its input. */
-    public enum Mode { NONE, DETERMINISTIC, SAMPLED }
+    /** How the stack is deployed: no autoencoder, the autoencoder's mean (z = mu), or a sampled latent code. */
+    public enum Mode {
+        NONE, DETERMINISTIC, SAMPLED;
+
+        /** As records and results name it: none, deterministic, sampled. */
+        public String label() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+
+        /** The mode of this name ({@link #label}). */
+        public static Mode parse(String name) {
+            for (Mode m : values()) {
+                if (m.label().equals(name)) {
+                    return m;
+                }
+            }
+            throw new dev.aerobust.util.AerobustException(dev.aerobust.util.ExitCode.USAGE, "unknown defense '" + name
+                    + "' (known: none, deterministic, sampled)");
+        }
+    }
 
     private final LogitsModel classifier;
     private final Purifier purifier;

@@ -16,6 +16,8 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.aerobust.attack.Attack;
+import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.attack.AttackKind;
 import dev.aerobust.attack.AttackResult;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
@@ -83,9 +85,9 @@ public final class AttackRun {
         AttackRecord square = null;
         AttackRecord bestWhite = null;
         for (AttackRecord o : same) {
-            if ("square".equals(o.attack())) {
+            if (o.attack() == AttackKind.SQUARE) {
                 square = square == null || o.robustAccuracy() < square.robustAccuracy() ? o : square;
-            } else if (!"autoattack".equals(o.attack())
+            } else if (o.attack() != AttackKind.AUTOATTACK
                     && (bestWhite == null || o.robustAccuracy() < bestWhite.robustAccuracy())) {
                 bestWhite = o;
             }
@@ -94,7 +96,7 @@ public final class AttackRun {
                 && square.robustAccuracy() < bestWhite.robustAccuracy() - 1.0 / Math.max(1, square.n())) {
             out.add(String.format(Locale.ROOT, "at eps %.3f the black-box square leaves %.1f%%, below the %.1f%% of"
                     + " the best gradient attack (%s): the gradients may be masked", square.eps(),
-                    100 * square.robustAccuracy(), 100 * bestWhite.robustAccuracy(), bestWhite.attack()));
+                    100 * square.robustAccuracy(), 100 * bestWhite.robustAccuracy(), bestWhite.attack().label()));
         }
         return out;
     }
@@ -346,8 +348,8 @@ public final class AttackRun {
                 AttackRecord.PerImage perImage = new AttackRecord.PerImage(indices, acc.robust(), r.margin()[e],
                         stack.deployed().randomized() ? acc.correct() : null);
                 run.write(new AttackRecord(AttackRecord.SCHEMA, todo[e], key.model(), key.classifier(),
-                        key.defense(), key.scale(), key.samples(), key.n(), key.seed(), key.attack(),
-                        key.attackConfig(), stack.dataset().cliName(), acc.mean(), acc.std(), acc.samples(),
+                        DefendedClassifier.Mode.parse(key.defense()), key.scale(), key.samples(), key.n(), key.seed(),
+                        attack.settings().get(AttackConfig.ATTACK), key.attackConfig(), stack.dataset(), acc.mean(), acc.std(), acc.samples(),
                         r.successRate(e), r.maxLinf(e, clean), r.maxL2(e, clean), r.nanCount(e), secs,
                         reused == 0 ? null : reused, r.attacked()[e], latent, npy, provenance,
                         attack.settings().speed(), perImage, null));

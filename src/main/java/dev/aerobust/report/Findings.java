@@ -10,6 +10,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
 
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.model.Family;
 import dev.aerobust.sweep.Results;
 
 /**
@@ -60,15 +63,15 @@ public final class Findings {
                 .orElse(Double.NaN);
     }
 
-    static Predicate<Results.Row> family(String f) {
-        return r -> f.equals(r.family());
+    static Predicate<Results.Row> family(Family f) {
+        return r -> f == r.family();
     }
 
     static Predicate<Results.Row> stp(double s) {
         return r -> r.stp() != null && Math.abs(r.stp() - s) < 1e-9;
     }
 
-    static final Predicate<Results.Row> DETERMINISTIC = r -> "deterministic".equals(r.defense());
+    static final Predicate<Results.Row> DETERMINISTIC = r -> r.defense() == DefendedClassifier.Mode.DETERMINISTIC;
 
     private static String pct(double v) {
         return String.format(Locale.ROOT, "%+.3f", v);
@@ -96,7 +99,7 @@ public final class Findings {
         List<String> parts = new ArrayList<>();
         int ok = 0;
         int total = 0;
-        for (String[] pair : new String[][] {{"ae", "dae"}, {"vae", "dvae"}}) {
+        for (Family[] pair : new Family[][] {{Family.AE, Family.DAE}, {Family.VAE, Family.DVAE}}) {
             for (double s : stps(rows, pair[0])) {
                 double a = meanAcc(rows, family(pair[0]).and(stp(s)).and(DETERMINISTIC));
                 double d = meanAcc(rows, family(pair[1]).and(stp(s)).and(DETERMINISTIC));
@@ -105,8 +108,7 @@ public final class Findings {
                 }
                 total++;
                 ok += d - a > MARGIN ? 1 : 0;
-                parts.add(pair[1].toUpperCase(Locale.ROOT) + " - " + pair[0].toUpperCase(Locale.ROOT) + " at stp " + s
-                        + ": " + pct(d - a));
+                parts.add(upper(pair[1]) + " - " + upper(pair[0]) + " at stp " + s + ": " + pct(d - a));
             }
         }
         return new Finding("Denoising helps (DAE on MNIST and Fashion-MNIST, DVAE on MNIST).",
@@ -120,7 +122,7 @@ public final class Findings {
         List<String> parts = new ArrayList<>();
         int ok = 0;
         int total = 0;
-        for (String f : List.of("dae", "vae", "dvae", "ae")) {
+        for (Family f : List.of(Family.DAE, Family.VAE, Family.DVAE, Family.AE)) {
             TreeSet<Double> s = stps(rows, f);
             if (s.size() < 2) {
                 continue;
@@ -130,8 +132,8 @@ public final class Findings {
             if (Double.isNaN(lo) || Double.isNaN(hi)) {
                 continue;
             }
-            parts.add(f.toUpperCase(Locale.ROOT) + " stp " + s.last() + " - stp " + s.first() + ": " + pct(hi - lo));
-            if (!f.equals("ae")) {
+            parts.add(upper(f) + " stp " + s.last() + " - stp " + s.first() + ": " + pct(hi - lo));
+            if (f != Family.AE) {
                 total++;
                 ok += hi - lo > MARGIN ? 1 : 0;
             }
@@ -152,10 +154,11 @@ public final class Findings {
         List<String> parts = new ArrayList<>();
         int ok = 0;
         int total = 0;
-        for (String f : List.of("vae", "dvae")) {
+        for (Family f : List.of(Family.VAE, Family.DVAE)) {
             Map<Double, TreeMap<Double, List<Results.Row>>> byStp = new TreeMap<>();
             for (Results.Row r : rows) {
-                if (f.equals(r.family()) && "sampled".equals(r.defense()) && r.scale() != null && r.stp() != null) {
+                if (f == r.family() && r.defense() == DefendedClassifier.Mode.SAMPLED && r.scale() != null
+                        && r.stp() != null) {
                     byStp.computeIfAbsent(r.stp(), k -> new TreeMap<>()).computeIfAbsent(r.scale(),
                             k -> new ArrayList<>()).add(r);
                 }
@@ -179,8 +182,7 @@ public final class Findings {
                 boolean costs = cleanLo != null && cleanHi != null && cleanLo - cleanHi > 0.001;
                 total += 2;
                 ok += (helps ? 1 : 0) + (costs ? 1 : 0);
-                parts.add(String.format(Locale.ROOT, "%s stp %s, s %s vs %s: at eps %s %s%s", f.toUpperCase(
-                        Locale.ROOT), at.getKey(), sHi, sLo, maxEps, pct(bigHi - bigLo), cleanLo != null
+                parts.add(String.format(Locale.ROOT, "%s stp %s, s %s vs %s: at eps %s %s%s", upper(f), at.getKey(), sHi, sLo, maxEps, pct(bigHi - bigLo), cleanLo != null
                         && cleanHi != null ? ", clean " + pct(cleanHi - cleanLo) : ", no clean (eps 0) point"));
             }
         }
@@ -207,19 +209,19 @@ public final class Findings {
         List<String> parts = new ArrayList<>();
         int ok = 0;
         int total = 0;
-        for (String[] kin : new String[][] {{"cvae", "vae", "dvae"}, {"cae", "ae", "dae"}}) {
+        for (Family[] kin : new Family[][] {{Family.CVAE, Family.VAE, Family.DVAE}, {Family.CAE, Family.AE, Family.DAE}}) {
             for (boolean denoising : new boolean[] {false, true}) {
                 Predicate<Results.Row> penalised = family(kin[0]).and(DETERMINISTIC)
                         .and(r -> Boolean.valueOf(denoising).equals(r.denoising()));
-                String twin = denoising ? kin[2] : kin[1];
-                String name = (denoising ? "denoising " : "") + kin[0].toUpperCase(Locale.ROOT);
+                Family twin = denoising ? kin[2] : kin[1];
+                String name = (denoising ? "denoising " : "") + upper(kin[0]);
                 for (double s : stps(rows.stream().filter(penalised).toList(), kin[0])) {
                     Map<Double, Double> byAlpha = new TreeMap<>();
                     rows.stream().filter(penalised.and(stp(s))).map(Results.Row::alpha).filter(Objects::nonNull)
                             .distinct().forEach(a -> byAlpha.put(a, meanAcc(rows, penalised.and(stp(s))
                                     .and(r -> a.equals(r.alpha())))));
                     double base = meanAcc(rows, family(twin).and(stp(s)).and(DETERMINISTIC));
-                    String baseName = twin.toUpperCase(Locale.ROOT);
+                    String baseName = upper(twin);
                     if (Double.isNaN(base) && byAlpha.size() >= 2) {
                         double smallest = ((TreeMap<Double, Double>) byAlpha).firstKey();
                         base = byAlpha.remove(smallest);
@@ -250,10 +252,10 @@ public final class Findings {
         int ok = 0;
         int total = 0;
         Verdict worst = Verdict.HOLDS;
-        for (double s : stps(rows, "ae")) {
-            double ae = rows.stream().filter(family("ae").and(stp(s))).map(Results.Row::diameterMu)
+        for (double s : stps(rows, Family.AE)) {
+            double ae = rows.stream().filter(family(Family.AE).and(stp(s))).map(Results.Row::diameterMu)
                     .filter(Objects::nonNull).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
-            double vae = rows.stream().filter(family("vae").and(stp(s))).map(Results.Row::diameterMu)
+            double vae = rows.stream().filter(family(Family.VAE).and(stp(s))).map(Results.Row::diameterMu)
                     .filter(Objects::nonNull).mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
             if (Double.isNaN(ae) || Double.isNaN(vae) || vae == 0) {
                 continue;
@@ -277,15 +279,20 @@ public final class Findings {
                 total == 0 ? Verdict.NOT_RUN : worst);
     }
 
-    static TreeSet<Double> stps(List<Results.Row> rows, String family) {
+    static TreeSet<Double> stps(List<Results.Row> rows, Family family) {
         TreeSet<Double> s = new TreeSet<>();
         rows.stream().filter(family(family)).map(Results.Row::stp).filter(Objects::nonNull).forEach(s::add);
         return s;
     }
 
+    /** A family's name in a finding's words: DAE. */
+    private static String upper(Family f) {
+        return f.label().toUpperCase(Locale.ROOT);
+    }
+
     /** The rows grouped by dataset, in order of appearance. */
-    public static Map<String, List<Results.Row>> byDataset(List<Results.Row> rows) {
-        Map<String, List<Results.Row>> m = new LinkedHashMap<>();
+    public static Map<DatasetId, List<Results.Row>> byDataset(List<Results.Row> rows) {
+        Map<DatasetId, List<Results.Row>> m = new LinkedHashMap<>();
         for (Results.Row r : rows) {
             m.computeIfAbsent(r.dataset(), k -> new ArrayList<>()).add(r);
         }

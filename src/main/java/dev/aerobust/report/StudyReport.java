@@ -14,6 +14,10 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
+import dev.aerobust.attack.AttackKind;
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.defense.DefendedClassifier.Mode;
+import dev.aerobust.model.Family;
 import dev.aerobust.store.ModelMeta;
 import dev.aerobust.store.ModelStore;
 import dev.aerobust.store.Provenance;
@@ -29,9 +33,12 @@ import dev.aerobust.util.Atomic;
 public final class StudyReport {
 
     /** The study's attack. */
-    public static final String STUDY_ATTACK = "cw-linf";
-    /** The per-image worst case over every attack run. */
-    public static final String WORST = "worst-case";
+    public static final AttackKind STUDY_ATTACK = AttackKind.CW_LINF;
+
+    /** Whether a row is the study's attack's. */
+    static boolean study(Results.Row r) {
+        return r.attack() == STUDY_ATTACK;
+    }
 
     /**
      * What the report is made of.
@@ -81,26 +88,26 @@ public final class StudyReport {
         }
         classifiers(h, in.models());
         List<Figure> figures = new ArrayList<>();
-        for (Map.Entry<String, List<Results.Row>> ds : Findings.byDataset(in.rows()).entrySet()) {
-            String d = ds.getKey();
+        for (Map.Entry<DatasetId, List<Results.Row>> ds : Findings.byDataset(in.rows()).entrySet()) {
+            String d = ds.getKey().cliName();
             List<Results.Row> rows = ds.getValue();
             h.append("<h2>").append(esc(d)).append("</h2>");
             section(h, figures, dir, d, rows, "1", "AE and DAE: robust accuracy against eps, one curve per stp",
-                    List.of("ae", "dae"), r -> "deterministic".equals(r.defense()), r -> "stp " + r.stp());
+                    List.of(Family.AE, Family.DAE), DETERMINISTIC, r -> "stp " + r.stp());
             section(h, figures, dir, d, rows, "2", "VAE and DVAE: robust accuracy against eps, one curve per stp ("
                     + (fig2Sampled(rows) ? "the sampled defense at s = 1, a band of one std over sampling seeds"
                             : "the deterministic defense z = mu: the sampled one at s = 1 was not run at two stp values")
-                    + ")", List.of("vae", "dvae"), fig2(rows), r -> "stp " + r.stp());
+                    + ")", List.of(Family.VAE, Family.DVAE), fig2(rows), r -> "stp " + r.stp());
             section(h, figures, dir, d, rows, "3", "VAE and DVAE at stp 0.4: one curve per latent scale s",
-                    List.of("vae", "dvae"), r -> "sampled".equals(r.defense()) && r.stp() != null
+                    List.of(Family.VAE, Family.DVAE), r -> r.defense() == Mode.SAMPLED && r.stp() != null
                             && Math.abs(r.stp() - 0.4) < 1e-9, r -> "s " + r.scale());
             section(h, figures, dir, d, rows, "4", "CAE and CVAE at stp 0.1: one curve per penalty alpha",
-                    List.of("cae", "cvae"), r -> "deterministic".equals(r.defense()) && r.stp() != null
+                    List.of(Family.CAE, Family.CVAE), r -> r.defense() == Mode.DETERMINISTIC && r.stp() != null
                             && Math.abs(r.stp() - 0.1) < 1e-9, r -> "alpha " + r.alpha());
             figure5(h, figures, dir, d, rows, in.fig5Eps());
             diameters(h, rows);
             findings(h, rows);
-            blackBox(h, in.checks().stream().filter(c -> d.equals(c.square().dataset())).toList());
+            blackBox(h, in.checks().stream().filter(c -> ds.getKey() == c.square().dataset()).toList());
             imported(h, figures, dir, d, rows);
         }
         warnings(h, in.warnings());
@@ -151,27 +158,35 @@ public final class StudyReport {
      * deterministic one.
      */
     private static boolean fig2Sampled(List<Results.Row> rows) {
-        return rows.stream().filter(r -> ("vae".equals(r.family()) || "dvae".equals(r.family()))
-                && "sampled".equals(r.defense()) && r.scale() != null && r.scale() == 1.0).map(Results.Row::stp)
+        return rows.stream().filter(r -> (r.family() == Family.VAE || r.family() == Family.DVAE)
+                && r.defense() == Mode.SAMPLED && r.scale() != null && r.scale() == 1.0).map(Results.Row::stp)
                 .distinct().count() >= 2;
     }
 
     private static Predicate<Results.Row> fig2(List<Results.Row> rows) {
-        return fig2Sampled(rows) ? r -> "sampled".equals(r.defense()) && r.scale() != null && r.scale() == 1.0
-                : r -> "deterministic".equals(r.defense());
+        return fig2Sampled(rows) ? r -> r.defense() == Mode.SAMPLED && r.scale() != null && r.scale() == 1.0
+                : DETERMINISTIC;
+    }
+
+    private static final Predicate<Results.Row> DETERMINISTIC = r -> r.defense() == Mode.DETERMINISTIC;
+
+    /** The undefended classifier's rows: every figure's baseline. */
+    private static boolean baseline(Results.Row r) {
+        return r.family() == null && !r.imported();
     }
 
     /** One figure of robust accuracy against eps: for each family, the study's attack and the worst case. */
     private static void section(StringBuilder h, List<Figure> figures, Path dir, String dataset,
-                                List<Results.Row> rows, String number, String caption, List<String> families,
+                                List<Results.Row> rows, String number, String caption, List<Family> families,
                                 Predicate<Results.Row> select, Function<Results.Row, String> curve)
             throws IOException {
         h.append("<h3>Figure ").append(number).append(". ").append(esc(caption)).append("</h3>");
         boolean any = false;
-        for (String f : families) {
-            for (String attack : List.of(STUDY_ATTACK, WORST)) {
-                List<Results.Row> sel = rows.stream().filter(r -> f.equals(r.family()) && attack.equals(r.attack()))
-                        .filter(select).toList();
+        for (Family f : families) {
+            for (boolean worst : new boolean[] {false, true}) {
+                Predicate<Results.Row> column = r -> worst ? r.worstCase() : study(r);
+                List<Results.Row> sel = rows.stream().filter(r -> f == r.family()).filter(column).filter(select)
+                        .toList();
                 if (sel.isEmpty()) {
                     continue;
                 }
@@ -182,18 +197,16 @@ public final class StudyReport {
                 }
                 List<Charts.Curve> curves = new ArrayList<>();
                 byCurve.forEach((label, rs) -> curves.add(new Charts.Curve(label, points(rs), false)));
-                List<Results.Row> base = rows.stream().filter(r -> "none".equals(r.family())
-                        && attack.equals(r.attack())).toList();
+                List<Results.Row> base = rows.stream().filter(StudyReport::baseline).filter(column).toList();
                 if (!base.isEmpty()) {
                     curves.add(new Charts.Curve("no defense", points(base), true));
                 }
-                String covers = attack.equals(WORST) ? sel.get(0).covers() : STUDY_ATTACK;
-                String title = String.format("Figure %s, %s: %s", number, dataset, f.toUpperCase(Locale.ROOT));
-                String sub = attack.equals(WORST) ? "worst case over " + covers : "the study's attack, CW-Linf";
+                String title = String.format("Figure %s, %s: %s", number, dataset, f.label().toUpperCase(Locale.ROOT));
+                String sub = worst ? "worst case over " + sel.get(0).covers().replace("+", ", ")
+                        : "the study's attack, CW-Linf";
                 Charts.Rendered r = Charts.lines(title, sub, "eps (L-infinity, [0, 1] pixels)", "robust accuracy",
                         curves, true);
-                String stem = String.format("fig%s-%s-%s-%s", number, dataset, f, attack.equals(WORST) ? "worst"
-                        : "study");
+                String stem = String.format("fig%s-%s-%s-%s", number, dataset, f.label(), worst ? "worst" : "study");
                 emit(h, figures, dir, dataset, stem, title + ", " + sub, r);
             }
         }
@@ -211,8 +224,8 @@ public final class StudyReport {
                                  List<Results.Row> rows) throws IOException {
         Map<String, List<Results.Row>> byModel = new TreeMap<>();
         for (Results.Row r : rows) {
-            if (Results.IMPORTED.equals(r.family())) {
-                String key = "none".equals(r.defense()) ? r.model() : r.model() + " on " + r.classifier();
+            if (r.imported()) {
+                String key = r.defense() == Mode.NONE ? r.model() : r.model() + " on " + r.classifier();
                 byModel.computeIfAbsent(key, k -> new ArrayList<>()).add(r);
             }
         }
@@ -221,12 +234,11 @@ public final class StudyReport {
         }
         h.append("<h3>Imported models</h3><p>Modules imported with <code>aerobust import</code>, attacked as they"
                 + " are (an autoencoder on the classifier named, or on the sweep's).</p>");
-        List<Results.Row> base = rows.stream().filter(r -> "none".equals(r.family())
-                && STUDY_ATTACK.equals(r.attack())).toList();
+        List<Results.Row> base = rows.stream().filter(r -> baseline(r) && study(r)).toList();
         for (Map.Entry<String, List<Results.Row>> e : byModel.entrySet()) {
             Map<String, List<Results.Row>> byAttack = new TreeMap<>();
             for (Results.Row r : e.getValue()) {
-                byAttack.computeIfAbsent(WORST.equals(r.attack()) ? "worst case" : r.attack(),
+                byAttack.computeIfAbsent(r.worstCase() ? "worst case" : r.attack().label(),
                         k -> new ArrayList<>()).add(r);
             }
             List<Charts.Curve> curves = new ArrayList<>();
@@ -238,7 +250,7 @@ public final class StudyReport {
             Charts.Rendered r = Charts.lines(title, "every attack run, and their per-image worst case",
                     "eps (L-infinity, [0, 1] pixels)", "robust accuracy", curves, true);
             String stem = "imported-" + dataset + "-" + e.getValue().get(0).model()
-                    + ("none".equals(e.getValue().get(0).defense()) ? "" : "-on-" + e.getValue().get(0).classifier());
+                    + (e.getValue().get(0).defense() == Mode.NONE ? "" : "-on-" + e.getValue().get(0).classifier());
             emit(h, figures, dir, dataset, stem, title, r);
         }
     }
@@ -276,8 +288,8 @@ public final class StudyReport {
                                 List<Results.Row> rows, double eps) throws IOException {
         h.append("<h3>Figure 5. Latent statistics against stp at eps ").append(eps)
                 .append(", the study's attack: cos(mu, mu*) and |mu*| / |mu|</h3>");
-        List<Results.Row> sel = rows.stream().filter(r -> STUDY_ATTACK.equals(r.attack())
-                && "deterministic".equals(r.defense()) && r.stp() != null && r.cosMuMuAdv() != null
+        List<Results.Row> sel = rows.stream().filter(r -> study(r) && r.defense() == Mode.DETERMINISTIC
+                && r.stp() != null && r.cosMuMuAdv() != null
                 && Math.abs(r.eps() - eps) < 1e-9).toList();
         if (sel.isEmpty()) {
             h.append("<p class=\"not-in-these-runs\">Not in these runs.</p>");
@@ -286,7 +298,7 @@ public final class StudyReport {
         for (String stat : List.of("cos", "ratio")) {
             Map<String, TreeMap<Double, List<Double>>> byCurve = new TreeMap<>();
             for (Results.Row r : sel) {
-                String label = r.family().toUpperCase(Locale.ROOT) + " (d" + (Boolean.TRUE.equals(r.denoising()) ? 1 : 0)
+                String label = r.familyName().toUpperCase(Locale.ROOT) + " (d" + (Boolean.TRUE.equals(r.denoising()) ? 1 : 0)
                         + (r.alpha() != null ? ", alpha " + r.alpha() : "") + ")";
                 byCurve.computeIfAbsent(label, k -> new TreeMap<>()).computeIfAbsent(r.stp(), k -> new ArrayList<>())
                         .add(stat.equals("cos") ? r.cosMuMuAdv() : r.normRatio());
@@ -311,8 +323,8 @@ public final class StudyReport {
         h.append("<h3>Diameters of the sets of latent means</h3>");
         Map<String, TreeMap<Double, List<double[]>>> m = new TreeMap<>();
         for (Results.Row r : rows) {
-            if (r.diameterMu() != null && r.stp() != null && STUDY_ATTACK.equals(r.attack())) {
-                m.computeIfAbsent(r.family() + (r.alpha() != null ? " alpha " + r.alpha() : ""), k -> new TreeMap<>())
+            if (r.diameterMu() != null && r.stp() != null && study(r)) {
+                m.computeIfAbsent(r.familyName() + (r.alpha() != null ? " alpha " + r.alpha() : ""), k -> new TreeMap<>())
                         .computeIfAbsent(r.stp(), k -> new ArrayList<>())
                         .add(new double[] {r.diameterMu(), r.diameterMuAdv() == null ? Double.NaN : r.diameterMuAdv(),
                             r.eps()});
@@ -342,7 +354,7 @@ public final class StudyReport {
 
         static FindingColumns of(List<Results.Row> rows) {
             List<Results.Row> worst = worstWithLatents(rows);
-            return new FindingColumns(Findings.of(rows.stream().filter(r -> STUDY_ATTACK.equals(r.attack())).toList()),
+            return new FindingColumns(Findings.of(rows.stream().filter(StudyReport::study).toList()),
                     Findings.of(worst), !worst.isEmpty());
         }
     }
@@ -390,8 +402,8 @@ public final class StudyReport {
     static String worstHeading(List<Results.Row> rows) {
         Map<String, java.util.TreeSet<String>> byKind = new LinkedHashMap<>();
         for (Results.Row r : rows) {
-            if (WORST.equals(r.attack()) && r.covers() != null) {
-                String kind = "sampled".equals(r.defense()) ? "sampled defenses" : "none".equals(r.defense())
+            if (r.worstCase() && r.covers() != null) {
+                String kind = r.defense() == Mode.SAMPLED ? "sampled defenses" : r.defense() == Mode.NONE
                         ? "the undefended classifier" : "deterministic defenses";
                 byKind.computeIfAbsent(kind, k -> new java.util.TreeSet<>()).add(r.covers().replace("+", ", "));
             }
@@ -444,14 +456,14 @@ public final class StudyReport {
     static List<Results.Row> worstWithLatents(List<Results.Row> rows) {
         Map<String, Double> diam = new LinkedHashMap<>();
         for (Results.Row r : rows) {
-            if (STUDY_ATTACK.equals(r.attack()) && r.diameterMu() != null) {
+            if (study(r) && r.diameterMu() != null) {
                 diam.put(r.model() + "|" + r.defense() + "|" + r.scale(), r.diameterMu());
             }
         }
         List<Results.Row> out = new ArrayList<>();
         for (Results.Row r : rows) {
-            if (WORST.equals(r.attack())) {
-                out.add(new Results.Row(r.sweep(), r.dataset(), r.model(), r.family(), r.stp(), r.alpha(),
+            if (r.worstCase()) {
+                out.add(new Results.Row(r.sweep(), r.dataset(), r.model(), r.family(), r.imported(), r.stp(), r.alpha(),
                         r.denoising(), r.classifier(), r.defense(), r.scale(), r.attack(), r.eps(), r.seed(), r.n(),
                         r.robustAccuracy(), r.robustAccuracyStd(), r.attackSuccessRate(), r.maxLinf(), r.maxL2(),
                         null, null, diam.get(r.model() + "|" + r.defense() + "|" + r.scale()), null,
@@ -508,12 +520,12 @@ public final class StudyReport {
         h.append("</table><h3>Attack records</h3><table><tr><th>model</th><th>defense</th><th>attack</th>"
                 + "<th>eps</th><th>robust accuracy</th><th>record</th></tr>");
         rows.stream().filter(r -> r.record() != null)
-                .sorted(Comparator.comparing(Results.Row::model).thenComparing(Results.Row::attack)
+                .sorted(Comparator.comparing(Results.Row::model).thenComparing(Results.Row::attackName)
                         .thenComparingDouble(Results.Row::eps))
                 .forEach(r -> h.append(String.format(Locale.ROOT,
                         "<tr><td>%s</td><td>%s</td><td>%s</td><td>%.3f</td><td>%.4f</td><td><a href=\"file://%s\">"
-                                + "<small>%s</small></a></td></tr>", esc(r.model()), esc(r.defense()
-                                + (r.scale() != null ? " s=" + r.scale() : "")), esc(r.attack()), r.eps(),
+                                + "<small>%s</small></a></td></tr>", esc(r.model()), esc(r.defense().label()
+                                + (r.scale() != null ? " s=" + r.scale() : "")), esc(r.attackName()), r.eps(),
                         r.robustAccuracy(), esc(r.record()), esc(Path.of(r.record()).getFileName().toString()))));
         h.append("</table>");
     }

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.TreeSet;
 
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.sweep.Results;
 
 /**
@@ -25,16 +27,16 @@ final class Summary {
         for (String n : in.notes()) {
             md.append(n).append("\n\n");
         }
-        for (Map.Entry<String, List<Results.Row>> ds : Findings.byDataset(in.rows()).entrySet()) {
+        for (Map.Entry<DatasetId, List<Results.Row>> ds : Findings.byDataset(in.rows()).entrySet()) {
             List<Results.Row> rows = ds.getValue();
-            md.append("## ").append(ds.getKey()).append("\n\n");
+            String d = ds.getKey().cliName();
+            md.append("## ").append(d).append("\n\n");
             findings(md, rows);
             accuracy(md, rows);
-            String d = ds.getKey();
-            blackBox(md, in.checks().stream().filter(c -> d.equals(c.square().dataset())).toList());
+            blackBox(md, in.checks().stream().filter(c -> ds.getKey() == c.square().dataset()).toList());
             md.append("### Figures\n\n");
             for (StudyReport.Figure f : figures) {
-                if (f.dataset().equals(ds.getKey())) {
+                if (f.dataset().equals(d)) {
                     md.append("![").append(cell(f.caption())).append("](").append(f.stem()).append(".png)\n");
                 }
             }
@@ -95,7 +97,7 @@ final class Summary {
         Map<String, Map<Double, Double[]>> table = new LinkedHashMap<>();
         boolean seeds = rows.stream().mapToLong(Results.Row::seed).distinct().count() > 1;
         for (Results.Row r : rows) {
-            int col = StudyReport.STUDY_ATTACK.equals(r.attack()) ? 0 : StudyReport.WORST.equals(r.attack()) ? 1 : -1;
+            int col = StudyReport.study(r) ? 0 : r.worstCase() ? 1 : -1;
             if (col < 0) {
                 continue;
             }
@@ -127,20 +129,20 @@ final class Summary {
 
     /** A defense's name: family, stp, alpha, denoising, and the sampled defense's latent scale. */
     static String label(Results.Row r) {
-        if (r.family() == null || "none".equals(r.family())) {
-            return "none".equals(r.family()) ? "no defense" : r.model();
+        if (r.family() == null) {
+            return r.imported() ? r.model() : "no defense";
         }
-        StringBuilder s = new StringBuilder(r.family().toUpperCase(Locale.ROOT));
+        StringBuilder s = new StringBuilder(r.family().label().toUpperCase(Locale.ROOT));
         if (r.stp() != null) {
             s.append(" stp ").append(trim(r.stp()));
         }
         if (r.alpha() != null) {
             s.append(" alpha ").append(trim(r.alpha()));
         }
-        if (Boolean.TRUE.equals(r.denoising()) && r.family().startsWith("c")) {
+        if (Boolean.TRUE.equals(r.denoising()) && r.family().contractive()) {
             s.append(" denoising");
         }
-        if ("sampled".equals(r.defense())) {
+        if (r.defense() == DefendedClassifier.Mode.SAMPLED) {
             s.append(", sampled s = ").append(trim(Objects.requireNonNullElse(r.scale(), 1.0)));
         }
         return s.toString();

@@ -7,6 +7,10 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import dev.aerobust.attack.AttackKind;
+import dev.aerobust.data.DatasetId;
+import dev.aerobust.defense.DefendedClassifier;
+
 /**
  * The result of one attack on one model at one eps: the run's key (model, classifier, defense, attack and its
  * settings), the aggregates (robust accuracy, success rate, largest perturbations, NaN count), the latent
@@ -50,9 +54,9 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record AttackRecord(Integer schema, double eps, String model, String classifier, String defense, double scale,
-                           int samples, int n, long seed, String attack, Map<String, Object> attackConfig,
-                           String dataset, double robustAccuracy, double robustAccuracyStd, int accuracyDraws,
+public record AttackRecord(Integer schema, double eps, String model, String classifier,
+                           DefendedClassifier.Mode defense, double scale, int samples, int n, long seed,
+                           AttackKind attack, Map<String, Object> attackConfig, DatasetId dataset, double robustAccuracy, double robustAccuracyStd, int accuracyDraws,
                            double attackSuccessRate, double maxLinf, double maxL2, int nanCount, double attackSeconds,
                            Integer reusedRows, Integer rowsAttacked, LatentSummary latent, String adversarialNpy,
                            Provenance provenance, Map<String, Object> speed, PerImage perImage, String checksum) {
@@ -69,7 +73,7 @@ public record AttackRecord(Integer schema, double eps, String model, String clas
 
     /** The key of the run that wrote it: what its folder is named by. */
     public RunKey runKey() {
-        return new RunKey(model, classifier, defense, scale, samples, n, seed, attack, attackConfig);
+        return new RunKey(model, classifier, defense.label(), scale, samples, n, seed, attack.label(), attackConfig);
     }
 
     /**
@@ -158,10 +162,10 @@ public record AttackRecord(Integer schema, double eps, String model, String clas
      */
     public String describeAttack() {
         try {
-            return dev.aerobust.attack.AttackConfig.describe(dev.aerobust.attack.AttackConfig.fromRecord(attack,
-                    attackConfig));
+            return dev.aerobust.attack.AttackConfig.describe(dev.aerobust.attack.AttackConfig.fromRecord(
+                    attack.label(), attackConfig));
         } catch (RuntimeException e) {
-            return attack;
+            return attack.label();
         }
     }
 

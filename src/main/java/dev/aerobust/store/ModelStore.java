@@ -61,8 +61,26 @@ public final class ModelStore {
                 return ((Family) value).label();
             }
         });
+        m.addSerializer(dev.aerobust.attack.AttackKind.class, new com.fasterxml.jackson.databind.ser.std
+                .ToStringSerializerBase(dev.aerobust.attack.AttackKind.class) {
+            @Override
+            public String valueToString(Object value) {
+                return ((dev.aerobust.attack.AttackKind) value).label();
+            }
+        });
+        m.addSerializer(dev.aerobust.defense.DefendedClassifier.Mode.class, new com.fasterxml.jackson.databind.ser.std
+                .ToStringSerializerBase(dev.aerobust.defense.DefendedClassifier.Mode.class) {
+            @Override
+            public String valueToString(Object value) {
+                return ((dev.aerobust.defense.DefendedClassifier.Mode) value).label();
+            }
+        });
         m.addDeserializer(DatasetId.class, new Named<>(DatasetId.class, DatasetId::parse));
         m.addDeserializer(Family.class, new Named<>(Family.class, Family::parse));
+        m.addDeserializer(dev.aerobust.attack.AttackKind.class, new Named<>(dev.aerobust.attack.AttackKind.class,
+                dev.aerobust.attack.AttackKind::parse));
+        m.addDeserializer(dev.aerobust.defense.DefendedClassifier.Mode.class, new Named<>(
+                dev.aerobust.defense.DefendedClassifier.Mode.class, dev.aerobust.defense.DefendedClassifier.Mode::parse));
         return m;
     }
 

@@ -10,6 +10,7 @@ import java.util.Set;
 import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.config.Settings;
+import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.eval.Sanity;
 import dev.aerobust.store.AttackRecord;
@@ -150,10 +151,10 @@ public final class Estimator {
                 // rows taken from kept chunks (a resumed run, another latent scale) cost no attack time
                 int reused = r.reusedRows() == null ? 0 : r.reusedRows();
                 double work = ((double) r.n() * call.size() - reused)
-                        * iterationsPerImage(r.attack(), r.attackConfig());
+                        * iterationsPerImage(r.attack().label(), r.attackConfig());
                 if (r.attackSeconds() > 0 && work > 0) {
                     Provenance p = r.provenance();
-                    attackRate(r.attack() + "/" + !"none".equals(r.defense()), new Sample(p == null ? ""
+                    attackRate(r.attack().label() + "/" + (r.defense() != DefendedClassifier.Mode.NONE), new Sample(p == null ? ""
                             : p.created(), p == null ? DEFAULTS_THREADS : p.threads(), work
                             / r.attackSeconds()));
                 }

@@ -13,7 +13,10 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.aerobust.config.Settings;
+import dev.aerobust.attack.AttackKind;
+import dev.aerobust.data.DatasetId;
 import dev.aerobust.defense.DefendedClassifier;
+import dev.aerobust.model.Family;
 import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.eval.WorstCase;
 import dev.aerobust.store.AttackRecord;
@@ -30,33 +33,50 @@ import dev.aerobust.train.AutoencoderConfig;
  */
 public final class Results {
 
-    /** One row. Empty fields (a classifier's stp, an old record's latent statistics) are null. */
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Row(String sweep, String dataset, String model, String family, Double stp, Double alpha,
-                      Boolean denoising, String classifier, String defense, Double scale, String attack, double eps,
-                      long seed, int n, double robustAccuracy, Double robustAccuracyStd, Double attackSuccessRate,
-                      Double maxLinf, Double maxL2, Double cosMuMuAdv, Double normRatio, Double diameterMu,
-                      Double diameterMuAdv, Double attackSeconds, Integer reusedRows, String covers,
+    /**
+     * One row, typed: its dataset, the autoencoder's family (none for the undefended classifier; an imported
+     * module has none either), the defense, and the attack (none for the per-image worst case over the attacks it
+     * {@code covers}). Empty fields (a classifier's stp, an old record's latent statistics) are null.
+     */
+    public record Row(String sweep, DatasetId dataset, String model, Family family, boolean imported, Double stp,
+                      Double alpha, Boolean denoising, String classifier, DefendedClassifier.Mode defense, Double scale,
+                      AttackKind attack, double eps, long seed, int n, double robustAccuracy, Double robustAccuracyStd,
+                      Double attackSuccessRate, Double maxLinf, Double maxL2, Double cosMuMuAdv, Double normRatio,
+                      Double diameterMu, Double diameterMuAdv, Double attackSeconds, Integer reusedRows, String covers,
                       String record, Boolean checked) {
 
-        /** The columns, in order, as the CSV header writes them. */
+        /** The columns, in order, as the CSV header and the JSON objects write them. */
         public static final List<String> COLUMNS = List.of("sweep", "dataset", "model", "family", "stp", "alpha",
                 "denoising", "classifier", "defense", "scale", "attack", "eps", "seed", "n", "robust_accuracy",
                 "robust_accuracy_std", "attack_success_rate", "max_linf", "max_l2", "cos_mu_mu_adv", "norm_ratio",
                 "diameter_mu", "diameter_mu_adv", "attack_seconds", "reused_rows", "covers", "record", "checked");
 
-        List<Object> values() {
-            return List.of(sweep, dataset, model, family, opt(stp), opt(alpha), opt(denoising), classifier, defense,
-                    opt(scale), attack, eps, seed, n, robustAccuracy, opt(robustAccuracyStd), opt(attackSuccessRate),
-                    opt(maxLinf), opt(maxL2), opt(cosMuMuAdv), opt(normRatio), opt(diameterMu), opt(diameterMuAdv),
-                    opt(attackSeconds), opt(reusedRows), opt(covers), opt(record), opt(checked));
+        /** Whether the row is the per-image worst case over several attacks. */
+        public boolean worstCase() {
+            return attack == null;
         }
 
-        private static Object opt(Object o) {
-            return o == null ? "" : o;
+        /** The family column: the autoencoder's family, {@link #IMPORTED}, or none (the undefended classifier). */
+        public String familyName() {
+            return imported ? IMPORTED : family == null ? "none" : family.label();
+        }
+
+        /** The attack column: the attack's name, or {@link #WORST_CASE}. */
+        public String attackName() {
+            return attack == null ? WORST_CASE : attack.label();
+        }
+
+        /** Each column's value (null where empty), in {@link #COLUMNS}' order. */
+        List<Object> values() {
+            return java.util.Arrays.asList(sweep, dataset.cliName(), model, familyName(), stp, alpha, denoising,
+                    classifier, defense.label(), scale, attackName(), eps, seed, n, robustAccuracy, robustAccuracyStd,
+                    attackSuccessRate, maxLinf, maxL2, cosMuMuAdv, normRatio, diameterMu, diameterMuAdv,
+                    attackSeconds, reusedRows, covers, record, checked);
         }
     }
+
+    /** The attack column of a worst-case row. */
+    public static final String WORST_CASE = "worst-case";
 
     private Results() {
     }
@@ -82,7 +102,7 @@ public final class Results {
     public static List<RobustBenchEntry> robustBench(List<Row> rows, ModelStore store) {
         List<RobustBenchEntry> out = new ArrayList<>();
         for (Row r : rows) {
-            if (!"autoattack".equals(r.attack()) || r.record() == null) {
+            if (r.attack() != AttackKind.AUTOATTACK || r.record() == null) {
                 continue;
             }
             AttackRecord rec = ResultsStore.read(Path.of(r.record()));
@@ -93,12 +113,12 @@ public final class Results {
             Double clean = null;
             Row worst = null;
             for (Row o : rows) {
-                boolean same = o.model().equals(r.model()) && o.defense().equals(r.defense())
+                boolean same = o.model().equals(r.model()) && o.defense() == r.defense()
                         && java.util.Objects.equals(o.scale(), r.scale()) && o.seed() == r.seed() && o.n() == r.n();
-                if (same && o.eps() == 0 && !"worst-case".equals(o.attack())) {
+                if (same && o.eps() == 0 && !o.worstCase()) {
                     clean = o.robustAccuracy();
                 }
-                if (same && o.eps() == r.eps() && "worst-case".equals(o.attack())) {
+                if (same && o.eps() == r.eps() && o.worstCase()) {
                     worst = o;
                 }
             }
@@ -106,12 +126,13 @@ public final class Results {
                 ModelMeta.Metrics m = store.meta(r.model()).metrics();
                 clean = m == null ? null : m.headline();
             }
-            String name = "sampled".equals(r.defense()) ? r.model() + " sampled s=" + r.scale()
-                    : "none".equals(r.defense()) ? r.model() : r.model() + " + " + r.classifier();
-            String arch = "none".equals(r.defense()) ? "classifier"
-                    : r.family() + " autoencoder + classifier (" + r.defense() + ")";
-            out.add(new RobustBenchEntry(name, r.dataset(), "Linf", trim(r.eps()), clean == null ? null : pct(clean),
-                    pct(r.robustAccuracy()), false, "sampled".equals(r.defense()) ? rec.samples() : 1, arch, version,
+            String name = r.defense() == DefendedClassifier.Mode.SAMPLED ? r.model() + " sampled s=" + r.scale()
+                    : r.defense() == DefendedClassifier.Mode.NONE ? r.model() : r.model() + " + " + r.classifier();
+            String arch = r.defense() == DefendedClassifier.Mode.NONE ? "classifier"
+                    : r.familyName() + " autoencoder + classifier (" + r.defense().label() + ")";
+            out.add(new RobustBenchEntry(name, r.dataset().cliName(), "Linf", trim(r.eps()), clean == null ? null
+                    : pct(clean), pct(r.robustAccuracy()), false, r.defense() == DefendedClassifier.Mode.SAMPLED
+                    ? rec.samples() : 1, arch, version,
                     r.n(), worst == null ? null : pct(worst.robustAccuracy()), worst == null ? null : worst.covers(),
                     r.record()));
         }
@@ -222,10 +243,11 @@ public final class Results {
                     continue;
                 }
                 AttackRecord first = at.get(0);
-                rows.add(new Row(sweep.name(), first.dataset(), first.model(), family(g.get(0)), stp(g.get(0)),
-                        alpha(g.get(0)), denoising(g.get(0)), first.classifier(), first.defense(), scale(g.get(0)),
-                        "worst-case", eps[e], first.seed(), w.images(), w.accuracy(), null, null, null, null, null,
-                        null, null, null, null, null, String.join("+", w.attacks()), null, null));
+                rows.add(new Row(sweep.name(), first.dataset(), first.model(), family(g.get(0)),
+                        imported(g.get(0)), stp(g.get(0)), alpha(g.get(0)), denoising(g.get(0)), first.classifier(),
+                        first.defense(), scale(g.get(0)), null, eps[e], first.seed(), w.images(), w.accuracy(), null,
+                        null, null, null, null, null, null, null, null, null, String.join("+", w.attacks()), null,
+                        null));
             }
         }
         return rows;
@@ -234,20 +256,22 @@ public final class Results {
     private static Row row(Sweep sweep, Sweep.AttackUnit u, AttackRecord r, String covers, Path file) {
         String path = file.toString();
         LatentSummary l = r.latent();
-        return new Row(sweep.name(), r.dataset(), r.model(), family(u), stp(u), alpha(u), denoising(u), r.classifier(),
-                r.defense(), scale(u), r.attack(), r.eps(), r.seed(), r.n(), r.robustAccuracy(), r.robustAccuracyStd(),
+        return new Row(sweep.name(), r.dataset(), r.model(), family(u), imported(u), stp(u), alpha(u), denoising(u),
+                r.classifier(), r.defense(), scale(u), r.attack(), r.eps(), r.seed(), r.n(), r.robustAccuracy(), r.robustAccuracyStd(),
                 r.attackSuccessRate(), r.maxLinf(), r.maxL2(), l == null ? null : l.cosMuMuAdv().mean(),
                 l == null ? null : l.normRatio().mean(), l == null ? null : l.diameterMu(),
                 l == null ? null : l.diameterMuAdv(), r.attackSeconds(), r.reusedRows(), covers, path,
                 r.checksum() != null);
     }
 
-    /** The family of a trained autoencoder, {@code none} for the sweep's classifier, {@link #IMPORTED}. */
-    static String family(Sweep.AttackUnit u) {
-        if (!(u.model() instanceof Sweep.TrainUnit t)) {
-            return IMPORTED;
-        }
-        return t.autoencoder() ? t.settings().get(AutoencoderConfig.FAMILY).label() : "none";
+    /** The family of a trained autoencoder; none for the sweep's classifier and for an imported module. */
+    static Family family(Sweep.AttackUnit u) {
+        return u.model() instanceof Sweep.TrainUnit t && t.autoencoder() ? t.settings().get(AutoencoderConfig.FAMILY)
+                : null;
+    }
+
+    static boolean imported(Sweep.AttackUnit u) {
+        return u.model() instanceof Sweep.ImportedModel;
     }
 
     /** The family column of an imported TorchScript module's rows (no figure of the study draws them). */
@@ -273,13 +297,26 @@ public final class Results {
                 ? u.eval().get(EvalConfig.SCALE) : null;
     }
 
-    /** The rows as CSV (RFC 4180 quoting where a field needs it). */
+    /** The rows as JSON: an array of objects, a member per column, empty fields null. */
+    public static com.fasterxml.jackson.databind.node.ArrayNode json(List<Row> rows) {
+        com.fasterxml.jackson.databind.node.ArrayNode out = ModelStore.JSON.createArrayNode();
+        for (Row r : rows) {
+            com.fasterxml.jackson.databind.node.ObjectNode o = out.addObject();
+            List<Object> v = r.values();
+            for (int i = 0; i < Row.COLUMNS.size(); i++) {
+                o.set(Row.COLUMNS.get(i), ModelStore.JSON.valueToTree(v.get(i)));
+            }
+        }
+        return out;
+    }
+
+    /** The rows as CSV (RFC 4180 quoting where a field needs it; empty fields empty). */
     public static String csv(List<Row> rows) {
         StringBuilder b = new StringBuilder(String.join(",", Row.COLUMNS)).append('\n');
         for (Row r : rows) {
             List<String> f = new ArrayList<>();
             for (Object v : r.values()) {
-                String s = v instanceof Double d ? String.format(Locale.ROOT, "%.6g", d).replaceFirst("\\.?0+(e|$)",
+                String s = v == null ? "" : v instanceof Double d ? String.format(Locale.ROOT, "%.6g", d).replaceFirst("\\.?0+(e|$)",
                         "$1") : String.valueOf(v);
                 f.add(s.contains(",") || s.contains("\"") ? "\"" + s.replace("\"", "\"\"") + "\"" : s);
             }

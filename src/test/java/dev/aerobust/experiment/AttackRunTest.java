@@ -142,7 +142,7 @@ class AttackRunTest {
         assertFalse(dev.aerobust.store.ResultsStore.checked(dir.resolve("eps-0.1000.json")), "read unchecked");
         AttackRecord r = dev.aerobust.store.ResultsStore.read(dir.resolve("eps-0.1000.json"));
         assertEquals(0.1, r.eps());
-        assertEquals("cw-linf", r.attack());
+        assertEquals(dev.aerobust.attack.AttackKind.CW_LINF, r.attack());
         assertEquals(0.15, r.robustAccuracy(), 1e-12);
         assertEquals(0.999999111890793, r.latent().cosMuMuAdv().mean(), 1e-15);
         assertEquals("fc4ad2928469b062b04de83eeb03d9a9368e93e5c0fa488affd0729f7e16c3ec",
@@ -294,7 +294,7 @@ class AttackRunTest {
             for (int e = 0; e < eps.length; e++) {
                 AttackRecord r = reused.records().get(e);
                 AttackRecord f = fresh.records().get(e);
-                assertEquals("sampled", r.defense());
+                assertEquals(dev.aerobust.defense.DefendedClassifier.Mode.SAMPLED, r.defense());
                 assertEquals(12, r.reusedRows(), "the run's 6 images x 2 eps above 0 were taken from the"
                         + " deterministic run (scale " + scale + ")");
                 assertArrayEquals(d.records().get(e).perImage().margin(), r.perImage().margin(), 0.0,

@@ -72,7 +72,7 @@ class ImportTest {
                 new dev.aerobust.store.ResultsStore(tmp.resolve("results")), null);
         AttackRecord r = run.records().get(1);
         assertEquals(c.id(), r.classifier());
-        assertEquals("deterministic", r.defense());
+        assertEquals(dev.aerobust.defense.DefendedClassifier.Mode.DETERMINISTIC, r.defense());
         assertTrue(r.latent() != null, "the exported encode gives the latent statistics");
         assertTrue(r.maxLinf() <= 0.03 + 1e-6);
         assertEquals(6, r.perImage().index().length);
@@ -134,13 +134,13 @@ class ImportTest {
         SweepRunner runner = new SweepRunner(sweep, data, store,
                 new dev.aerobust.store.ResultsStore(home.resolve("results")));
         java.util.List<Results.Row> rows = Results.of(sweep, runner);
-        java.util.List<Results.Row> imported = rows.stream().filter(r -> Results.IMPORTED.equals(r.family()))
-                .toList();
+        java.util.List<Results.Row> imported = rows.stream().filter(Results.Row::imported).toList();
         // two models x (2 attacks + the worst case) x 2 eps
         assertEquals(12, imported.size(), imported.toString());
         assertTrue(imported.stream().anyMatch(r -> r.model().equals(a) && r.classifier().equals(c)
-                && r.attack().equals("worst-case") && r.eps() == 0.02), imported.toString());
-        assertTrue(imported.stream().anyMatch(r -> r.model().equals(c) && "none".equals(r.defense())),
+                && r.worstCase() && r.eps() == 0.02), imported.toString());
+        assertTrue(imported.stream().anyMatch(r -> r.model().equals(c)
+                && r.defense() == dev.aerobust.defense.DefendedClassifier.Mode.NONE),
                 imported.toString());
         Path html = dev.aerobust.report.SweepReport.write(sweep, runner, store, tmp.resolve("report"),
                 java.util.List.of(), 0.02);

@@ -66,17 +66,17 @@ class RobustBenchTest {
                 new dev.aerobust.store.ResultsStore(home.resolve("results")));
         List<Results.Row> rows = Results.of(sweep, runner);
         List<Results.RobustBenchEntry> rb = Results.robustBench(rows, runner.store());
-        long aaRows = rows.stream().filter(r -> r.attack().equals("autoattack")).count();
+        long aaRows = rows.stream().filter(r -> r.attack() == dev.aerobust.attack.AttackKind.AUTOATTACK).count();
         assertEquals(aaRows, rb.size(), "one entry per AutoAttack row");
         assertTrue(rb.size() >= 2, rows.toString());
         for (Results.RobustBenchEntry e : rb) {
-            Results.Row aa = rows.stream().filter(r -> r.attack().equals("autoattack") && r.record().equals(e.record()))
+            Results.Row aa = rows.stream().filter(r -> r.attack() == dev.aerobust.attack.AttackKind.AUTOATTACK && r.record().equals(e.record()))
                     .findFirst().orElseThrow();
             assertEquals("Linf", e.threatModel());
             assertEquals("standard", e.version());
             assertEquals(100 * aa.robustAccuracy(), Double.parseDouble(e.autoattackAcc()), 0.005);
             Results.Row clean = rows.stream().filter(r -> r.model().equals(aa.model()) && r.eps() == 0
-                    && r.attack().equals("pgd")).findFirst().orElseThrow();
+                    && r.attack() == dev.aerobust.attack.AttackKind.PGD).findFirst().orElseThrow();
             assertEquals(100 * clean.robustAccuracy(), Double.parseDouble(e.cleanAcc()), 0.005);
             if (aa.eps() > 0) {
                 assertTrue(e.worstCaseAcc() != null, "the worst case over autoattack and pgd is beside it");

@@ -36,8 +36,10 @@ class FindingsTest {
     private static Results.Row row(String family, double stp, Double alpha, boolean denoising, String defense,
                                    Double scale, double eps, double acc) {
         String model = family + "-" + stp + "-" + alpha + "-" + denoising;
-        return new Results.Row("t", "mnist", model, family, stp, alpha, denoising, "classifier-mnist-x", defense,
-                scale, "cw-linf", eps, 0, 100, acc, 0.0, 1 - acc, eps, eps * 5, null, null, null, null, 1.0, null,
+        return new Results.Row("t", dev.aerobust.data.DatasetId.MNIST, model, dev.aerobust.model.Family.parse(family),
+                false, stp, alpha, denoising, "classifier-mnist-x",
+                dev.aerobust.defense.DefendedClassifier.Mode.parse(defense), scale, dev.aerobust.attack.AttackKind.CW_LINF,
+                eps, 0, 100, acc, 0.0, 1 - acc, eps, eps * 5, null, null, null, null, 1.0, null,
                 null, "/tmp/r/eps.json", true);
     }
 

@@ -35,8 +35,12 @@ class StudyReportTest {
 
     private static Results.Row row(String family, Double stp, boolean denoising, String defense, Double scale,
                                    String attack, double eps, double acc, Double diam) {
-        return new Results.Row("t", "mnist", family + "-" + stp + "-" + scale, family, stp, null,
-                "none".equals(family) ? null : denoising, "classifier-mnist-x", defense, scale, attack, eps, 0, 100,
+        // the helper's words, typed: a family's label or "none", a defense's label, an attack's label or "worst-case"
+        return new Results.Row("t", dev.aerobust.data.DatasetId.MNIST, family + "-" + stp + "-" + scale,
+                "none".equals(family) ? null : dev.aerobust.model.Family.parse(family), false, stp, null,
+                "none".equals(family) ? null : denoising, "classifier-mnist-x",
+                dev.aerobust.defense.DefendedClassifier.Mode.parse(defense), scale,
+                attack.equals("worst-case") ? null : dev.aerobust.attack.AttackKind.parse(attack), eps, 0, 100,
                 acc, 0.01, 1 - acc, eps, eps * 5, diam == null ? null : 0.99 - eps, diam == null ? null : 1 + eps,
                 diam, diam == null ? null : diam * 0.9, 1.0, null, attack.equals("worst-case") ? "cw-linf+pgd" : null,
                 attack.equals("worst-case") ? null : "/tmp/r/eps.json", true);
@@ -81,7 +85,7 @@ class StudyReportTest {
             assertTrue(nonWhite(ImageIO.read(tmp.resolve(stem + ".png").toFile())) > 0.02, stem + " is not blank");
         }
         assertTrue(page.contains("Figure 4. ") && page.contains("Not in these runs."), "no CAE or CVAE was run");
-        List<Findings.Finding> f = Findings.of(rows().stream().filter(r -> r.attack().equals("cw-linf")).toList());
+        List<Findings.Finding> f = Findings.of(rows().stream().filter(r -> r.attack() == dev.aerobust.attack.AttackKind.CW_LINF).toList());
         assertEquals(Findings.Verdict.HOLDS, f.get(0).verdict(), f.get(0).measured());
         assertEquals(Findings.Verdict.HOLDS, f.get(1).verdict(), f.get(1).measured());
         assertEquals(Findings.Verdict.HOLDS, f.get(2).verdict(), f.get(2).measured());
@@ -115,7 +119,7 @@ class StudyReportTest {
         StudyReport.write(new StudyReport.Input("test report", rows(), Map.of(), Map.of(), List.of("synthetic rows"),
                 0.1), tmp);
         String md = Files.readString(tmp.resolve(StudyReport.SUMMARY), StandardCharsets.UTF_8);
-        List<Findings.Finding> study = Findings.of(rows().stream().filter(r -> r.attack().equals("cw-linf")).toList());
+        List<Findings.Finding> study = Findings.of(rows().stream().filter(r -> r.attack() == dev.aerobust.attack.AttackKind.CW_LINF).toList());
         List<Findings.Finding> worst = Findings.of(StudyReport.worstWithLatents(rows()));
         for (int i = 0; i < study.size(); i++) {
             String line = md.lines().filter(l -> l.startsWith("| ")).skip(i + 1).findFirst().orElseThrow();
@@ -141,7 +145,7 @@ class StudyReportTest {
      */
     @Test
     void aSweepWithOnlyTheStudysAttackSaysTheWorstCaseColumnRestsOnNoRun() throws Exception {
-        List<Results.Row> single = rows().stream().filter(r -> r.attack().equals("cw-linf")).toList();
+        List<Results.Row> single = rows().stream().filter(r -> r.attack() == dev.aerobust.attack.AttackKind.CW_LINF).toList();
         Path one = Files.createDirectories(tmp.resolve("one"));
         String page = Files.readString(StudyReport.write(new StudyReport.Input("t", single, Map.of(), Map.of(),
                 List.of(), 0.1), one), StandardCharsets.UTF_8);
