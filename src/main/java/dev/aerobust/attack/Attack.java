@@ -1,7 +1,5 @@
 package dev.aerobust.attack;
 
-import java.util.Map;
-
 import org.bytedeco.pytorch.Tensor;
 
 import dev.aerobust.config.Settings;
@@ -49,7 +47,7 @@ public interface Attack {
     }
 
     /** What determines its results, as the run key of its records holds it. */
-    default Map<String, Object> key() {
+    default dev.aerobust.config.SettingMap key() {
         return AttackConfig.key(settings());
     }
 

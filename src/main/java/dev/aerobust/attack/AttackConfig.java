@@ -1,10 +1,10 @@
 package dev.aerobust.attack;
 
 import java.util.Map;
-import java.util.TreeMap;
 
 import dev.aerobust.config.Param;
 import dev.aerobust.config.ParamSet;
+import dev.aerobust.config.SettingMap;
 import dev.aerobust.config.Settings;
 
 /**
@@ -216,7 +216,7 @@ public final class AttackConfig {
     public static String describe(Settings s) {
         Settings plain = PARAMS.defaults(ATTACK, kind(s));
         java.util.List<String> parts = new java.util.ArrayList<>();
-        for (Map.Entry<String, Object> e : s.key().entrySet()) {
+        for (Map.Entry<String, Object> e : s.key().values().entrySet()) {
             if (e.getKey().equals(ATTACK.name()) || e.getKey().equals(NEST_EPS.name())) {
                 continue;
             }
@@ -232,17 +232,13 @@ public final class AttackConfig {
      * attacks' own definitions; what the kind itself fixes, and any key an earlier version wrote that no setting
      * has now, is left out. A record of an attack aerobust does not know is bad data.
      */
-    public static Settings fromRecord(String attack, Map<String, Object> config) {
-        Map<String, Object> raw = new TreeMap<>(config == null ? Map.of() : config);
-        raw.put(ATTACK.name(), attack);
-        return PARAMS.fromMap(raw, "attack record", true);
+    public static Settings fromRecord(String attack, SettingMap config) {
+        SettingMap raw = (config == null ? SettingMap.EMPTY : config).with(ATTACK.name(), attack);
+        return PARAMS.fromMap(raw.values(), "attack record", true);
     }
 
     /** What determines the attack's results, for its records' run key: its identity settings. */
-    static Map<String, Object> key(Settings s) {
-        Map<String, Object> m = new TreeMap<>(s.key());
-        m.remove(ATTACK.name());
-        m.putAll(kind(s).fixed());
-        return m;
+    static SettingMap key(Settings s) {
+        return s.key().without(ATTACK.name()).with(kind(s).fixed());
     }
 }

@@ -2,36 +2,38 @@ package dev.aerobust.attack;
 
 import java.util.Map;
 
+import dev.aerobust.config.SettingMap;
+
 /** The attacks aerobust runs, as the CLI, sweep files and result records name them. */
 public enum AttackKind {
     /** The study's CW-L2 inside an L-infinity box, best iterate (the default). */
-    CW_LINF(Map.of("variant", "best_iterate")),
+    CW_LINF(SettingMap.of(Map.of("variant", "best_iterate"))),
     /** The same, as the authors' code ran it: their loss, start and last iterate. */
-    CW_LINF_AUTHORS(Map.of("variant", "authors")),
+    CW_LINF_AUTHORS(SettingMap.of(Map.of("variant", "authors"))),
     /** PGD with a random start. */
-    PGD(Map.of("eot_draws", 1)),
+    PGD(SettingMap.of(Map.of("eot_draws", 1))),
     /** PGD with EOT over draws of the randomized (sampled) defense. */
-    EOT_PGD(Map.of()),
+    EOT_PGD(SettingMap.EMPTY),
     /** DeepFool (L-infinity), clipped into each box. */
-    DEEPFOOL(Map.of()),
+    DEEPFOOL(SettingMap.EMPTY),
     /** The textbook CW-L2 (eps are L2 budgets). */
-    CW_L2(Map.of("eps_norm", "l2")),
+    CW_L2(SettingMap.of(Map.of("eps_norm", "l2"))),
     /** Auto-PGD on the cross-entropy (Croce and Hein 2020). */
-    APGD_CE(Map.of()),
+    APGD_CE(SettingMap.EMPTY),
     /** Auto-PGD on the difference of logits ratio. */
-    APGD_DLR(Map.of()),
+    APGD_DLR(SettingMap.EMPTY),
     /** Auto-PGD on the targeted DLR, once per target class. */
-    APGD_T(Map.of()),
+    APGD_T(SettingMap.EMPTY),
     /** The Square attack: random search, score-based, no gradients (Andriushchenko et al. 2020). */
-    SQUARE(Map.of()),
+    SQUARE(SettingMap.EMPTY),
     /** FAB-T: the minimally distorted targeted attack (Croce and Hein 2020), L-infinity. */
-    FAB_T(Map.of()),
+    FAB_T(SettingMap.EMPTY),
     /** AutoAttack's ensembles, each member on the rows the earlier ones left correct. */
-    AUTOATTACK(Map.of());
+    AUTOATTACK(SettingMap.EMPTY);
 
-    private final Map<String, Object> fixed;
+    private final SettingMap fixed;
 
-    AttackKind(Map<String, Object> fixed) {
+    AttackKind(SettingMap fixed) {
         this.fixed = fixed;
     }
 
@@ -56,7 +58,7 @@ public enum AttackKind {
      * What the kind itself fixes, spelled into the run key beside the settings (the keys earlier versions
      * wrote, so their runs keep their keys).
      */
-    Map<String, Object> fixed() {
+    SettingMap fixed() {
         return fixed;
     }
 

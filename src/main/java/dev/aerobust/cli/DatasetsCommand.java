@@ -99,21 +99,12 @@ final class DatasetsCommand implements Runnable {
             Datasets.Report r = Datasets.verify(id, data.resolve());
             PrintWriter out = spec.commandLine().getOut();
             if (json) {
-                Map<String, Object> obj = new LinkedHashMap<>();
-                obj.put("dataset", r.dataset());
-                obj.put("dir", r.dir().toString());
-                obj.put("ok", true);
-                Map<String, Object> splits = new LinkedHashMap<>();
+                Map<String, Split> splits = new LinkedHashMap<>();
                 for (IdxDatasets.SplitReport s : r.splits()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("images", s.images());
-                    m.put("shape", s.shape());
-                    m.put("label_counts", s.labelCounts());
-                    m.put("sha256_checked", s.sha256Checked());
-                    m.put("sha256", s.sha256());
-                    splits.put(s.split(), m);
+                    splits.put(s.split(), new Split(s.images(), s.shape(), s.labelCounts(), s.sha256Checked(),
+                            s.sha256()));
                 }
-                obj.put("splits", splits);
+                Verified obj = new Verified(r.dataset(), r.dir().toString(), true, splits);
                 out.println(Json.MAPPER.writeValueAsString(obj));
             } else {
                 out.println(r.dataset() + " in " + r.dir() + ": OK");
@@ -181,5 +172,15 @@ final class DatasetsCommand implements Runnable {
             }
             return 0;
         }
+    }
+
+    /** What {@code datasets verify --json} prints. */
+    record Verified(String dataset, String dir, boolean ok, Map<String, Split> splits) {
+    }
+
+    /** One split of a verified dataset. */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Split(int images, int[] shape, int[] labelCounts, boolean sha256Checked, Map<String, String> sha256) {
     }
 }

@@ -134,23 +134,14 @@ final class JobsOption {
         List<SweepRunner.Step> plan = runner.plan(each);
         double limit = limitSeconds();
         if (json) {
-            java.util.Map<String, Object> o = new java.util.LinkedHashMap<>();
-            o.put("sweep", runner.sweep().name());
-            o.put("jobs", jobs);
-            o.put("threads_each", each);
-            o.put("seconds", Math.round(plan.stream().mapToDouble(SweepRunner.Step::seconds).sum()));
-            if (spark != null) {
-                // on Spark: the stages, each a list of unit numbers (the wall time is the cluster's to say)
-                o.put("spark_master", spark);
-                o.put("stages", dev.aerobust.sweep.SweepStages.of(runner, plan).stream().map(st -> st.stream()
-                        .map(dev.aerobust.sweep.SweepStages.Unit::number).toList()).toList());
-            } else {
-                o.put("wall_seconds", Math.round(SweepJobs.wallSeconds(runner, plan, jobs)));
-            }
-            if (limit < Double.POSITIVE_INFINITY) {
-                o.put("units_in_sitting", SweepJobs.unitsInSitting(runner, plan, jobs, limit));
-            }
-            o.put("units", runner.planData(plan));
+            DryRun o = new DryRun(runner.sweep().name(), jobs, each,
+                    Math.round(plan.stream().mapToDouble(SweepRunner.Step::seconds).sum()),
+                    // on Spark: the stages, each a list of unit numbers (the wall time is the cluster's to say)
+                    spark, spark == null ? null : dev.aerobust.sweep.SweepStages.of(runner, plan).stream()
+                            .map(st -> st.stream().map(dev.aerobust.sweep.SweepStages.Unit::number).toList()).toList(),
+                    spark != null ? null : Math.round(SweepJobs.wallSeconds(runner, plan, jobs)),
+                    limit < Double.POSITIVE_INFINITY ? SweepJobs.unitsInSitting(runner, plan, jobs, limit) : null,
+                    runner.planData(plan));
             out.println(Json.MAPPER.writeValueAsString(o));
             out.flush();
             return;
@@ -189,5 +180,14 @@ final class JobsOption {
             pb.environment().putAll(SweepUnitCommand.threadEnv(t));
             return pb.start();
         }).run(out, limitSeconds());
+    }
+
+    /** What {@code --dry-run --json} prints: the plan and its estimates. */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record DryRun(String sweep, int jobs, int threadsEach, long seconds, String sparkMaster,
+                  List<List<Integer>> stages, Long wallSeconds, Integer unitsInSitting,
+                  List<SweepRunner.PlannedUnit> units) {
     }
 }

@@ -55,21 +55,14 @@ final class SettingsCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
-            Map<String, List<Map<String, Object>>> all = new LinkedHashMap<>();
+            Map<String, List<Setting>> all = new LinkedHashMap<>();
             for (ParamSet s : sets) {
-                List<Map<String, Object>> rows = new ArrayList<>();
+                List<Setting> rows = new ArrayList<>();
                 for (Param<?> p : s.settable()) {
-                    Map<String, Object> m = new LinkedHashMap<>();
-                    m.put("name", p.name());
-                    m.put("flag", p.option() ? p.flag() : null);
-                    m.put("type", p.type().isEnum() ? "choice" : p.type().getSimpleName().toLowerCase());
-                    m.put("choices", p.choiceNames());
-                    m.put("default", s.defaultText(p));
-                    m.put("unit", p.unit());
-                    m.put("meaning", p.description());
-                    m.put("applies_to", p.appliesText().isEmpty() ? "all" : p.appliesText());
-                    m.put("role", p.role().name().toLowerCase());
-                    rows.add(m);
+                    rows.add(new Setting(p.name(), p.option() ? p.flag() : null, p.type().isEnum() ? "choice"
+                            : p.type().getSimpleName().toLowerCase(), p.choiceNames(), s.defaultText(p), p.unit(),
+                            p.description(), p.appliesText().isEmpty() ? "all" : p.appliesText(),
+                            p.role().name().toLowerCase()));
                 }
                 all.put(s.kind(), rows);
             }
@@ -84,5 +77,13 @@ final class SettingsCommand implements Callable<Integer> {
             out.println();
         }
         return 0;
+    }
+
+    /** One setting as {@code settings --json} prints it: its one definition ({@link Param}). */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Setting(String name, String flag, String type, List<String> choices,
+                   @com.fasterxml.jackson.annotation.JsonProperty("default") String defaultValue, String unit,
+                   String meaning, String appliesTo, String role) {
     }
 }

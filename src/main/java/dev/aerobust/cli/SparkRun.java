@@ -98,7 +98,7 @@ final class SparkRun {
             return 0;
         }
         Path home = DataHome.home();
-        Map<String, Object> w = worker(home, dataDir, shared(source, home, name), debug);
+        Worker w = worker(home, dataDir, shared(source, home, name), debug);
         if (SUBMIT.equals(master)) {
             // a plan for spark-submit (YARN, Kubernetes...): written where the store is, run by the user
             Path spec = home.resolve("spark").resolve("plan-" + name + ".json");
@@ -152,7 +152,7 @@ final class SparkRun {
     }
 
     /** The unit worker's command line, less its unit, label and threads, and its environment. */
-    private Map<String, Object> worker(Path home, Path dataDir, List<String> source, boolean debug) {
+    private Worker worker(Path home, Path dataDir, List<String> source, boolean debug) {
         List<String> cmd = SweepUnitCommand.command(source, dataDir, debug);
         Map<String, String> env = new LinkedHashMap<>();
         env.put(DataHome.HOME_ENV, home.toString());
@@ -162,31 +162,28 @@ final class SparkRun {
         if (preload != null && !preload.isBlank()) {
             env.put("LD_PRELOAD", preload);
         }
-        Map<String, Object> w = new LinkedHashMap<>();
-        w.put("command", cmd);
-        w.put("env", env);
-        return w;
+        return new Worker(cmd, env);
+    }
+
+    /** The unit worker as the plan file names it: its command line and its environment. */
+    record Worker(List<String> command, Map<String, String> env) {
+    }
+
+    /** One unit of a stage, as the plan file names it. */
+    record StageUnit(int unit, String label) {
+    }
+
+    /** The plan file the Spark driver reads ({@code dev.aerobust.spark.Plan}). */
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record PlanFile(String sweep, String master, int threads, int planUnits, Map<String, String> conf, Worker worker,
+                    List<List<StageUnit>> stages) {
     }
 
     private String specJson(String name, int planUnits, List<List<SweepStages.Unit>> stages,
-                            Map<String, Object> worker) throws IOException {
-        Map<String, Object> o = new LinkedHashMap<>();
-        o.put("sweep", name);
-        o.put("master", master);
-        o.put("threads", threads);
-        o.put("plan_units", planUnits);
-        o.put("conf", conf);
-        o.put("worker", worker);
-        List<List<Map<String, Object>>> st = new ArrayList<>();
-        for (List<SweepStages.Unit> s : stages) {
-            st.add(s.stream().map(u -> {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("unit", u.number());
-                m.put("label", u.label());
-                return m;
-            }).toList());
-        }
-        o.put("stages", st);
+                            Worker worker) throws IOException {
+        PlanFile o = new PlanFile(name, master, threads, planUnits, conf, worker, stages.stream()
+                .map(s -> s.stream().map(u -> new StageUnit(u.number(), u.label())).toList()).toList());
         return Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(o);
     }
 

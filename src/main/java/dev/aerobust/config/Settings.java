@@ -21,8 +21,8 @@ public final class Settings {
     /** Whether every value is resolved (not the partial settings a resolution evaluates defaults on). */
     private final boolean complete;
     /** The identity and speed maps of complete settings, made once: equality and hashing read them often. */
-    private Map<String, Object> identity;
-    private Map<String, Object> speed;
+    private SettingMap identity;
+    private SettingMap speed;
 
     Settings(ParamSet set, Map<Param<?>, Object> given, Map<Param<?>, Object> values,
              Map<Param<?>, Boolean> applies, boolean complete) {
@@ -76,17 +76,12 @@ public final class Settings {
     }
 
     /** The identity settings that apply, by name, sorted: what determines a result, recorded with it. */
-    public Map<String, Object> identity() {
-        return new TreeMap<>(identityView());
-    }
-
-    /** The identity map, made once for complete settings; not to be changed. */
-    private Map<String, Object> identityView() {
+    public SettingMap identity() {
         if (!complete) {
             return select(Param.Role.IDENTITY);
         }
         if (identity == null) {
-            identity = Collections.unmodifiableMap(select(Param.Role.IDENTITY));
+            identity = select(Param.Role.IDENTITY);
         }
         return identity;
     }
@@ -95,41 +90,36 @@ public final class Settings {
      * What model ids and run keys are hashed from: {@link #identity()} less the settings at the value they leave
      * out of keys ({@link Param#keyOmits()}: settings added later, at what earlier results were computed with).
      */
-    public Map<String, Object> key() {
-        Map<String, Object> m = identity();
+    public SettingMap key() {
+        SettingMap m = identity();
         for (Param<?> p : set.params()) {
             if (p.keyOmits() != null && applies(p) && p.keyOmits().equals(values.get(p))) {
-                m.remove(p.name());
+                m = m.without(p.name());
             }
         }
         return m;
     }
 
     /** The speed settings that apply, by name, sorted: recorded with a result, never part of its id. */
-    public Map<String, Object> speed() {
-        return new TreeMap<>(speedView());
-    }
-
-    /** The speed map, made once for complete settings; not to be changed. */
-    private Map<String, Object> speedView() {
+    public SettingMap speed() {
         if (!complete) {
             return select(Param.Role.SPEED);
         }
         if (speed == null) {
-            speed = Collections.unmodifiableMap(select(Param.Role.SPEED));
+            speed = select(Param.Role.SPEED);
         }
         return speed;
     }
 
     @SuppressWarnings("unchecked")
-    private Map<String, Object> select(Param.Role role) {
-        Map<String, Object> m = new TreeMap<>();
+    private SettingMap select(Param.Role role) {
+        TreeMap<String, Object> m = new TreeMap<>();
         for (Param<?> p : set.params()) {
             if (p.role() == role && applies(p)) {
                 m.put(p.name(), ((Param<Object>) p).json(values.get(p)));
             }
         }
-        return m;
+        return new SettingMap(m);
     }
 
     @Override
@@ -137,17 +127,17 @@ public final class Settings {
         if (o == this) {
             return true;
         }
-        return o instanceof Settings s && s.set == set && s.identityView().equals(identityView())
-                && s.speedView().equals(speedView());
+        return o instanceof Settings s && s.set == set && s.identity().equals(identity())
+                && s.speed().equals(speed());
     }
 
     @Override
     public int hashCode() {
         if (!complete) {
-            return Objects.hash(set.kind(), identityView(), speedView());
+            return Objects.hash(set.kind(), identity(), speed());
         }
         if (hash == null) {
-            hash = Objects.hash(set.kind(), identityView(), speedView());
+            hash = Objects.hash(set.kind(), identity(), speed());
         }
         return hash;
     }

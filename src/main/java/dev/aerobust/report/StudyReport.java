@@ -494,7 +494,7 @@ public final class StudyReport {
             ModelMeta m = e.getValue();
             StringBuilder settings = new StringBuilder();
             if (m.config() != null) {
-                new TreeMap<>(m.config()).forEach((k, v) -> settings.append(k).append('=').append(v).append(' '));
+                m.config().values().forEach((k, v) -> settings.append(k).append('=').append(v).append(' '));
             }
             StringBuilder metrics = new StringBuilder();
             if (m.metrics() != null) {

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.aerobust.attack.AttackKind;
+import dev.aerobust.config.SettingMap;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.defense.DefendedClassifier;
 
@@ -56,10 +57,10 @@ import dev.aerobust.defense.DefendedClassifier;
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record AttackRecord(Integer schema, double eps, String model, String classifier,
                            DefendedClassifier.Mode defense, double scale, int samples, int n, long seed,
-                           AttackKind attack, Map<String, Object> attackConfig, DatasetId dataset, double robustAccuracy, double robustAccuracyStd, int accuracyDraws,
+                           AttackKind attack, SettingMap attackConfig, DatasetId dataset, double robustAccuracy, double robustAccuracyStd, int accuracyDraws,
                            double attackSuccessRate, double maxLinf, double maxL2, int nanCount, double attackSeconds,
                            Integer reusedRows, Integer rowsAttacked, LatentSummary latent, String adversarialNpy,
-                           Provenance provenance, Map<String, Object> speed, PerImage perImage, String checksum) {
+                           Provenance provenance, SettingMap speed, PerImage perImage, String checksum) {
 
     /** The schema this version writes: 3 carries a checksum; 2 per-image outcomes; none, neither. */
     public static final int SCHEMA = 3;

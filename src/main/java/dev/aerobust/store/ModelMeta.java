@@ -11,6 +11,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import dev.aerobust.config.SettingMap;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.model.Autoencoder;
 import dev.aerobust.model.Family;
@@ -44,7 +45,7 @@ import dev.aerobust.model.Family;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ModelMeta(Integer schema, String id, Kind kind, Family family, DatasetId dataset,
-                        Map<String, Object> config, Map<String, Object> speed, Provenance provenance,
+                        SettingMap config, SettingMap speed, Provenance provenance,
                         Autoencoder.Spec architecture, Training training, Metrics metrics, String format,
                         String source, Boolean encode, Long latent, String weights, String weightsSha256) {
 
@@ -131,8 +132,8 @@ public record ModelMeta(Integer schema, String id, Kind kind, Family family, Dat
     }
 
     /** The metadata of a model trained now: the current schema, the weights described. */
-    public static ModelMeta trained(String id, Kind kind, Family family, DatasetId dataset, Map<String, Object> config,
-                                    Map<String, Object> speed, Provenance provenance, Autoencoder.Spec architecture,
+    public static ModelMeta trained(String id, Kind kind, Family family, DatasetId dataset, SettingMap config,
+                                    SettingMap speed, Provenance provenance, Autoencoder.Spec architecture,
                                     Training training, Metrics metrics) {
         return new ModelMeta(ModelStore.SCHEMA, id, kind, family, dataset, config, speed, provenance, architecture,
                 training, metrics, null, null, null, null, WEIGHTS_TEXT, null);

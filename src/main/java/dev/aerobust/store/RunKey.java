@@ -1,9 +1,9 @@
 package dev.aerobust.store;
 
-import java.util.Map;
-
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import dev.aerobust.config.SettingMap;
 
 /**
  * What determines an attack run's records apart from eps: the model, the classifier under it, the defense, its
@@ -23,5 +23,5 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record RunKey(String model, String classifier, String defense, double scale, int samples, int n, long seed,
-                     String attack, Map<String, Object> attackConfig) {
+                     String attack, SettingMap attackConfig) {
 }

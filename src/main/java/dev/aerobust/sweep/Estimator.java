@@ -9,6 +9,7 @@ import java.util.Set;
 
 import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.config.SettingMap;
 import dev.aerobust.config.Settings;
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.eval.EvalConfig;
@@ -131,11 +132,11 @@ public final class Estimator {
         for (ModelMeta m : store.list()) {
             ModelMeta.Training t = m.training();
             if (t != null && t.epochs() > 0 && t.seconds() > 0) {
-                Map<String, Object> cfg = m.config() == null ? Map.of() : m.config();
+                SettingMap cfg = m.config() == null ? SettingMap.EMPTY : m.config();
                 String key = (m.family() != null ? m.family().label() : "classifier") + "/"
                         + m.dataset().cliName() + "/" + (cfg.get(AutoencoderConfig.SAMPLES.name()) instanceof Number
-                        n ? n.intValue() : 0) + "/" + cfg.getOrDefault(AutoencoderConfig.JACOBIAN_PRECISION.name(),
-                        "fp32");
+                        n ? n.intValue() : 0) + "/" + (cfg.has(AutoencoderConfig.JACOBIAN_PRECISION.name())
+                        ? cfg.get(AutoencoderConfig.JACOBIAN_PRECISION.name()) : "fp32");
                 Provenance p = m.provenance();
                 epochSeconds(key, new Sample(p == null ? "" : p.created(), p == null ? DEFAULTS_THREADS
                         : p.threads(), t.seconds() / t.epochs()));
@@ -289,7 +290,7 @@ public final class Estimator {
      * Gradient steps the attack of a record spends on one image at one eps at most, as the attack itself says
      * ({@link Attack#cost}) from the settings its record holds; 0 for a record whose settings no longer read.
      */
-    static double iterationsPerImage(String attack, Map<String, Object> cfg) {
+    static double iterationsPerImage(String attack, SettingMap cfg) {
         try {
             return AttackConfig.create(AttackConfig.fromRecord(attack, cfg), false).cost();
         } catch (RuntimeException e) {

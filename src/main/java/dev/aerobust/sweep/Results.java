@@ -12,13 +12,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
-import dev.aerobust.config.Settings;
 import dev.aerobust.attack.AttackKind;
+import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.defense.DefendedClassifier;
-import dev.aerobust.model.Family;
 import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.eval.WorstCase;
+import dev.aerobust.model.Family;
 import dev.aerobust.store.AttackRecord;
 import dev.aerobust.store.LatentSummary;
 import dev.aerobust.store.ModelMeta;

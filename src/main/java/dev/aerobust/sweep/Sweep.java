@@ -20,6 +20,7 @@ import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.config.Param;
 import dev.aerobust.config.ParamSet;
+import dev.aerobust.config.SettingMap;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.defense.DefendedClassifier;
@@ -299,19 +300,19 @@ public final class Sweep {
             }
             seeds.add(s.asLong());
         }
-        List<Map<String, Object>> clfGrid = grid(root.path("classifier"), doc, "/classifier",
+        List<SettingMap> clfGrid = grid(root.path("classifier"), doc, "/classifier",
                 ClassifierConfig.PARAMS);
         if (clfGrid.size() != 1) {
             throw new AerobustException(ExitCode.USAGE, doc.at("/classifier") + ": the classifier's settings must"
                     + " name one classifier per dataset and seed (no lists)");
         }
-        List<Map<String, Object>> evalGrids = grids(root.path("evaluations"), doc, "/evaluations", EvalConfig.PARAMS);
+        List<SettingMap> evalGrids = grids(root.path("evaluations"), doc, "/evaluations", EvalConfig.PARAMS);
         if (evalGrids.isEmpty()) {
-            evalGrids.add(Map.of());
+            evalGrids.add(SettingMap.EMPTY);
         }
-        List<Map<String, Object>> attackGrids = grids(root.path("attacks"), doc, "/attacks", AttackConfig.PARAMS);
+        List<SettingMap> attackGrids = grids(root.path("attacks"), doc, "/attacks", AttackConfig.PARAMS);
         // each autoencoder grid, with the evaluations and attacks of its own (where it names them) or the sweep's
-        List<Map<String, Object>> aeGrids = new ArrayList<>();
+        List<SettingMap> aeGrids = new ArrayList<>();
         List<Scope> aeScopes = new ArrayList<>();
         JsonNode aeNode = root.path("autoencoders");
         if (!aeNode.isMissingNode() && !aeNode.isNull() && !aeNode.isArray()) {
@@ -320,8 +321,8 @@ public final class Sweep {
         }
         for (int i = 0; aeNode.isArray() && i < aeNode.size(); i++) {
             JsonNode g = aeNode.get(i);
-            List<Map<String, Object>> ownEvals = evalGrids;
-            List<Map<String, Object>> ownAttacks = attackGrids;
+            List<SettingMap> ownEvals = evalGrids;
+            List<SettingMap> ownAttacks = attackGrids;
             if (g.isObject() && (g.has("evaluations") || g.has("attacks"))) {
                 String at = "/autoencoders/" + i;
                 if (g.has("evaluations")) {
@@ -333,7 +334,7 @@ public final class Sweep {
                 g = g.deepCopy();
                 ((com.fasterxml.jackson.databind.node.ObjectNode) g).remove(List.of("evaluations", "attacks"));
             }
-            for (Map<String, Object> m : grid(g, doc, "/autoencoders/" + i, AutoencoderConfig.PARAMS)) {
+            for (SettingMap m : grid(g, doc, "/autoencoders/" + i, AutoencoderConfig.PARAMS)) {
                 aeGrids.add(m);
                 aeScopes.add(new Scope(ownEvals, ownAttacks));
             }
@@ -375,23 +376,23 @@ public final class Sweep {
     }
 
     /** Evaluations and the attacks run under them, as an autoencoder grid names them or the sweep does. */
-    private record Scope(List<Map<String, Object>> evals, List<Map<String, Object>> attacks) {
+    private record Scope(List<SettingMap> evals, List<SettingMap> attacks) {
     }
 
     /** The attack units of one model under its evaluations: a sampled defense and EOT only where it samples. */
-    private static void units(Set<AttackUnit> out, ModelUnit m, ModelUnit clf, List<Map<String, Object>> evals,
-                              List<Map<String, Object>> attackGrids, DatasetId d, long seed, YamlDoc doc) {
+    private static void units(Set<AttackUnit> out, ModelUnit m, ModelUnit clf, List<SettingMap> evals,
+                              List<SettingMap> attackGrids, DatasetId d, long seed, YamlDoc doc) {
         boolean samples = m instanceof TrainUnit t && t.autoencoder()
                 && t.settings().get(AutoencoderConfig.FAMILY).variational();
-        for (Map<String, Object> eg : evals) {
+        for (SettingMap eg : evals) {
             Settings eval = settings(EvalConfig.PARAMS, eg, d, seed, EvalConfig.DATASET, EvalConfig.SEED, doc,
                     "/evaluations");
             boolean sampled = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
             if (sampled && !samples) {
                 continue;
             }
-            for (Map<String, Object> ag : attackGrids) {
-                Settings attack = AttackConfig.PARAMS.fromMap(ag, doc.at("/attacks"), false);
+            for (SettingMap ag : attackGrids) {
+                Settings attack = AttackConfig.PARAMS.fromMap(ag.values(), doc.at("/attacks"), false);
                 try {
                     EvalConfig.checkBudgets(eval, attack.get(AttackConfig.ATTACK));
                 } catch (AerobustException e) {
@@ -482,12 +483,10 @@ public final class Sweep {
         return new ImportedModel(id, meta.autoencoder(), d);
     }
 
-    private static Settings settings(ParamSet set, Map<String, Object> grid, DatasetId d, long seed,
+    private static Settings settings(ParamSet set, SettingMap grid, DatasetId d, long seed,
                                      Param<?> datasetParam, Param<?> seedParam, YamlDoc doc, String pointer) {
-        Map<String, Object> m = new LinkedHashMap<>(grid);
-        m.put(datasetParam.name(), Param.spell(d));
-        m.put(seedParam.name(), seed);
-        return set.fromMap(m, doc.at(pointer), false);
+        SettingMap m = grid.with(datasetParam.name(), Param.spell(d)).with(seedParam.name(), seed);
+        return set.fromMap(m.values(), doc.at(pointer), false);
     }
 
     private static List<JsonNode> list(JsonNode n, YamlDoc doc, String pointer, JsonNode dflt) {
@@ -506,8 +505,8 @@ public final class Sweep {
     }
 
     /** A list of grids (or one grid), each expanded. */
-    private static List<Map<String, Object>> grids(JsonNode n, YamlDoc doc, String pointer, ParamSet set) {
-        List<Map<String, Object>> out = new ArrayList<>();
+    private static List<SettingMap> grids(JsonNode n, YamlDoc doc, String pointer, ParamSet set) {
+        List<SettingMap> out = new ArrayList<>();
         if (n.isMissingNode() || n.isNull()) {
             return out;
         }
@@ -524,9 +523,9 @@ public final class Sweep {
      * One grid: a map of setting names to values or lists of values, expanded into every combination. Names
      * are checked here; values when each unit's settings resolve.
      */
-    private static List<Map<String, Object>> grid(JsonNode n, YamlDoc doc, String pointer, ParamSet set) {
-        List<Map<String, Object>> out = new ArrayList<>();
-        out.add(new LinkedHashMap<>());
+    private static List<SettingMap> grid(JsonNode n, YamlDoc doc, String pointer, ParamSet set) {
+        List<SettingMap> out = new ArrayList<>();
+        out.add(SettingMap.EMPTY);
         if (n.isMissingNode() || n.isNull()) {
             return out;
         }
@@ -573,12 +572,10 @@ public final class Sweep {
                     throw new AerobustException(ExitCode.USAGE, at + ": " + ex.getMessage().replace(p.flag(), key));
                 }
             }
-            List<Map<String, Object>> next = new ArrayList<>();
-            for (Map<String, Object> m : out) {
+            List<SettingMap> next = new ArrayList<>();
+            for (SettingMap m : out) {
                 for (Object x : values) {
-                    Map<String, Object> c = new LinkedHashMap<>(m);
-                    c.put(key, x);
-                    next.add(c);
+                    next.add(m.with(key, x));
                 }
             }
             out = next;

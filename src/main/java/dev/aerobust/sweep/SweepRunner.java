@@ -357,29 +357,29 @@ public final class SweepRunner {
      * its estimate, the model (and an attack's classifier) by id, whether that model's weights are stored, and
      * the units it needs.
      */
-    public List<Map<String, Object>> planData(List<Step> plan) {
+    public List<PlannedUnit> planData(List<Step> plan) {
         List<Sweep.Unit> units = order();
         int[][] deps = dependencies(units);
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<PlannedUnit> out = new ArrayList<>();
         for (int i = 0; i < units.size(); i++) {
-            Map<String, Object> m = new java.util.LinkedHashMap<>();
             Step s = plan.get(i);
-            m.put("unit", i + 1);
-            m.put("kind", units.get(i) instanceof Sweep.TrainUnit ? "train" : "attack");
-            m.put("label", units.get(i).label());
-            m.put("done", s.done());
-            m.put("seconds", Math.round(s.seconds() * 10) / 10.0);
             Sweep.ModelUnit model = units.get(i) instanceof Sweep.TrainUnit t ? t : ((Sweep.AttackUnit) units.get(i))
                     .model();
-            m.put("model", modelId(model));
-            m.put("model_weights_stored", trainedId(model).isPresent());
-            if (units.get(i) instanceof Sweep.AttackUnit a) {
-                m.put("classifier", modelId(a.classifier()));
-            }
-            m.put("needs", java.util.Arrays.stream(deps[i]).map(d -> d + 1).boxed().toList());
-            out.add(m);
+            out.add(new PlannedUnit(i + 1, units.get(i) instanceof Sweep.TrainUnit ? "train" : "attack",
+                    units.get(i).label(), s.done(), Math.round(s.seconds() * 10) / 10.0, modelId(model),
+                    trainedId(model).isPresent(), units.get(i) instanceof Sweep.AttackUnit a
+                    ? modelId(a.classifier()) : null,
+                    java.util.Arrays.stream(deps[i]).map(d -> d + 1).boxed().toList()));
         }
         return out;
+    }
+
+    /** One unit of the plan as {@link #planData} gives it (written as JSON, so its names are snake_case). */
+    @com.fasterxml.jackson.annotation.JsonInclude(com.fasterxml.jackson.annotation.JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record PlannedUnit(int unit, String kind, String label, boolean done, double seconds, String model,
+                              boolean modelWeightsStored, String classifier, List<Integer> needs) {
     }
 
     /** Prints the plan: each unit, done or to run with its estimate, and the totals. */

@@ -43,7 +43,7 @@ public final class TrainedModels {
         if (meta.config() == null) {
             throw new DataException("model " + meta.id() + ": meta.json has no configuration");
         }
-        return set.fromMap(meta.config(), "model " + meta.id(), meta.legacy());
+        return set.fromMap(meta.config().values(), "model " + meta.id(), meta.legacy());
     }
 
     /** A stored autoencoder's family: as its metadata says, or (an earlier version's) as its settings do. */

@@ -45,22 +45,22 @@ class ParamSetTest {
     @Test
     void identityHoldsWhatAppliesAndSpeedTheRest() {
         Settings dae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.DAE);
-        assertFalse(dae.identity().containsKey("alpha"), "a DAE has no contractive weight");
-        assertFalse(dae.identity().containsKey("samples"));
+        assertFalse(dae.identity().has("alpha"), "a DAE has no contractive weight");
+        assertFalse(dae.identity().has("samples"));
         assertEquals("dae", dae.identity().get("family"));
         assertEquals("mnist", dae.identity().get("dataset"));
-        assertEquals(Map.of(), dae.speed());
+        assertEquals(SettingMap.EMPTY, dae.speed());
         assertTrue(dae.get(AutoencoderConfig.DENOISING), "the family fixes denoising");
         Settings cw = AttackConfig.of(AttackKind.CW_LINF);
         assertEquals(List.of("attack", "gamma", "gradient", "kappa", "lr", "precision", "steps"),
-                List.copyOf(cw.identity().keySet()));
-        assertFalse(AttackConfig.create(cw, false).key().containsKey("gradient"),
+                List.copyOf(cw.identity().values().keySet()));
+        assertFalse(AttackConfig.create(cw, false).key().has("gradient"),
                 "the full gradient, which every earlier record used, stays out of the run key");
-        assertFalse(AttackConfig.create(cw, false).key().containsKey("precision"),
+        assertFalse(AttackConfig.create(cw, false).key().has("precision"),
                 "fp32, which every earlier record used, stays out of the run key");
         assertEquals("bf16", AttackConfig.create(cw.with(AttackConfig.PRECISION, dev.aerobust.nn.Precision.BF16),
                 false).key().get("precision"), "bf16 records are apart from fp32's");
-        assertEquals(Map.of("batch_rows", 2000), cw.speed());
+        assertEquals(SettingMap.of(Map.of("batch_rows", 2000)), cw.speed());
         // an attack that averages draws passes rows x draws images: its chunks shrink with the draws
         assertEquals(500, AttackConfig.of(AttackKind.EOT_PGD).get(AttackConfig.BATCH_ROWS));
         assertEquals(250, AttackConfig.of(AttackKind.EOT_PGD, AttackConfig.EOT_DRAWS, 20).get(AttackConfig.BATCH_ROWS));
@@ -74,8 +74,7 @@ class ParamSetTest {
         // a contractive model trained with the fp32 penalty keeps the id it had before the setting existed
         Settings cae = AutoencoderConfig.defaults(DatasetId.MNIST, Family.CAE);
         assertEquals("fp32", cae.identity().get("jacobian_precision"), "recorded with the model");
-        Map<String, Object> before = new java.util.TreeMap<>(cae.identity());
-        before.remove("jacobian_precision");
+        SettingMap before = cae.identity().without("jacobian_precision");
         assertEquals(before, cae.key(), "fp32 stays out of the id");
         String id = TrainedModels.id(cae, "sum");
         assertEquals(id, TrainedModels.id(

@@ -59,8 +59,8 @@ class AttackRunTest {
                 "the Jacobian chunk changes speed only");
         assertNotEquals(TrainedModels.id(cae, "c"), TrainedModels.id(cae.with("alpha", "0.01"), "c"));
         assertTrue(TrainedModels.id(cae, "c").startsWith("cae-mnist-"));
-        assertEquals(Map.of("jacobian_chunk", 128), cae.speed());
-        assertFalse(cae.identity().containsKey("jacobian_chunk"));
+        assertEquals(dev.aerobust.config.SettingMap.of(Map.of("jacobian_chunk", 128)), cae.speed());
+        assertFalse(cae.identity().has("jacobian_chunk"));
     }
 
     /** Stores an MNIST classifier of fresh weights (from the engine's current seed) under {@code id}. */
@@ -186,7 +186,7 @@ class AttackRunTest {
                     first.records().get(1).perImage().robust()[i] ? 0 : 1,
                     "undefended: an image is robust exactly when its final margin is not negative");
         }
-        assertEquals(Map.of("batch_rows", 100), r0.speed());
+        assertEquals(dev.aerobust.config.SettingMap.of(Map.of("batch_rows", 100)), r0.speed());
         assertTrue(Files.isRegularFile(Path.of(first.records().get(1).adversarialNpy())));
         Path runDir = first.dir();
         try (var files = Files.list(runDir)) {
