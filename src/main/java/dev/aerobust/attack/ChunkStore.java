@@ -28,4 +28,12 @@ public interface ChunkStore {
      * {@code name}, and so is its seed.
      */
     ChunkStore pass(String name, int[] rows);
+
+    /**
+     * The store of the pass at one eps of a run over several ({@code rows}, indices into this store's rows): how
+     * its chunks are named is the store's to say.
+     */
+    default ChunkStore atEps(double eps, int[] rows) {
+        return pass("eps " + eps, rows);
+    }
 }

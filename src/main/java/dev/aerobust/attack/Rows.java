@@ -104,8 +104,7 @@ final class Rows {
             double[] budget = new double[todo.length];
             Arrays.fill(budget, eps[e]);
             int[] runRows = Arrays.stream(todo).map(i -> at * n + i).toArray();
-            Attacked a = pass.attack(todo, budget, store == null ? null : store.pass(
-                    String.format(java.util.Locale.ROOT, "eps-%.4f", eps[e]), runRows));
+            Attacked a = pass.attack(todo, budget, store == null ? null : store.atEps(eps[e], runRows));
             for (int k = 0; k < todo.length; k++) {
                 int i = todo[k];
                 boolean smaller = from >= 0 && margin[from * n + i] < a.margins()[k];

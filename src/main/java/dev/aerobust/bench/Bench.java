@@ -5,14 +5,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.AttackConfig;
@@ -81,7 +82,7 @@ public final class Bench {
     }
 
     /** Runs every workload; returns the keys of benchmark.md plus threads, versions and peak RSS. */
-    public static Map<String, Object> run(Protocol s) {
+    public static ObjectNode run(Protocol s) {
         return run(s, defaults());
     }
 
@@ -99,9 +100,9 @@ public final class Bench {
     }
 
     /** Runs {@code which}; returns their keys, the derived ones they allow, threads, versions and peak RSS. */
-    public static Map<String, Object> run(Protocol s, java.util.Set<Workload> which) {
+    public static ObjectNode run(Protocol s, java.util.Set<Workload> which) {
         Engine.init();
-        Map<String, Object> out = new LinkedHashMap<>();
+        ObjectNode out = JsonNodeFactory.instance.objectNode();
         out.put("engine", "libtorch " + Engine.torchVersion() + " (JavaCPP " + Engine.presetVersion() + ")");
         out.put("threads", Engine.threads());
         out.put("cpu", Peak.cpuName());
@@ -181,18 +182,18 @@ public final class Bench {
      * attack rates ({@link Estimator#fromBench}), where every workload it needs ran. An estimate from the
      * workloads, not a timed sweep: {@code aerobust reproduce} prints the measured wall time of the real one.
      */
-    private static void sweepUnitsPerHour(Map<String, Object> out) {
+    private static void sweepUnitsPerHour(ObjectNode out) {
         String[] need = {"classifier_train_img_s", "vae_train_img_s", "vae_default_train_img_s",
             "contractive_train_img_s", "cw_img_iter_s"};
         for (String k : need) {
-            if (!(out.get(k) instanceof Double)) {
+            if (!out.path(k).isNumber()) {
                 return;
             }
         }
         Sweep sweep = Sweep.bundled(SWEEP_MIX).orElseThrow();
         double undefendedOverStack = Peak.stackIterationFlops() / Peak.classifierIterationFlops();
-        Estimator r = Estimator.fromBench((Double) out.get(need[0]), (Double) out.get(need[1]),
-                (Double) out.get(need[2]), (Double) out.get(need[3]), (Double) out.get(need[4]), undefendedOverStack);
+        Estimator r = Estimator.fromBench(out.get(need[0]).asDouble(), out.get(need[1]).asDouble(),
+                out.get(need[2]).asDouble(), out.get(need[3]).asDouble(), out.get(need[4]).asDouble(), undefendedOverStack);
         out.put("sweep_units_per_hour", round(sweep.size() / r.sweepSeconds(sweep) * 3600));
         out.put("sweep_mix", SWEEP_MIX + " (" + sweep.size() + " units)");
     }
@@ -277,7 +278,7 @@ public final class Bench {
      * Runs the PyTorch reference script with {@code python} in this same run, so the two are compared on the
      * same machine at the same time. Returns its JSON object, parsed.
      */
-    public static Map<String, Object> reference(Path script, String python, int threads) throws IOException {
+    public static ObjectNode reference(Path script, String python, int threads) throws IOException {
         List<String> cmd = new ArrayList<>(List.of(python, script.toString(), Integer.toString(threads)));
         Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
         String out = new String(p.getInputStream().readAllBytes()).trim();
@@ -291,9 +292,11 @@ public final class Bench {
             throw new IOException("interrupted", e);
         }
         String last = out.substring(out.lastIndexOf('\n') + 1);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> m = new com.fasterxml.jackson.databind.ObjectMapper().readValue(last, Map.class);
-        return m;
+        com.fasterxml.jackson.databind.JsonNode m = new com.fasterxml.jackson.databind.ObjectMapper().readTree(last);
+        if (!(m instanceof ObjectNode o)) {
+            throw new IOException(String.join(" ", cmd) + " did not print a JSON object last: " + last);
+        }
+        return o;
     }
 
     static double round(double v) {

@@ -12,6 +12,7 @@ import picocli.CommandLine.Spec;
 
 import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.config.Common;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.eval.EvalConfig;
@@ -80,7 +81,7 @@ final class AttackCommand implements Callable<Integer> {
         Engine.init();
         ModelStore store = ModelStore.atHome();
         DatasetId d = AttackRun.dataset(store, model);
-        eval = eval.with(EvalConfig.DATASET, d);
+        eval = eval.with(Common.DATASET, d);
         Attack attack = AttackConfig.create(attackCfg, true);
         String clf = TrainCommand.resolveClassifier(store, d, classifier);
         AttackRun.Outcome run = AttackRun.run(model, clf, eval, attack, data.resolve(), store,

@@ -4,11 +4,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Callable;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,7 +98,7 @@ final class BenchCommand implements Callable<Integer> {
         if (threads != null) {
             Engine.setThreads(threads);
         }
-        Map<String, Object> r = Bench.run(new Bench.Protocol(warmup, reps), which);
+        ObjectNode r = Bench.run(new Bench.Protocol(warmup, reps), which);
         Path script = reference != null ? reference : compare ? DEFAULT_REFERENCE : null;
         if (script != null) {
             compare(r, script);
@@ -106,19 +106,20 @@ final class BenchCommand implements Callable<Integer> {
         if (json) {
             spec.commandLine().getOut().println(Json.MAPPER.writeValueAsString(r));
         } else {
-            r.forEach((k, v) -> spec.commandLine().getOut().println(k + ": " + v));
+            r.fields().forEachRemaining(e -> spec.commandLine().getOut().println(e.getKey() + ": "
+                    + (e.getValue().isTextual() ? e.getValue().textValue() : e.getValue().toString())));
         }
         return 0;
     }
 
     /** Runs the reference in this same run and adds its numbers and the ratios; a missing one is reported. */
-    private void compare(Map<String, Object> r, Path script) {
+    private void compare(ObjectNode r, Path script) {
         if (!Files.isRegularFile(script)) {
             LOG.warn("no reference at {}: aerobust's numbers alone", script);
             r.put("reference", "missing: " + script);
             return;
         }
-        Map<String, Object> ref;
+        ObjectNode ref;
         try {
             ref = Bench.reference(script, python, Engine.threads());
         } catch (java.io.IOException e) {
@@ -131,16 +132,16 @@ final class BenchCommand implements Callable<Integer> {
             r.put("reference", "failed: " + e.getMessage());
             return;
         }
-        r.put("reference", ref);
-        Map<String, Object> ratio = new LinkedHashMap<>();
+        r.set("reference", ref);
+        ObjectNode ratio = r.objectNode();
         for (String[] k : COMPARED) {
-            if (r.get(k[0]) instanceof Number a && ref.get(k[1]) instanceof Number b && b.doubleValue() > 0) {
-                ratio.put(k[0], Math.round(a.doubleValue() / b.doubleValue() * 100) / 100.0);
+            if (r.path(k[0]).isNumber() && ref.path(k[1]).isNumber() && ref.get(k[1]).asDouble() > 0) {
+                ratio.put(k[0], Math.round(r.get(k[0]).asDouble() / ref.get(k[1]).asDouble() * 100) / 100.0);
             }
         }
-        r.put("speedup_vs_reference", ratio);
+        r.set("speedup_vs_reference", ratio);
         if (!json) {
-            ratio.forEach((k, v) -> LOG.info("{}: {}x the reference", k, v));
+            ratio.fields().forEachRemaining(e -> LOG.info("{}: {}x the reference", e.getKey(), e.getValue()));
         }
     }
 }

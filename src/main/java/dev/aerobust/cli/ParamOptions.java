@@ -10,12 +10,12 @@ import picocli.CommandLine.ParseResult;
 import picocli.CommandLine;
 
 import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.config.Common;
 import dev.aerobust.config.Param;
 import dev.aerobust.config.ParamSet;
 import dev.aerobust.eval.EvalConfig;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
-import dev.aerobust.train.TrainParams;
 
 /**
  * Command-line options made from settings: one option per {@link Param} of a {@link ParamSet}, its flag, help
@@ -30,11 +30,12 @@ final class ParamOptions {
     /** Adds an option for every setting of {@code set} that the command line offers. */
     static void add(CommandSpec spec, ParamSet set, Set<Param<?>> required) {
         for (Param<?> p : set.settable()) {
-            if (!p.option()) {
+            if (!set.option(p)) {
                 continue;
             }
             String help = set.help(p).replace("%", "%%");
-            OptionSpec.Builder b = OptionSpec.builder(p.flag()).description(help)
+            OptionSpec.Builder b = (p.formerName() == null ? OptionSpec.builder(p.flag())
+                    : OptionSpec.builder(p.flag(), p.formerFlag())).description(help)
                     .required(required.contains(p));
             if (p.type() == Boolean.class) {
                 b.type(Boolean.class).arity("0").negatable(true);
@@ -63,7 +64,7 @@ final class ParamOptions {
         ParseResult pr = spec.commandLine().getParseResult();
         Map<Param<?>, Object> out = new LinkedHashMap<>();
         for (Param<?> p : set.settable()) {
-            if (p.option() && pr.hasMatchedOption(p.flag())) {
+            if (set.option(p) && pr.hasMatchedOption(p.flag())) {
                 Object v = pr.matchedOptionValue(p.flag(), null);
                 out.put(p, p.parse(v));
             }
@@ -75,7 +76,7 @@ final class ParamOptions {
     static final class Classifier implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            add(spec, ClassifierConfig.PARAMS, Set.of(TrainParams.DATASET));
+            add(spec, ClassifierConfig.PARAMS, Set.of(Common.DATASET));
             return spec;
         }
     }
@@ -84,7 +85,7 @@ final class ParamOptions {
     static final class Autoencoder implements CommandLine.IModelTransformer {
         @Override
         public CommandSpec transform(CommandSpec spec) {
-            add(spec, AutoencoderConfig.PARAMS, Set.of(TrainParams.DATASET, AutoencoderConfig.FAMILY));
+            add(spec, AutoencoderConfig.PARAMS, Set.of(Common.DATASET, AutoencoderConfig.FAMILY));
             return spec;
         }
     }

@@ -25,7 +25,7 @@ import dev.aerobust.util.ExitCode;
 /** {@code aerobust settings}: every setting, from its one definition. */
 @Command(name = "settings", mixinStandardHelpOptions = true,
         description = {"List every setting of training, attacks and evaluation: name (the key in sweep files and"
-                + " meta.json), flag, default, unit, meaning, where it applies, and whether it is part of ids"
+                + " in what the store records), flag, default, unit, meaning, where it applies, and whether it is part of ids"
                 + " (identity) or only of speed."})
 final class SettingsCommand implements Callable<Integer> {
 
@@ -59,7 +59,7 @@ final class SettingsCommand implements Callable<Integer> {
             for (ParamSet s : sets) {
                 List<Setting> rows = new ArrayList<>();
                 for (Param<?> p : s.settable()) {
-                    rows.add(new Setting(p.name(), p.option() ? p.flag() : null, p.type().isEnum() ? "choice"
+                    rows.add(new Setting(p.name(), s.option(p) ? p.flag() : null, p.type().isEnum() ? "choice"
                             : p.type().getSimpleName().toLowerCase(), p.choiceNames(), s.defaultText(p), p.unit(),
                             p.description(), p.appliesText().isEmpty() ? "all" : p.appliesText(),
                             p.role().name().toLowerCase()));
@@ -72,7 +72,7 @@ final class SettingsCommand implements Callable<Integer> {
         for (ParamSet s : sets) {
             out.println(s.kind() + ":");
             for (Param<?> p : s.settable()) {
-                out.printf("  %-16s %-18s %s%n", p.name(), p.option() ? p.flag() : "(from the model)", s.help(p));
+                out.printf("  %-16s %-18s %s%n", p.name(), s.option(p) ? p.flag() : "(from the model)", s.help(p));
             }
             out.println();
         }

@@ -10,6 +10,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import dev.aerobust.config.Common;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.experiment.ModelTraining;
@@ -17,7 +18,6 @@ import dev.aerobust.store.ModelMeta;
 import dev.aerobust.store.ModelStore;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
-import dev.aerobust.train.TrainParams;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 
@@ -37,7 +37,7 @@ final class TrainCommand implements Runnable {
     }
 
     /** Options every training command shares besides its settings. */
-    static final class Common {
+    static final class Shared {
         @Option(names = "--json", description = "Print the stored model's metadata as JSON.")
         boolean json;
 
@@ -59,7 +59,7 @@ final class TrainCommand implements Runnable {
                 "Every setting: aerobust settings classifier."})
     static final class TrainClassifier implements Callable<Integer> {
         @Mixin
-        Common c;
+        Shared c;
 
         @Spec
         CommandSpec spec;
@@ -83,7 +83,7 @@ final class TrainCommand implements Runnable {
                 "If a classifier of the same dataset is stored, the stacked clean accuracy is measured too."})
     static final class TrainAutoencoder implements Callable<Integer> {
         @Mixin
-        Common c;
+        Shared c;
 
         @Option(names = "--classifier", paramLabel = "ID", description = "Classifier for the stacked clean accuracy (default: the newest stored one of the dataset; 'none' to skip).")
         String classifier;
@@ -96,7 +96,7 @@ final class TrainCommand implements Runnable {
             Settings cfg = AutoencoderConfig.PARAMS.resolve(ParamOptions.given(spec, AutoencoderConfig.PARAMS));
             c.applyThreads();
             ModelStore store = ModelStore.atHome();
-            String clf = resolveClassifier(store, cfg.get(TrainParams.DATASET), classifier);
+            String clf = resolveClassifier(store, cfg.get(Common.DATASET), classifier);
             ModelTraining.Outcome o = ModelTraining.autoencoder(cfg, c.data.resolve(), store, clf);
             return report(spec, o, c.json, "recon_mse_test");
         }

@@ -47,6 +47,7 @@ public final class Param<T> {
     private final Role role;
     private final boolean option;
     private final List<String> aliases;
+    private final String formerName;
     private final T legacyAbsent;
     private final T keyOmits;
     private final List<T> choices;
@@ -64,6 +65,7 @@ public final class Param<T> {
         this.role = b.role;
         this.option = b.option;
         this.aliases = List.copyOf(b.aliases);
+        this.formerName = b.formerName;
         this.legacyAbsent = b.legacyAbsent;
         this.keyOmits = b.keyOmits;
         this.choices = b.choices == null ? null : List.copyOf(b.choices);
@@ -134,6 +136,19 @@ public final class Param<T> {
     /** Keys that older stored configurations used for this setting. */
     public List<String> aliases() {
         return aliases;
+    }
+
+    /**
+     * The name this setting had before it was renamed, still read everywhere a name is (a sweep file, the command
+     * line, a stored configuration); null if it was never renamed.
+     */
+    public String formerName() {
+        return formerName;
+    }
+
+    /** {@link #formerName}'s flag, or null. */
+    public String formerFlag() {
+        return formerName == null ? null : "--" + formerName.replace('_', '-');
     }
 
     /** What an older stored configuration that lacks this setting meant by its absence (null: the default). */
@@ -333,6 +348,7 @@ public final class Param<T> {
         private Role role = Role.IDENTITY;
         private boolean option = true;
         private final List<String> aliases = new ArrayList<>();
+        private String formerName;
         private T legacyAbsent;
         private T keyOmits;
         private List<T> choices;
@@ -394,6 +410,13 @@ public final class Param<T> {
         /** Keys an older stored configuration used for this setting. */
         public Builder<T> alias(String... keys) {
             aliases.addAll(Arrays.asList(keys));
+            return this;
+        }
+
+        /** The setting was called {@code name} before: that name is still read wherever its name is. */
+        public Builder<T> formerly(String name) {
+            this.formerName = name;
+            aliases.add(name);
             return this;
         }
 

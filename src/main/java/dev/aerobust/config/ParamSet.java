@@ -27,13 +27,16 @@ public final class ParamSet {
     private final List<Param<?>> params;
     private final List<Param<?>> contexts;
     private final List<Consumer<Settings>> checks;
+    private final java.util.Set<Param<?>> fromModel;
     private final Map<String, Param<?>> byName = new HashMap<>();
 
-    private ParamSet(String kind, List<Param<?>> params, List<Param<?>> contexts, List<Consumer<Settings>> checks) {
+    private ParamSet(String kind, List<Param<?>> params, List<Param<?>> contexts, List<Consumer<Settings>> checks,
+                     java.util.Set<Param<?>> fromModel) {
         this.kind = kind;
         this.params = List.copyOf(params);
         this.contexts = List.copyOf(contexts);
         this.checks = List.copyOf(checks);
+        this.fromModel = java.util.Set.copyOf(fromModel);
         for (Param<?> p : params) {
             if (byName.put(p.name(), p) != null) {
                 throw new IllegalArgumentException("two settings named " + p.name() + " in " + kind);
@@ -58,9 +61,20 @@ public final class ParamSet {
         return byName.get(p.name()) == p;
     }
 
+    /**
+     * Whether {@code p} is given on the command line and in sweep files in this set: a setting that is an option
+     * and that the set does not take from the attacked model.
+     */
+    public boolean option(Param<?> p) {
+        return p.option() && !fromModel.contains(p);
+    }
+
     /** The setting with this name; an unknown name is a usage error that lists the known ones. */
     public Param<?> byName(String name) {
         Param<?> p = byName.get(name);
+        if (p == null) {
+            p = params.stream().filter(q -> name.equals(q.formerName())).findFirst().orElse(null);
+        }
         if (p == null) {
             throw new AerobustException(ExitCode.USAGE, "unknown " + kind + " setting '" + name + "' (known: "
                     + params.stream().map(Param::name).collect(Collectors.joining(", ")) + ")");
@@ -134,6 +148,11 @@ public final class ParamSet {
      */
     public Settings fromMap(Map<String, ?> raw, String where, boolean legacy) {
         Map<String, Param<?>> keys = new HashMap<>(byName);
+        for (Param<?> p : params) {
+            if (p.formerName() != null) {
+                keys.putIfAbsent(p.formerName(), p);
+            }
+        }
         if (legacy) {
             for (Param<?> p : params) {
                 for (String a : p.aliases()) {
@@ -190,7 +209,7 @@ public final class ParamSet {
     }
 
     private void resolveWithoutChecks(Map<Param<?>, Object> given) {
-        ParamSet unchecked = new ParamSet(kind, params, contexts, List.of());
+        ParamSet unchecked = new ParamSet(kind, params, contexts, List.of(), fromModel);
         unchecked.resolve(given);
     }
 
@@ -340,6 +359,7 @@ public final class ParamSet {
         private final List<Param<?>> params = new ArrayList<>();
         private final List<Param<?>> contexts = new ArrayList<>();
         private final List<Consumer<Settings>> checks = new ArrayList<>();
+        private final java.util.Set<Param<?>> fromModel = new java.util.HashSet<>();
 
         private Builder(String kind) {
             this.kind = kind;
@@ -352,6 +372,12 @@ public final class ParamSet {
             }
             contexts.add(p);
             params.add(p);
+            return this;
+        }
+
+        /** A setting of the set that comes from the attacked model, not from the command line or a sweep file. */
+        public Builder fromModel(Param<?> p) {
+            fromModel.add(p);
             return this;
         }
 
@@ -368,7 +394,7 @@ public final class ParamSet {
 
         public ParamSet build() {
             Objects.requireNonNull(kind);
-            return new ParamSet(kind.toLowerCase(Locale.ROOT), params, contexts, checks);
+            return new ParamSet(kind.toLowerCase(Locale.ROOT), params, contexts, checks, fromModel);
         }
     }
 }

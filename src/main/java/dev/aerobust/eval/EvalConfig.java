@@ -1,5 +1,8 @@
 package dev.aerobust.eval;
 
+import static dev.aerobust.config.Common.DATASET;
+import static dev.aerobust.config.Common.SEED;
+
 import java.util.Arrays;
 
 import dev.aerobust.attack.AttackKind;
@@ -32,10 +35,6 @@ public final class EvalConfig {
         return s.get(DEFENSE) == DefendedClassifier.Mode.SAMPLED;
     }
 
-    public static final Param<DatasetId> DATASET = Param.choice("dataset", DatasetId.class,
-            "The dataset (on the command line: the attacked model's).").notAnOption().defaultsTo(DatasetId.MNIST)
-            .build();
-
     public static final Param<DefendedClassifier.Mode> DEFENSE = Param.choice("defense",
             DefendedClassifier.Mode.class, "The defense as deployed: z = mu (deterministic), or z = mu + s sigma e"
                     + " (sampled, variational autoencoders).")
@@ -46,16 +45,14 @@ public final class EvalConfig {
             .check(v -> v > 0, "a number > 0").appliesTo(EvalConfig::sampled, "--defense sampled")
             .defaultsTo(1.0).build();
 
-    public static final Param<Integer> SAMPLES = Param.integer("samples",
-            "Sampling seeds over which a sampled defense's accuracy is averaged.")
+    public static final Param<Integer> DRAWS = Param.integer("draws",
+            "Draws of a sampled defense (each from its own sampling seed) over which its accuracy is averaged"
+                    + " (formerly 'samples', still read).").formerly("samples")
             .appliesTo(EvalConfig::sampled, "--defense sampled").defaultsTo(5).build();
 
     public static final Param<Integer> N = Param.integer("n",
             "Attack-set size: the first n test images (BTSC: n drawn with the seed).").unit("images")
             .defaultsTo(1000).build();
-
-    public static final Param<Long> SEED = Param.longInt("seed",
-            "The run's seed: random starts, sampling seeds, BTSC's attack set.").defaultsTo(0L).build();
 
     public static final Param<double[]> EPS = Param.reals("eps",
             "Budgets, comma-separated (L-infinity; L2 for cw-l2).").unit("[0, 1] pixel units")
@@ -87,6 +84,6 @@ public final class EvalConfig {
     /** The test images of MNIST and of Fashion-MNIST. */
     static final int FIXED_TEST_IMAGES = 10_000;
 
-    public static final ParamSet PARAMS = ParamSet.of("evaluation").context(DATASET).context(DEFENSE)
-            .add(SCALE, SAMPLES, N, SEED, EPS).build();
+    public static final ParamSet PARAMS = ParamSet.of("evaluation").context(DATASET).fromModel(DATASET).context(DEFENSE)
+            .add(SCALE, DRAWS, N, SEED, EPS).build();
 }

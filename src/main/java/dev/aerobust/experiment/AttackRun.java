@@ -19,6 +19,7 @@ import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.attack.AttackKind;
 import dev.aerobust.attack.AttackResult;
+import dev.aerobust.config.Common;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
@@ -141,15 +142,15 @@ public final class AttackRun {
         boolean sampled = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
         String defense = !defended ? "none" : sampled ? "sampled" : "deterministic";
         return new RunKey(modelId, defended ? classifierId : modelId, defense,
-                sampled ? eval.get(EvalConfig.SCALE) : 0.0, sampled ? eval.get(EvalConfig.SAMPLES) : 1,
-                eval.get(EvalConfig.N), eval.get(EvalConfig.SEED), attack.name(), attack.key());
+                sampled ? eval.get(EvalConfig.SCALE) : 0.0, sampled ? eval.get(EvalConfig.DRAWS) : 1,
+                eval.get(EvalConfig.N), eval.get(Common.SEED), attack.name(), attack.key());
     }
 
     /** The run of an attack in {@code results}, without loading any model. */
     public static ResultsStore.Run run(String modelId, String classifierId, boolean defended, Settings eval,
                                        Attack attack, Path dataDir, ResultsStore results) {
-        String key = eval.get(EvalConfig.DATASET) + "|" + dataDir.toAbsolutePath() + "|" + eval.get(EvalConfig.N) + "|"
-                + eval.get(EvalConfig.SEED);
+        String key = eval.get(Common.DATASET) + "|" + dataDir.toAbsolutePath() + "|" + eval.get(EvalConfig.N) + "|"
+                + eval.get(Common.SEED);
         String checksum = SET_CHECKSUMS.computeIfAbsent(key, k -> attackSet(eval, dataDir).checksum());
         return results.run(runKey(modelId, classifierId, defended, eval, attack), checksum);
     }
@@ -159,8 +160,8 @@ public final class AttackRun {
 
     /** The attack set of an evaluation: its test images, by the dataset's rule. */
     static ImageSet attackSet(Settings eval, Path dataDir) {
-        DatasetId d = eval.get(EvalConfig.DATASET);
-        long seed = eval.get(EvalConfig.SEED);
+        DatasetId d = eval.get(Common.DATASET);
+        long seed = eval.get(Common.SEED);
         ImageSet test = Datasets.load(d, Split.TEST, dataDir, seed);
         return test.subset(attackIndices(d, test, eval.get(EvalConfig.N), seed));
     }
@@ -193,7 +194,7 @@ public final class AttackRun {
          */
         static Stack load(ModelStore store, String modelId, String classifierId, Settings eval) {
             ModelMeta meta = store.meta(modelId);
-            DatasetId dataset = eval.get(EvalConfig.DATASET);
+            DatasetId dataset = eval.get(Common.DATASET);
             boolean sampled = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
             boolean isAe = meta.autoencoder();
             String clfId = isAe ? classifierId : modelId;
@@ -212,11 +213,11 @@ public final class AttackRun {
                 throw new AerobustException(ExitCode.USAGE, "--defense sampled needs a variational autoencoder;"
                         + " " + modelId + " is a " + TrainedModels.family(meta).label());
             }
-            LogitsModel clf = ModelImport.classifier(store, clfId, dataset);
+            LogitsModel clf = dev.aerobust.store.StoredModels.classifier(store, clfId, dataset);
             DefendedClassifier deployed;
             Purifier ae = null;
             if (isAe) {
-                ae = ModelImport.autoencoder(store, modelId);
+                ae = dev.aerobust.store.StoredModels.autoencoder(store, modelId, TrainedModels::legacyArchitecture);
                 deployed = sampled ? DefendedClassifier.sampled(clf, (Autoencoder) ae, eval.get(EvalConfig.SCALE))
                         : DefendedClassifier.deterministic(clf, ae);
             } else {
@@ -264,7 +265,7 @@ public final class AttackRun {
         double[] eps = eval.get(EvalConfig.EPS);
         EvalConfig.checkBudgets(eval, attack.settings().get(dev.aerobust.attack.AttackConfig.ATTACK));
         Stack stack = Stack.load(store, modelId, classifierId, eval);
-        long seed = eval.get(EvalConfig.SEED);
+        long seed = eval.get(Common.SEED);
         ImageSet test = Datasets.load(stack.dataset(), Split.TEST, dataDir, seed);
         int[] indices = attackIndices(stack.dataset(), test, eval.get(EvalConfig.N), seed);
         ImageSet set = test.subset(indices);
@@ -316,7 +317,7 @@ public final class AttackRun {
         Tensor x = set.images(all);
         long[] labels = Tensors.toLongs(set.labels(all));
         float[] clean = Tensors.toFloats(x);
-        long seed = eval.get(EvalConfig.SEED);
+        long seed = eval.get(Common.SEED);
         Engine.seed(seed);
         FileChunkStore chunks = chunkStore(stack, attack, run, todo);
         AttackResult r;

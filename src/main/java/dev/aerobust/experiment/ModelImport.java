@@ -16,10 +16,6 @@ import dev.aerobust.data.Datasets;
 import dev.aerobust.data.ImageSet;
 import dev.aerobust.data.Split;
 import dev.aerobust.eval.Accuracy;
-import dev.aerobust.model.Autoencoder;
-import dev.aerobust.model.Classifier;
-import dev.aerobust.model.LogitsModel;
-import dev.aerobust.model.Purifier;
 import dev.aerobust.model.ScriptedAutoencoder;
 import dev.aerobust.model.ScriptedClassifier;
 import dev.aerobust.nn.Autograd;
@@ -30,7 +26,6 @@ import dev.aerobust.store.ModelStore;
 import dev.aerobust.store.Provenance;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
-import dev.aerobust.train.TrainedModels;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 import dev.aerobust.util.Hashing;
@@ -116,26 +111,5 @@ public final class ModelImport {
                         + "; it must return " + what + " " + Arrays.toString(want));
             }
         }
-    }
-
-    /** A stored classifier, aerobust's own or imported, ready to attack. */
-    public static LogitsModel classifier(ModelStore store, String id, DatasetId d) {
-        if (store.meta(id).scripted()) {
-            return new ScriptedClassifier(store.checkedWeights(id));
-        }
-        Classifier c = new Classifier(d);
-        store.loadWeights(id, c);
-        return c;
-    }
-
-    /** A stored autoencoder, aerobust's own or imported. */
-    public static Purifier autoencoder(ModelStore store, String id) {
-        ModelMeta meta = store.meta(id);
-        if (meta.scripted()) {
-            return new ScriptedAutoencoder(store.checkedWeights(id));
-        }
-        Autoencoder ae = new Autoencoder(TrainedModels.architecture(meta));
-        store.loadWeights(id, ae);
-        return ae;
     }
 }

@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.aerobust.config.Common;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
@@ -91,7 +92,7 @@ public final class ModelTraining {
     private static Outcome once(Settings cfg, Path dataDir, ModelStore store, Training training)
             throws IOException {
         Engine.init();
-        ImageSet test = Datasets.load(cfg.get(TrainParams.DATASET), Split.TEST, dataDir, cfg.get(TrainParams.SEED));
+        ImageSet test = Datasets.load(cfg.get(Common.DATASET), Split.TEST, dataDir, cfg.get(Common.SEED));
         String id = TrainedModels.id(cfg, test.checksum());
         Optional<Outcome> stored = stored(store, id);
         if (stored.isPresent()) {
@@ -106,8 +107,8 @@ public final class ModelTraining {
 
     private static Outcome trainClassifier(Settings cfg, Path dataDir, ModelStore store, String id, ImageSet test)
             throws IOException {
-        DatasetId d = cfg.get(TrainParams.DATASET);
-        long seed = cfg.get(TrainParams.SEED);
+        DatasetId d = cfg.get(Common.DATASET);
+        long seed = cfg.get(Common.SEED);
         ImageSet[] tv = trainVal(d, dataDir, cfg.get(TrainParams.VAL_SIZE), seed);
         LOG.info("training classifier {} on {} images ({} for validation)", id, tv[0].size(), tv[1].size());
         Engine.seed(seed);
@@ -135,8 +136,8 @@ public final class ModelTraining {
 
     private static Outcome trainAutoencoder(Settings cfg, Path dataDir, ModelStore store, String classifierId,
                                             String id, ImageSet test) throws IOException {
-        DatasetId d = cfg.get(TrainParams.DATASET);
-        long seed = cfg.get(TrainParams.SEED);
+        DatasetId d = cfg.get(Common.DATASET);
+        long seed = cfg.get(Common.SEED);
         Family family = cfg.get(AutoencoderConfig.FAMILY);
         double stp = cfg.get(AutoencoderConfig.STP);
         ImageSet[] tv = trainVal(d, dataDir, cfg.get(TrainParams.VAL_SIZE), seed);
@@ -160,7 +161,7 @@ public final class ModelTraining {
         }
         Double stacked = null;
         if (classifierId != null) {
-            dev.aerobust.model.LogitsModel clf = ModelImport.classifier(store, classifierId, d);
+            dev.aerobust.model.LogitsModel clf = dev.aerobust.store.StoredModels.classifier(store, classifierId, d);
             clf.freeze();
             stacked = Accuracy.of(x -> dev.aerobust.nn.Autograd.noGrad(() -> clf.logits(model.forward(x))), test,
                     500);
@@ -182,7 +183,7 @@ public final class ModelTraining {
         ModelMeta.Training training = new ModelMeta.Training(r.curve().size(), r.bestEpoch(), r.bestVal(),
                 r.earlyStopped(), (System.nanoTime() - t0) / 1e9, r.curve());
         return ModelMeta.trained(id, family == null ? ModelMeta.Kind.CLASSIFIER : ModelMeta.Kind.AUTOENCODER, family,
-                test.id(), cfg.identity(), cfg.speed(), Provenance.now(cfg.get(TrainParams.SEED), test.id().cliName(),
+                test.id(), cfg.identity(), cfg.speed(), Provenance.now(cfg.get(Common.SEED), test.id().cliName(),
                         test.checksum()), architecture, training, metrics);
     }
 }

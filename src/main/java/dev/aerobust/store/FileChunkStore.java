@@ -89,6 +89,12 @@ public final class FileChunkStore implements ChunkStore {
         return new FileChunkStore(this, name, rows);
     }
 
+    /** The pass at {@code eps}: its chunks' files are named {@code eps-0.0500} as the records of that eps are. */
+    @Override
+    public ChunkStore atEps(double eps, int[] rows) {
+        return pass(ResultsStore.epsName(eps), rows);
+    }
+
     /** Marks this store's rows {@code first} to {@code first + rows - 1} in {@code set} of the run's store. */
     private void mark(java.util.BitSet set, int first, int rows) {
         for (int r = first; r < first + rows; r++) {

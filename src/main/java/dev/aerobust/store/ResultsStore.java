@@ -225,7 +225,12 @@ public final class ResultsStore {
 
     /** A record's file name: {@code eps-0.1000.json}; -0 is 0. */
     static String recordName(double eps) {
-        return String.format(Locale.ROOT, "eps-%.4f.json", eps == 0 ? 0.0 : eps);
+        return epsName(eps == 0 ? 0.0 : eps) + ".json";
+    }
+
+    /** The name of what belongs to one eps of a run: {@code eps-0.1000} (its record, its chunks). */
+    static String epsName(double eps) {
+        return String.format(Locale.ROOT, "eps-%.4f", eps);
     }
 
     /** Reads a record file and checks it ({@link ResultsStore}); a record that fails is {@link BadRecord}. */

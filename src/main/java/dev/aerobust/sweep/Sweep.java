@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.aerobust.attack.Attack;
 import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.config.Common;
 import dev.aerobust.config.Param;
 import dev.aerobust.config.ParamSet;
 import dev.aerobust.config.SettingMap;
@@ -29,7 +30,6 @@ import dev.aerobust.store.ModelMeta;
 import dev.aerobust.store.ModelStore;
 import dev.aerobust.train.AutoencoderConfig;
 import dev.aerobust.train.ClassifierConfig;
-import dev.aerobust.train.TrainParams;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 
@@ -111,13 +111,13 @@ public final class Sweep {
 
         @Override
         public DatasetId dataset() {
-            return settings.get(TrainParams.DATASET);
+            return settings.get(Common.DATASET);
         }
 
         @Override
         public String label() {
             if (!autoencoder()) {
-                return "train classifier " + dataset() + " seed " + settings.get(TrainParams.SEED);
+                return "train classifier " + dataset() + " seed " + settings.get(Common.SEED);
             }
             return "train " + settings.get(AutoencoderConfig.FAMILY).label() + " " + dataset() + " "
                     + brief(settings);
@@ -156,8 +156,8 @@ public final class Sweep {
                 return Optional.empty();
             }
             return Optional.of(t.settings().key() + "|" + classifier + "|" + attack.key() + "|" + attack.speed()
-                    + "|" + eval.get(EvalConfig.DATASET) + "|" + eval.get(EvalConfig.N) + "|"
-                    + eval.get(EvalConfig.SEED) + "|" + java.util.Arrays.toString(eval.get(EvalConfig.EPS)));
+                    + "|" + eval.get(Common.DATASET) + "|" + eval.get(EvalConfig.N) + "|"
+                    + eval.get(Common.SEED) + "|" + java.util.Arrays.toString(eval.get(EvalConfig.EPS)));
         }
     }
 
@@ -197,7 +197,7 @@ public final class Sweep {
     /** The settings that tell models of a kind apart at a glance: a classifier's seed, an autoencoder's stp... */
     public static String brief(Settings s) {
         if (s.set() != AutoencoderConfig.PARAMS) {
-            return "seed " + s.get(TrainParams.SEED);
+            return "seed " + s.get(Common.SEED);
         }
         StringBuilder b = new StringBuilder("stp ").append(s.get(AutoencoderConfig.STP));
         if (s.applies(AutoencoderConfig.ALPHA)) {
@@ -287,7 +287,7 @@ public final class Sweep {
         List<DatasetId> datasets = new ArrayList<>();
         for (JsonNode d : list(root.path("datasets"), doc, "/datasets", JSON.getNodeFactory().textNode("mnist"))) {
             try {
-                datasets.add(TrainParams.DATASET.parse(d.asText()));
+                datasets.add(Common.DATASET.parse(d.asText()));
             } catch (AerobustException e) {
                 throw new AerobustException(ExitCode.USAGE, doc.at("/datasets") + ": unknown dataset '" + d.asText()
                         + "' (known: " + DatasetId.names() + ")");
@@ -347,14 +347,14 @@ public final class Sweep {
         for (DatasetId d : datasets) {
             for (long seed : seeds) {
                 TrainUnit clf = new TrainUnit(settings(ClassifierConfig.PARAMS, clfGrid.get(0), d, seed,
-                        TrainParams.DATASET, TrainParams.SEED, doc, "/classifier"));
+                        Common.DATASET, Common.SEED, doc, "/classifier"));
                 classifiers.add(clf);
                 // the models and the evaluations and attacks each is attacked under; the classifier the sweep's
                 Map<TrainUnit, List<Scope>> models = new LinkedHashMap<>();
                 models.put(clf, new ArrayList<>(List.of(new Scope(evalGrids, attackGrids))));
                 for (int i = 0; i < aeGrids.size(); i++) {
                     TrainUnit ae = new TrainUnit(settings(AutoencoderConfig.PARAMS, aeGrids.get(i), d, seed,
-                            TrainParams.DATASET, TrainParams.SEED, doc, "/autoencoders"));
+                            Common.DATASET, Common.SEED, doc, "/autoencoders"));
                     aes.add(ae);
                     models.computeIfAbsent(ae, k -> new ArrayList<>()).add(aeScopes.get(i));
                 }
@@ -385,7 +385,7 @@ public final class Sweep {
         boolean samples = m instanceof TrainUnit t && t.autoencoder()
                 && t.settings().get(AutoencoderConfig.FAMILY).variational();
         for (SettingMap eg : evals) {
-            Settings eval = settings(EvalConfig.PARAMS, eg, d, seed, EvalConfig.DATASET, EvalConfig.SEED, doc,
+            Settings eval = settings(EvalConfig.PARAMS, eg, d, seed, Common.DATASET, Common.SEED, doc,
                     "/evaluations");
             boolean sampled = eval.get(EvalConfig.DEFENSE) == DefendedClassifier.Mode.SAMPLED;
             if (sampled && !samples) {
@@ -546,7 +546,7 @@ public final class Sweep {
             } catch (AerobustException ex) {
                 throw new AerobustException(ExitCode.USAGE, at + ": " + ex.getMessage());
             }
-            if (!set.settable().contains(p) || !p.option()) {
+            if (!set.settable().contains(p) || !set.option(p)) {
                 throw new AerobustException(ExitCode.USAGE, at + ": '" + key + "' is not a " + set.kind()
                         + " setting one can set");
             }

@@ -14,6 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import dev.aerobust.attack.AttackConfig;
+import dev.aerobust.config.Common;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
 import dev.aerobust.data.Split;
@@ -24,7 +25,6 @@ import dev.aerobust.store.AttackRecord;
 import dev.aerobust.store.ModelStore;
 import dev.aerobust.store.ResultsStore;
 import dev.aerobust.train.AutoencoderConfig;
-import dev.aerobust.train.TrainParams;
 import dev.aerobust.train.TrainedModels;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
@@ -545,7 +545,7 @@ public final class SweepRunner {
     /** The classifier an autoencoder's stacked clean accuracy is measured on: the sweep's of its dataset and seed. */
     private Sweep.TrainUnit classifierOf(Sweep.TrainUnit u) {
         return sweep.classifiers().stream().filter(c -> c.dataset() == u.dataset()
-                && c.settings().get(TrainParams.SEED).equals(u.settings().get(TrainParams.SEED))).findFirst()
+                && c.settings().get(Common.SEED).equals(u.settings().get(Common.SEED))).findFirst()
                 .orElseThrow();
     }
 

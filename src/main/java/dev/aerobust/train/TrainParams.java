@@ -18,14 +18,8 @@ public final class TrainParams {
     }
 
     static DatasetId dataset(Settings s) {
-        return s.get(DATASET);
+        return s.get(dev.aerobust.config.Common.DATASET);
     }
-
-    public static final Param<DatasetId> DATASET = Param.choice("dataset", DatasetId.class,
-            "The dataset.").defaultsTo(DatasetId.MNIST).build();
-
-    public static final Param<Long> SEED = Param.longInt("seed",
-            "The one seed of the run: shuffling, noise, dropout, initialisation.").defaultsTo(0L).build();
 
     public static final Param<Integer> EPOCHS = Param.integer("epochs",
             "Most epochs; early stopping on the validation metric ends training sooner.").unit("epochs")

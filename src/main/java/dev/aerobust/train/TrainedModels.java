@@ -7,6 +7,7 @@ import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import dev.aerobust.config.Common;
 import dev.aerobust.config.ParamSet;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DataException;
@@ -34,14 +35,14 @@ public final class TrainedModels {
     public static String id(Settings config, String datasetChecksum) {
         String kind = config.set() == AutoencoderConfig.PARAMS
                 ? config.get(AutoencoderConfig.FAMILY).label() : config.set().kind();
-        return ModelStore.hashId(kind, config.get(TrainParams.DATASET).cliName(), config.key(), datasetChecksum);
+        return ModelStore.hashId(kind, config.get(Common.DATASET).cliName(), config.key(), datasetChecksum);
     }
 
     /** The settings a stored model was trained with, from its {@code meta.json} (any version's). */
     public static Settings config(ModelMeta meta) {
         ParamSet set = meta.kind() == ModelMeta.Kind.AUTOENCODER ? AutoencoderConfig.PARAMS : ClassifierConfig.PARAMS;
         if (meta.config() == null) {
-            throw new DataException("model " + meta.id() + ": meta.json has no configuration");
+            throw new DataException("model " + meta.id() + ": its stored metadata has no configuration");
         }
         return set.fromMap(meta.config().values(), "model " + meta.id(), meta.legacy());
     }
@@ -52,11 +53,11 @@ public final class TrainedModels {
     }
 
     /**
-     * A stored autoencoder's architecture: the one its metadata records, or (a model of an earlier version) the one
-     * its settings give.
+     * The architecture of a stored autoencoder whose metadata does not record it (an earlier version's): the one
+     * its settings give ({@link dev.aerobust.store.StoredModels#autoencoder}).
      */
-    public static Autoencoder.Spec architecture(ModelMeta meta) {
-        return meta.architecture() != null ? meta.architecture() : AutoencoderConfig.spec(config(meta));
+    public static Autoencoder.Spec legacyArchitecture(ModelMeta meta) {
+        return AutoencoderConfig.spec(config(meta));
     }
 
     /**

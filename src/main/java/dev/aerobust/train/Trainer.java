@@ -1,5 +1,6 @@
 package dev.aerobust.train;
 
+import static dev.aerobust.config.Common.SEED;
 import static dev.aerobust.train.TrainParams.BATCH;
 import static dev.aerobust.train.TrainParams.CLIP_NORM;
 import static dev.aerobust.train.TrainParams.DECAY_NORM;
@@ -8,7 +9,6 @@ import static dev.aerobust.train.TrainParams.LR;
 import static dev.aerobust.train.TrainParams.LR_FACTOR;
 import static dev.aerobust.train.TrainParams.LR_PATIENCE;
 import static dev.aerobust.train.TrainParams.PATIENCE;
-import static dev.aerobust.train.TrainParams.SEED;
 import static dev.aerobust.train.TrainParams.WEIGHT_DECAY;
 
 import java.io.IOException;

@@ -34,7 +34,7 @@ class HelpDefaultsTest {
         String current = null;
         StringBuilder text = new StringBuilder();
         for (String line : help.lines().toList()) {
-            Matcher m = Pattern.compile("^\\s+(?:-\\w, )?(--\\[no-\\]|--)([a-z-]+)(?:=\\S+)?(?:\\s+(.*))?$").matcher(line);
+            Matcher m = Pattern.compile("^\\s+(?:-\\w, )?(--\\[no-\\]|--)([a-z-]+)(?:, --[a-z-]+)?(?:=\\S+)?(?:\\s+(.*))?$").matcher(line);
             if (m.matches() && line.startsWith("  ") && !line.startsWith("                       ")) {
                 if (current != null) {
                     out.put(current, text.toString().trim());
@@ -77,7 +77,7 @@ class HelpDefaultsTest {
         int checked = 0;
         for (ParamSet set : sets) {
             for (Param<?> p : set.settable()) {
-                if (!p.option()) {
+                if (!set.option(p)) {
                     continue;
                 }
                 String text = help.get(p.flag());

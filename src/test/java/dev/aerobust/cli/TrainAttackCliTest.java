@@ -110,7 +110,7 @@ class TrainAttackCliTest {
                 + " deterministic)", r.err().strip());
         assertEquals(2, CliTest.run("attack", "--model", "no-such-model", "--samples", "3").code());
         CliTest.Run zero = CliTest.run("attack", "--model", "no-such-model", "--defense", "sampled", "--samples", "0");
-        assertEquals("aerobust: --samples must be a positive integer, got '0'", zero.err().strip());
+        assertEquals("aerobust: --draws must be a positive integer, got '0'", zero.err().strip());
         CliTest.Run eot = CliTest.run("attack", "--model", "no-such-model", "--attack", "eot-pgd");
         assertEquals("aerobust: eot-pgd attacks the sampled defense as deployed; add --defense sampled",
                 eot.err().strip());

@@ -34,12 +34,12 @@ class ParamSetTest {
         assertEquals(12, ClassifierConfig.defaults(DatasetId.MNIST).get(TrainParams.PATIENCE));
         assertEquals(8, ClassifierConfig.defaults(DatasetId.BTSC).get(TrainParams.PATIENCE));
         assertEquals(128, AutoencoderConfig.defaults(DatasetId.BTSC, Family.VAE).get(TrainParams.BATCH));
-        Settings s = ClassifierConfig.defaults(DatasetId.MNIST).with(TrainParams.DATASET, DatasetId.BTSC);
+        Settings s = ClassifierConfig.defaults(DatasetId.MNIST).with(Common.DATASET, DatasetId.BTSC);
         assertEquals(32, s.get(TrainParams.BATCH), "a changed dataset re-derives the defaults that depend on it");
         assertEquals(77, ClassifierConfig.defaults(DatasetId.MNIST).with(TrainParams.BATCH, 77)
-                .with(TrainParams.DATASET, DatasetId.BTSC).get(TrainParams.BATCH), "a given value stays");
+                .with(Common.DATASET, DatasetId.BTSC).get(TrainParams.BATCH), "a given value stays");
         assertArrayEquals(new double[] {0.005, 0.01, 0.015, 0.02, 0.025, 0.03},
-                EvalConfig.PARAMS.defaults(EvalConfig.DATASET, DatasetId.BTSC).get(EvalConfig.EPS));
+                EvalConfig.PARAMS.defaults(Common.DATASET, DatasetId.BTSC).get(EvalConfig.EPS));
     }
 
     @Test
@@ -142,5 +142,19 @@ class ParamSetTest {
         assertEquals("0.1", AutoencoderConfig.PARAMS.defaultText(AutoencoderConfig.ALPHA));
         assertEquals("100 (deepfool: 50; square: 5000)", AttackConfig.PARAMS.defaultText(AttackConfig.STEPS));
         assertEquals("0.0001", ClassifierConfig.PARAMS.defaultText(TrainParams.LR));
+    }
+
+    @Test
+    void aRenamedSettingIsStillReadByItsFormerName() {
+        // the sampled defense's draws were called 'samples', the name the VAEs' ELBO samples also have
+        assertEquals(EvalConfig.DRAWS, EvalConfig.PARAMS.byName("samples"));
+        Settings old = EvalConfig.PARAMS.fromMap(Map.of("defense", "sampled", "samples", 3), "a sweep file", false);
+        Settings now = EvalConfig.PARAMS.fromMap(Map.of("defense", "sampled", "draws", 3), "a sweep file", false);
+        assertEquals(3, old.get(EvalConfig.DRAWS));
+        assertEquals(now, old);
+        assertEquals("--samples", EvalConfig.DRAWS.formerFlag());
+        assertEquals(AutoencoderConfig.SAMPLES, AutoencoderConfig.PARAMS.byName("samples"),
+                "an autoencoder's 'samples' are its ELBO samples");
+        assertThrows(dev.aerobust.util.AerobustException.class, () -> AutoencoderConfig.PARAMS.byName("draws"));
     }
 }

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.attack.AttackKind;
+import dev.aerobust.config.Common;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.data.Datasets;
@@ -49,7 +50,7 @@ class AttackRunTest {
     void modelIdsDependOnTheIdentitySettingsAndNotOnSpeedSettings() {
         Settings a = ClassifierConfig.defaults(DatasetId.MNIST);
         assertEquals(TrainedModels.id(a, "c"), TrainedModels.id(ClassifierConfig.defaults(DatasetId.MNIST), "c"));
-        assertNotEquals(TrainedModels.id(a, "c"), TrainedModels.id(a.with(TrainParams.SEED, 1L), "c"));
+        assertNotEquals(TrainedModels.id(a, "c"), TrainedModels.id(a.with(Common.SEED, 1L), "c"));
         assertNotEquals(TrainedModels.id(a, "c"), TrainedModels.id(a.with(TrainParams.DECAY_NORM, true), "c"));
         assertNotEquals(TrainedModels.id(a, "c"), TrainedModels.id(a, "d"));
         assertTrue(TrainedModels.id(a, "c").startsWith("classifier-mnist-"));
@@ -273,7 +274,7 @@ class AttackRunTest {
         Settings det = EvalConfig.PARAMS.defaults(EvalConfig.N, 6, EvalConfig.EPS, eps);
         java.util.function.DoubleFunction<Settings> sampled = sc -> EvalConfig.PARAMS.defaults(EvalConfig.N, 6,
                 EvalConfig.EPS, eps, EvalConfig.DEFENSE, dev.aerobust.defense.DefendedClassifier.Mode.SAMPLED,
-                EvalConfig.SCALE, sc, EvalConfig.SAMPLES, 2);
+                EvalConfig.SCALE, sc, EvalConfig.DRAWS, 2);
         // PGD starts at random: the rows are the same only if each run draws the same start
         var pgd = AttackConfig.create(AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 3, AttackConfig.BATCH_ROWS,
                 5), false);

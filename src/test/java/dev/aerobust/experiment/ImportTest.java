@@ -14,6 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.attack.AttackKind;
+import dev.aerobust.config.Common;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DataException;
 import dev.aerobust.data.DatasetId;
@@ -65,7 +66,7 @@ class ImportTest {
         assertTrue(e.getMessage().contains("must return logits [2, 62]"), e.getMessage());
         assertEquals(2, store.list().size(), "the refused module is not stored");
 
-        Settings eval = EvalConfig.PARAMS.defaults(EvalConfig.DATASET, DatasetId.BTSC, EvalConfig.N, 6,
+        Settings eval = EvalConfig.PARAMS.defaults(Common.DATASET, DatasetId.BTSC, EvalConfig.N, 6,
                 EvalConfig.EPS, new double[] {0, 0.03});
         AttackRun.Outcome run = AttackRun.run(a.id(), c.id(), eval, AttackConfig.create(
                 AttackConfig.of(AttackKind.PGD, AttackConfig.STEPS, 3), false), data, store,

@@ -48,7 +48,7 @@ class SweepJobsTest {
               - {family: [ae, vae], stp: 0.4, epochs: 2, batch: 8}
             evaluations:
               - {n: 6, eps: [0, 0.01, 0.03]}
-              - {n: 6, eps: [0, 0.01, 0.03], defense: sampled, scale: 1, samples: 2}
+              - {n: 6, eps: [0, 0.01, 0.03], defense: sampled, scale: 1, draws: 2}
             attacks:
               - {attack: cw-linf, steps: 20}
             """;

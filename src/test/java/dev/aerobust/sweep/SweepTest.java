@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.aerobust.attack.AttackConfig;
 import dev.aerobust.attack.AttackKind;
+import dev.aerobust.config.Common;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.defense.DefendedClassifier;
 import dev.aerobust.eval.EvalConfig;
@@ -89,8 +90,8 @@ class SweepTest {
             if (sampled) {
                 assertEquals(Family.VAE, ((Sweep.TrainUnit) u.model()).settings().get(AutoencoderConfig.FAMILY), u.label());
             }
-            assertEquals(u.model().dataset(), u.eval().get(EvalConfig.DATASET));
-            assertEquals(((Sweep.TrainUnit) u.model()).settings().get(TrainParams.SEED), u.eval().get(EvalConfig.SEED));
+            assertEquals(u.model().dataset(), u.eval().get(Common.DATASET));
+            assertEquals(((Sweep.TrainUnit) u.model()).settings().get(Common.SEED), u.eval().get(Common.SEED));
         }
     }
 
@@ -160,7 +161,7 @@ class SweepTest {
         List<Sweep.AttackUnit> cw = s.attacks().stream().filter(u -> u.model() instanceof Sweep.TrainUnit t
                 && t.autoencoder() && t.settings().get(AutoencoderConfig.FAMILY) == Family.VAE
                 && u.attack().get(AttackConfig.ATTACK) == AttackKind.CW_LINF
-                && u.eval().get(EvalConfig.DATASET) == DatasetId.MNIST && u.eval().get(EvalConfig.SEED) == 0).toList();
+                && u.eval().get(Common.DATASET) == DatasetId.MNIST && u.eval().get(Common.SEED) == 0).toList();
         assertEquals(3, cw.size(), "deterministic, s = 1, s = 4");
         assertEquals(1, cw.stream().map(u -> u.surrogate().orElseThrow()).distinct().count());
         // 10 images x 1 eps above 0 x 5 steps, and the sanity runs on the 10 images (4 x 5 steps each)

@@ -1,10 +1,10 @@
 package dev.aerobust.testing;
 
+import dev.aerobust.config.Common;
 import dev.aerobust.config.Settings;
 import dev.aerobust.data.DatasetId;
 import dev.aerobust.store.ModelMeta;
 import dev.aerobust.train.AutoencoderConfig;
-import dev.aerobust.train.TrainParams;
 
 /** Metadata of models the tests store by hand (fresh weights, no training). */
 public final class Metas {
@@ -20,6 +20,6 @@ public final class Metas {
     /** An autoencoder trained (so its metadata says) with {@code cfg}: its family, configuration, architecture. */
     public static ModelMeta autoencoder(String id, Settings cfg) {
         return ModelMeta.trained(id, ModelMeta.Kind.AUTOENCODER, cfg.get(AutoencoderConfig.FAMILY),
-                cfg.get(TrainParams.DATASET), cfg.identity(), cfg.speed(), null, AutoencoderConfig.spec(cfg), null, null);
+                cfg.get(Common.DATASET), cfg.identity(), cfg.speed(), null, AutoencoderConfig.spec(cfg), null, null);
     }
 }
