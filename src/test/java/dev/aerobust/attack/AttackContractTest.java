@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.TensorVector;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 
 import dev.aerobust.config.Settings;
@@ -26,6 +27,7 @@ import dev.aerobust.nn.Tensors;
  * verdicts; skipped on a CPU without bfloat16 arithmetic). Run on a random autoencoder + classifier stack, with all-zero and all-one images among the
  * inputs; EOT-PGD attacks the sampled defense.
  */
+@Tag("slow")
 class AttackContractTest {
 
     private static Settings fewSteps(AttackKind k) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,7 @@ import dev.aerobust.train.Trainer;
  * below half a point. For training, the classifier's {@code --precision bf16} has its own check
  * ({@code Bf16TrainTest}).
  */
+@Tag("slow")
 class Bf16AttackTest {
 
     @TempDir

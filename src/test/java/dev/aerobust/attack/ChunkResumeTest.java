@@ -11,6 +11,7 @@ import java.util.Optional;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -26,6 +27,7 @@ import dev.aerobust.util.ExitCode;
  * An attack killed between chunks resumes at the chunk it was in: the chunks it finished are taken from the
  * store, not attacked again, and the result equals an uninterrupted run's (each chunk runs from its own seed).
  */
+@Tag("slow")
 class ChunkResumeTest {
 
     /**

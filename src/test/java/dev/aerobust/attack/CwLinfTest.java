@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import org.bytedeco.pytorch.Scalar;
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.aerobust.data.DatasetId;
@@ -23,6 +24,7 @@ import dev.aerobust.nn.Tensors;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 
+@Tag("slow")
 class CwLinfTest {
 
     static DefendedClassifier randomStack(long seed) {

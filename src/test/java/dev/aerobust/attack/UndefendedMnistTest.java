@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import dev.aerobust.testing.RealData;
  * it runs channels-last with the pool before the ReLU (the same function; rounding changes the short training's
  * path), so the bound here is 8%. A broken gradient path leaves most images correct.
  */
+@Tag("slow")
 class UndefendedMnistTest {
 
     @TempDir

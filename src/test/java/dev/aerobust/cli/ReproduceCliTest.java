@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import dev.aerobust.data.DatasetId;
 import dev.aerobust.testing.RealData;
 
 /** The main job's plan, and the sweep commands' errors. */
+@Tag("slow")
 class ReproduceCliTest {
 
     @TempDir

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * Bad input to the training and attack commands: one line, a usage exit code, nothing trained or loaded. The
  * data folder given is empty: each error comes before any data is read.
  */
+@Tag("slow")
 class TrainAttackCliTest {
 
     @TempDir

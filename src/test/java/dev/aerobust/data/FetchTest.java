@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 
+@Tag("slow")
 class FetchTest {
 
     @TempDir

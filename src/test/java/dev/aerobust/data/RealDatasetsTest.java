@@ -10,12 +10,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import dev.aerobust.testing.RealData;
 
 /** The genuine MNIST and Fashion-MNIST files, as .ci/run fetches them. */
+@Tag("slow")
 class RealDatasetsTest {
 
     @TempDir

@@ -15,6 +15,7 @@ import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,6 +42,7 @@ import dev.aerobust.train.ClassifierConfig;
 import dev.aerobust.train.TrainParams;
 import dev.aerobust.train.TrainedModels;
 
+@Tag("slow")
 class AttackRunTest {
 
     @TempDir

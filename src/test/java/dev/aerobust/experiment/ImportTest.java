@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,6 +36,7 @@ import dev.aerobust.util.ExitCode;
  * as a stack like aerobust's own models, with the latent statistics from the module's exported encode; a module
  * of the wrong output shape is refused with one line.
  */
+@Tag("slow")
 class ImportTest {
 
     @TempDir

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import dev.aerobust.testing.Synthetic;
  * model_info entry per defense and eps, its numbers those of the records, the worst case over every attack beside
  * them.
  */
+@Tag("slow")
 class RobustBenchTest {
 
     @TempDir

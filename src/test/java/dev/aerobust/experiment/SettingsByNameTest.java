@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,6 +27,7 @@ import dev.aerobust.train.TrainedModels;
  * speed setting reaches the record of how the model was made but not its id. Trained for real, on a small
  * synthetic BTSC tree.
  */
+@Tag("slow")
 class SettingsByNameTest {
 
     @TempDir

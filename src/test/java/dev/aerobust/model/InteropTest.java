@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import dev.aerobust.nn.Tensors;
 import dev.aerobust.testing.Python;
 
 /** Models cross between aerobust and Python PyTorch, both ways. */
+@Tag("slow")
 class InteropTest {
 
     @TempDir

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -29,6 +30,7 @@ import dev.aerobust.train.ClassifierConfig;
  * temporary file is left, nothing is stored as a model; and once there is room, the same training stores the
  * same model as a run that never hit the full disk. Needs root (mount); skipped with a message elsewhere.
  */
+@Tag("slow")
 class DiskFullTest {
 
     @TempDir

@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import dev.aerobust.testing.Synthetic;
  * 0.01). Each asserts the exit code, the one line that names the problem, that nothing outside the store changed
  * and that nothing wrong is trusted afterwards.
  */
+@Tag("slow")
 class EvidenceTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -20,6 +20,7 @@ import java.util.stream.Stream;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +38,7 @@ import dev.aerobust.testing.Synthetic;
  * ({@link KillTest}, case 6) and the full disk inside the training library call ({@link DiskFullTest}, case 1);
  * here case 1 is the CLI's side of it, and the full disk during an attack.
  */
+@Tag("slow")
 class HostileCasesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();

@@ -13,6 +13,7 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import dev.aerobust.testing.Synthetic;
  * tree): the rerun finishes with the results of a run that was never killed, and the attack redoes at most the
  * chunk of rows it was in.
  */
+@Tag("slow")
 class KillTest {
 
     @TempDir

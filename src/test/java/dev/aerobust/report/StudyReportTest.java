@@ -18,6 +18,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.imageio.ImageIO;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,6 +29,7 @@ import dev.aerobust.sweep.Results;
  * their rules; and the page rendered in headless Chromium, whose DOM says every figure decoded and whose
  * screenshot is not blank.
  */
+@Tag("slow")
 class StudyReportTest {
 
     @TempDir

@@ -19,6 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -32,6 +33,7 @@ import dev.aerobust.testing.Synthetic;
  * on the same model; a sweep killed with SIGKILL leaves no worker running, and run again finishes with one row
  * per unit and eps.
  */
+@Tag("slow")
 class SweepJobsTest {
 
     @TempDir

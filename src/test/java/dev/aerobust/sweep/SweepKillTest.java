@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import dev.aerobust.testing.Synthetic;
  * (the log says so), and the results hold exactly one row per attack unit and eps. Runs the CLI in a child JVM
  * on a small synthetic BTSC tree.
  */
+@Tag("slow")
 class SweepKillTest {
 
     @TempDir

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,6 +24,7 @@ import dev.aerobust.testing.Synthetic;
  * and report, and its plan counts the models done; a sweep that then asks for more trains the models it needs
  * again, to the same weights, and reuses every record it has.
  */
+@Tag("slow")
 class WeightlessStoreTest {
 
     @TempDir

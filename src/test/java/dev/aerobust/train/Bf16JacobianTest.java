@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.bytedeco.pytorch.Tensor;
 import org.bytedeco.pytorch.global.torch;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import dev.aerobust.config.Settings;
@@ -24,6 +25,7 @@ import dev.aerobust.testing.RealData;
  * penalty and its weight gradient match fp32's, and a CAE's training loss with the bf16 penalty follows fp32's
  * within 0.5% at every step.
  */
+@Tag("slow")
 class Bf16JacobianTest {
 
     @Test

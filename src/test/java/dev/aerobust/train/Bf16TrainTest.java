@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,6 +28,7 @@ import dev.aerobust.testing.RealData;
  * mean, and the run's mean training loss. Measured on an Intel Xeon with AMX (seed 2 alone): accuracy 0.9863 fp32,
  * 0.9844 bf16; mean loss 0.3259 and 0.3268. On an AMD EPYC with AVX-512 BF16, 0.9873 and 0.9804.
  */
+@Tag("slow")
 class Bf16TrainTest {
 
     @TempDir

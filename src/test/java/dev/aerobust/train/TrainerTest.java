@@ -12,6 +12,7 @@ import java.util.Map;
 
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.pytorch.Tensor;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -33,6 +34,7 @@ import dev.aerobust.testing.Synthetic;
 import dev.aerobust.util.AerobustException;
 import dev.aerobust.util.ExitCode;
 
+@Tag("slow")
 class TrainerTest {
 
     @TempDir
