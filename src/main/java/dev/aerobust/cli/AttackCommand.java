@@ -71,7 +71,7 @@ final class AttackCommand implements Callable<Integer> {
         // both sets resolve before anything is loaded: a misplaced setting fails at once
         Settings attackCfg = AttackConfig.PARAMS.resolve(ParamOptions.given(spec, AttackConfig.PARAMS));
         Settings eval = EvalConfig.PARAMS.resolve(ParamOptions.given(spec, EvalConfig.PARAMS));
-        EvalConfig.checkBudgets(eval, attackCfg.get(AttackConfig.ATTACK));
+        EvalConfig.checkBudgets(eval, attackCfg.get(AttackConfig.ATTACK), "--");
         if (AttackConfig.create(attackCfg, false).attacksRandomizedModel()
                 && eval.get(EvalConfig.DEFENSE) != dev.aerobust.defense.DefendedClassifier.Mode.SAMPLED) {
             throw new AerobustException(ExitCode.USAGE, AttackConfig.describe(attackCfg)

@@ -66,17 +66,22 @@ public final class EvalConfig {
      * no more images than MNIST's and Fashion-MNIST's 10,000 test images (BTSC's count is its data's).
      */
     public static void checkBudgets(Settings eval, AttackKind attack) {
+        checkBudgets(eval, attack, "");
+    }
+
+    /** {@link #checkBudgets(Settings, AttackKind)} with each setting's name after a prefix ("--" for a flag). */
+    public static void checkBudgets(Settings eval, AttackKind attack, String prefix) {
         if (!attack.l2Budget()) {
             for (double e : eval.get(EPS)) {
                 if (e > 1) {
-                    throw new AerobustException(ExitCode.USAGE, EPS.name() + " must be in [0, 1] for "
+                    throw new AerobustException(ExitCode.USAGE, prefix + EPS.name() + " must be in [0, 1] for "
                             + attack.label() + ", got " + e);
                 }
             }
         }
         DatasetId d = eval.get(DATASET);
         if (d != DatasetId.BTSC && eval.get(N) > FIXED_TEST_IMAGES) {
-            throw new AerobustException(ExitCode.USAGE, N.name() + " " + eval.get(N) + " is more than the "
+            throw new AerobustException(ExitCode.USAGE, prefix + N.name() + " " + eval.get(N) + " is more than the "
                     + FIXED_TEST_IMAGES + " test images of " + d.cliName());
         }
     }

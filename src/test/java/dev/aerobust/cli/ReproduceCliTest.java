@@ -27,7 +27,7 @@ class ReproduceCliTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("reproduce quick mnist (sweep quick-mnist):"), r.out());
         assertTrue(r.out().contains("35 units: "), r.out());
-        assertTrue(r.out().contains("attack cw-linf on dvae stp 0.4 mnist sampled s=4.0"), r.out());
+        assertTrue(r.out().contains("attack cw-linf (steps 20) on dvae stp 0.4 mnist sampled s=4.0"), r.out());
         CliTest.Run demo = CliTest.run("demo", "--dry-run");
         assertEquals(r.out(), demo.out(), "demo is the quick reproduction");
     }
@@ -39,7 +39,7 @@ class ReproduceCliTest {
         assertEquals("aerobust: unknown profile 'fast' (known: quick, paper)", p.err().strip());
         CliTest.Run missing = CliTest.run("sweep", tmp.resolve("none.yaml").toString(), "--dry-run");
         assertEquals(2, missing.code());
-        assertTrue(missing.err().contains("none.yaml: cannot read the sweep file"), missing.err());
+        assertTrue(missing.err().contains("none.yaml: no such sweep file"), missing.err());
         Path bad = tmp.resolve("bad.yaml");
         Files.writeString(bad, "name: bad\nautoencoders:\n  - {family: ae, stp: [0.1, x]}\n");
         CliTest.Run b = CliTest.run("sweep", bad.toString(), "--dry-run");

@@ -125,7 +125,7 @@ class ImportTest {
         Sweep sweep = Sweep.load(file, store);
         assertEquals(6, sweep.attacks().size(), "pgd and cw-linf on the sweep's classifier, the imported stack"
                 + " and the imported classifier: " + sweep.attacks().stream().map(Sweep.AttackUnit::label).toList());
-        assertTrue(sweep.attacks().stream().anyMatch(u -> u.label().equals("attack pgd on " + a + " on " + c
+        assertTrue(sweep.attacks().stream().anyMatch(u -> u.label().equals("attack pgd (steps 2) on " + a + " on " + c
                 + " btsc")), sweep.attacks().stream().map(Sweep.AttackUnit::label).toList().toString());
 
         Process p = ChildCli.merged(home, "sweep", file.toString(), "--data-dir", data.toString(), "--threads", "1")
