@@ -42,7 +42,7 @@ public final class Apgd implements RowAttack {
 
     /** {@code cfg}: settings of {@code apgd-ce}, {@code apgd-dlr} or {@code apgd-t} ({@link AttackConfig}). */
     public Apgd(Settings cfg, boolean progress) {
-        this(cfg, progress, true);
+        this(cfg, progress, cfg.get(AttackConfig.COMPACT_ROWS));
     }
 
     /** {@code compact}: fooled rows leave the batch (false keeps every row to the end: the check of that). */

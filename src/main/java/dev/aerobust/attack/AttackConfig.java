@@ -153,9 +153,17 @@ public final class AttackConfig {
             .speed().appliesTo(s -> kind(s).chunked(), "every attack but deepfool and cw-l2")
             .defaultsTo(s -> draws(s) > 1 ? Math.max(1, DRAWN_PASS_IMAGES / draws(s)) : 2000).build();
 
+    public static final Param<Boolean> COMPACT_ROWS = Param.bool("compact_rows",
+            "Let a row leave the batch once it is fooled (its margin below zero; under every draw, for EOT), so"
+                    + " later iterations pass only the rows still correct through the model. Robust rows come out"
+                    + " the same as with every row kept to the end, and every verdict is the same; false keeps"
+                    + " every row (to measure what leaving saves).")
+            .speed().appliesTo(s -> kind(s).pgd() || kind(s).apgd(), "pgd, eot-pgd, apgd-ce, apgd-dlr and apgd-t")
+            .defaultsTo(true).build();
+
     public static final ParamSet PARAMS = ParamSet.of("attack").context(ATTACK)
             .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, TARGETS, VERSION, GRADIENT, PRECISION,
-                    NEST_EPS, P_INIT, OVERSHOOT, CANDIDATES, SEARCH_STEPS, INITIAL_CONST, BATCH_ROWS)
+                    NEST_EPS, P_INIT, OVERSHOOT, CANDIDATES, SEARCH_STEPS, INITIAL_CONST, BATCH_ROWS, COMPACT_ROWS)
             .build();
 
     /** The settings of {@code kind} with the given (param, value) pairs and defaults for the rest. */

@@ -32,7 +32,7 @@ public final class Pgd implements RowAttack {
 
     /** {@code cfg}: settings of {@code pgd} or {@code eot-pgd} ({@link AttackConfig}). */
     public Pgd(Settings cfg, boolean progress) {
-        this(cfg, progress, true);
+        this(cfg, progress, cfg.get(AttackConfig.COMPACT_ROWS));
     }
 
     /** {@code compact}: fooled rows leave the batch (false keeps every row to the end: the check of that). */
