@@ -23,7 +23,7 @@ import dev.aerobust.testing.RealData;
 
 /**
  * The small version of the issue's undefended check (the full one, 1000 images of the default classifier at
- * eps 0.3, is measured with {@code aerobust attack} and reported in the README): a classifier trained briefly on
+ * eps 0.3, is measured with {@code aerobust attack}; the paper run's records hold it, in docs/paper-mnist/summary.md): a classifier trained briefly on
  * real MNIST (two epochs on 6000 images), then the study's CW-Linf (200 steps) at eps 0.3 on 100 test images.
  * The default classifier goes to 0.0% on 1000 images; this small one keeps a few of the 100 (the fixed gamma = 1
  * trades the margin against ||delta||^2 and can settle short of the boundary): 2 with the NCHW classifier, 5 since
