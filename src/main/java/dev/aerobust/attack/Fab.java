@@ -171,6 +171,11 @@ public final class Fab implements RowAttack {
         }
     }
 
+    /**
+     * Algorithm 1, once per target: the rows not yet fooled inside their box start from the original point, and
+     * each iteration linearises the boundary at the iterate, takes the biased projection step, and keeps the new
+     * point where it is misclassified (then steps back towards the original).
+     */
     @Override
     public Tensor rows(LogitsModel model, Tensor x0t, Tensor yt, double[] eps, double[] marginsOut, Progress bar,
                 long done) {
@@ -179,123 +184,195 @@ public final class Fab implements RowAttack {
         int per = (int) (x0t.numel() / m);
         float[] x0 = Tensors.toFloats(x0t);
         long[] y = Tensors.toLongs(yt);
-        float[] best = x0.clone();
-        double[] bestNorm = new double[m];
-        Arrays.fill(bestNorm, Double.POSITIVE_INFINITY);
+        Closest closest = new Closest(x0, m, per);
         int steps = cfg.get(STEPS);
-        long[] targets;
-        int nt;
-        try (Scope s = Scope.open()) {
-            Tensor logits = Autograd.noGrad(() -> model.logits(x0t));
-            Tensor top = Rows.targets(logits, cfg.get(TARGETS));
-            nt = (int) top.size(1);
-            targets = Tensors.toLongs(top);
-            // an input misclassified already needs no perturbation
-            long[] pred = Tensors.toLongs(Ops.argmaxRows(logits));
-            for (int r = 0; r < m; r++) {
-                if (pred[r] != y[r]) {
-                    bestNorm[r] = 0;
-                }
-            }
-        }
+        Targets targets = targets(model, x0t, y, closest);
         long k = done;
-        for (int t = 0; t < nt; t++) {
-            int[] active = java.util.stream.IntStream.range(0, m).filter(r -> eps[r] > 0 && !(bestNorm[r] <= eps[r]))
-                    .toArray();
+        for (int t = 0; t < targets.count(); t++) {
+            int[] active = java.util.stream.IntStream.range(0, m)
+                    .filter(r -> eps[r] > 0 && !(closest.norm[r] <= eps[r])).toArray();
             if (active.length == 0) {
                 break;
             }
-            int n = active.length;
-            float[] xs0 = new float[n * per];
-            float[] x = new float[n * per];
-            long[] ys = new long[n];
-            long[] ts = new long[n];
-            for (int a = 0; a < n; a++) {
-                System.arraycopy(x0, active[a] * per, xs0, a * per, per);
-                ys[a] = y[active[a]];
-                ts[a] = targets[active[a] * nt + t];
-            }
-            System.arraycopy(xs0, 0, x, 0, x.length);
-            long[] sub = shape.clone();
-            sub[0] = n;
+            Batch batch = new Batch(x0, y, targets, t, active, per, shape);
             for (int it = 0; it < steps; it++) {
-                float[] w;
-                double[] f;
-                try (Scope s = Scope.open()) {
-                    Tensor xv = Tensors.fromFloats(x, sub).set_requires_grad(true);
-                    Tensor logits = model.logits(xv);
-                    Tensor diff = torch.gather(logits, 1, Tensors.fromLongs(ys, n).unsqueeze(1)).squeeze(1)
-                            .sub(torch.gather(logits, 1, Tensors.fromLongs(ts, n).unsqueeze(1)).squeeze(1));
-                    Tensor g = Autograd.grad(diff.sum(), xv, false);
-                    w = Tensors.toFloats(g);
-                    f = Tensors.toDoubles(diff.detach());
-                }
-                float[] next = new float[n * per];
-                float[] xw = x;
-                float[] ww = w;
-                double[] fw = f;
-                // rows are independent: the projections run on every core while the engine waits (same numbers)
-                java.util.stream.IntStream.range(0, n).parallel().forEach(a -> {
-                    int off = a * per;
-                    double[] dx = project(xw, off, ww, per, -fw[a]);
-                    double fo = fw[a];
-                    for (int i = 0; i < per; i++) {
-                        fo += ww[off + i] * (double) (xs0[off + i] - xw[off + i]);
-                    }
-                    double[] dorig = project(xs0, off, ww, per, -fo);
-                    double nx = maxAbs(dx);
-                    double no = maxAbs(dorig);
-                    double alpha = nx + no > 0 ? Math.min(nx / (nx + no), ALPHA_MAX) : 0;
-                    for (int i = 0; i < per; i++) {
-                        double v = (1 - alpha) * (xw[off + i] + ETA * dx[i]) + alpha * (xs0[off + i] + ETA * dorig[i]);
-                        next[off + i] = (float) Math.max(0, Math.min(1, v));
-                    }
-                });
-                long[] pred;
-                try (Scope s = Scope.open()) {
-                    pred = Tensors.toLongs(Ops.argmaxRows(Autograd.noGrad(() -> model.logits(
-                            Tensors.fromFloats(next, sub)))));
-                }
-                for (int a = 0; a < n; a++) {
-                    if (pred[a] == ys[a]) {
-                        continue;
-                    }
-                    int off = a * per;
-                    int r = active[a];
-                    double norm = 0;
-                    for (int i = 0; i < per; i++) {
-                        norm = Math.max(norm, Math.abs(next[off + i] - xs0[off + i]));
-                    }
-                    if (norm < bestNorm[r]) {
-                        bestNorm[r] = norm;
-                        System.arraycopy(next, off, best, r * per, per);
-                    }
-                    for (int i = 0; i < per; i++) {
-                        next[off + i] = (float) (xs0[off + i] + BETA * (next[off + i] - xs0[off + i]));
-                    }
-                }
-                System.arraycopy(next, 0, x, 0, x.length);
+                Linearisation lin = linearise(model, batch);
+                float[] next = step(batch, lin);
+                keepMisclassified(model, batch, next, closest);
+                System.arraycopy(next, 0, batch.x, 0, batch.x.length);
                 if (bar != null) {
                     bar.update(k + (long) (it + 1) * m, "");
                 }
             }
             k += (long) steps * m;
         }
-        // inside each row's box: the closest misclassified point if it is within eps, else it clipped into the box
-        float[] out = new float[m * per];
-        for (int r = 0; r < m; r++) {
-            for (int i = 0; i < per; i++) {
-                float o = x0[r * per + i];
-                float d = (float) Math.max(-eps[r], Math.min(eps[r], best[r * per + i] - o));
-                out[r * per + i] = Math.max(0f, Math.min(1f, o + d));
-            }
-        }
-        Tensor adv = Tensors.fromFloats(out, shape);
+        Tensor adv = Tensors.fromFloats(closest.insideBoxes(eps), shape);
         try (Scope s = Scope.open()) {
             double[] mg = Tensors.toDoubles(Margins.margin(Autograd.noGrad(() -> model.logits(adv)), yt));
             System.arraycopy(mg, 0, marginsOut, 0, m);
         }
         return adv;
+    }
+
+    /** The closest misclassified point found for each row, and its L-infinity distance from the original. */
+    private static final class Closest {
+        final float[] x0;
+        final float[] point;
+        final double[] norm;
+        final int per;
+
+        Closest(float[] x0, int m, int per) {
+            this.x0 = x0;
+            this.point = x0.clone();
+            this.norm = new double[m];
+            this.per = per;
+            Arrays.fill(norm, Double.POSITIVE_INFINITY);
+        }
+
+        /**
+         * Inside each row's box: the closest misclassified point if it is within eps, else that point clipped into
+         * the box.
+         */
+        float[] insideBoxes(double[] eps) {
+            float[] out = new float[norm.length * per];
+            for (int r = 0; r < norm.length; r++) {
+                for (int i = 0; i < per; i++) {
+                    float o = x0[r * per + i];
+                    float d = (float) Math.max(-eps[r], Math.min(eps[r], point[r * per + i] - o));
+                    out[r * per + i] = Math.max(0f, Math.min(1f, o + d));
+                }
+            }
+            return out;
+        }
+    }
+
+    /** Each row's target classes (row-major, {@code count} a row). */
+    private record Targets(long[] classes, int count) {
+    }
+
+    /**
+     * The targets: the classes of the 2nd to (targets + 1)-th highest clean logits. A row misclassified already
+     * needs no perturbation: its closest point is the original, at distance 0.
+     */
+    private Targets targets(LogitsModel model, Tensor x0t, long[] y, Closest closest) {
+        try (Scope s = Scope.open()) {
+            Tensor logits = Autograd.noGrad(() -> model.logits(x0t));
+            Tensor top = Rows.targets(logits, cfg.get(TARGETS));
+            long[] pred = Tensors.toLongs(Ops.argmaxRows(logits));
+            for (int r = 0; r < y.length; r++) {
+                if (pred[r] != y[r]) {
+                    closest.norm[r] = 0;
+                }
+            }
+            return new Targets(Tensors.toLongs(top), (int) top.size(1));
+        }
+    }
+
+    /** The rows one target's run works on: their originals, labels, targets, and the iterates (from the originals). */
+    private static final class Batch {
+        final int[] rows;
+        final int n;
+        final int per;
+        final float[] xs0;
+        final float[] x;
+        final long[] ys;
+        final long[] ts;
+        final long[] shape;
+
+        Batch(float[] x0, long[] y, Targets targets, int t, int[] rows, int per, long[] shape) {
+            this.rows = rows;
+            this.n = rows.length;
+            this.per = per;
+            this.xs0 = new float[n * per];
+            this.ys = new long[n];
+            this.ts = new long[n];
+            for (int a = 0; a < n; a++) {
+                System.arraycopy(x0, rows[a] * per, xs0, a * per, per);
+                ys[a] = y[rows[a]];
+                ts[a] = targets.classes()[rows[a] * targets.count() + t];
+            }
+            this.x = xs0.clone();
+            this.shape = shape.clone();
+            this.shape[0] = n;
+        }
+    }
+
+    /** The boundary {@code f = z_y - z_t = 0} linearised at the iterates: its gradient w and value f per row. */
+    private record Linearisation(float[] w, double[] f) {
+    }
+
+    private static Linearisation linearise(LogitsModel model, Batch b) {
+        try (Scope s = Scope.open()) {
+            Tensor xv = Tensors.fromFloats(b.x, b.shape).set_requires_grad(true);
+            Tensor logits = model.logits(xv);
+            Tensor diff = torch.gather(logits, 1, Tensors.fromLongs(b.ys, b.n).unsqueeze(1)).squeeze(1)
+                    .sub(torch.gather(logits, 1, Tensors.fromLongs(b.ts, b.n).unsqueeze(1)).squeeze(1));
+            Tensor g = Autograd.grad(diff.sum(), xv, false);
+            return new Linearisation(Tensors.toFloats(g), Tensors.toDoubles(diff.detach()));
+        }
+    }
+
+    /**
+     * The biased projection step: project the iterate and the original onto the linearised boundary inside
+     * [0, 1], and move to {@code (1 - a)(x + eta d_x) + a (x_orig + eta d_orig)}, clipped to [0, 1]. Rows are
+     * independent: the projections run on every core while the engine waits (the same numbers).
+     */
+    private static float[] step(Batch b, Linearisation lin) {
+        int per = b.per;
+        float[] next = new float[b.n * per];
+        float[] x = b.x;
+        float[] xs0 = b.xs0;
+        float[] w = lin.w();
+        double[] f = lin.f();
+        java.util.stream.IntStream.range(0, b.n).parallel().forEach(a -> {
+            int off = a * per;
+            double[] dx = project(x, off, w, per, -f[a]);
+            // the boundary's value at the original, from the linearisation at x
+            double fo = f[a];
+            for (int i = 0; i < per; i++) {
+                fo += w[off + i] * (double) (xs0[off + i] - x[off + i]);
+            }
+            double[] dorig = project(xs0, off, w, per, -fo);
+            double nx = maxAbs(dx);
+            double no = maxAbs(dorig);
+            double alpha = nx + no > 0 ? Math.min(nx / (nx + no), ALPHA_MAX) : 0;
+            for (int i = 0; i < per; i++) {
+                double v = (1 - alpha) * (x[off + i] + ETA * dx[i]) + alpha * (xs0[off + i] + ETA * dorig[i]);
+                next[off + i] = (float) Math.max(0, Math.min(1, v));
+            }
+        });
+        return next;
+    }
+
+    /**
+     * Where the new point is misclassified: keep it if it is the row's closest so far, and step back towards the
+     * original, {@code x_orig + beta (x - x_orig)} (in place in {@code next}).
+     */
+    private static void keepMisclassified(LogitsModel model, Batch b, float[] next, Closest closest) {
+        long[] pred;
+        try (Scope s = Scope.open()) {
+            pred = Tensors.toLongs(Ops.argmaxRows(Autograd.noGrad(() -> model.logits(
+                    Tensors.fromFloats(next, b.shape)))));
+        }
+        int per = b.per;
+        for (int a = 0; a < b.n; a++) {
+            if (pred[a] == b.ys[a]) {
+                continue;
+            }
+            int off = a * per;
+            int r = b.rows[a];
+            double norm = 0;
+            for (int i = 0; i < per; i++) {
+                norm = Math.max(norm, Math.abs(next[off + i] - b.xs0[off + i]));
+            }
+            if (norm < closest.norm[r]) {
+                closest.norm[r] = norm;
+                System.arraycopy(next, off, closest.point, r * per, per);
+            }
+            for (int i = 0; i < per; i++) {
+                next[off + i] = (float) (b.xs0[off + i] + BETA * (next[off + i] - b.xs0[off + i]));
+            }
+        }
     }
 
     private static double maxAbs(double[] v) {

@@ -76,15 +76,17 @@ public final class Square implements RowAttack {
         return p;
     }
 
+    /**
+     * Algorithm 1 per restart: the stripes start, then one window proposal per query on the rows still correct,
+     * each kept only where it lowers the margin.
+     */
     @Override
     public Tensor rows(LogitsModel model, Tensor x0t, Tensor yt, double[] eps, double[] marginsOut, Progress bar,
                 long done) {
         long[] shape = Tensors.shape(x0t);
         int m = (int) shape[0];
-        int c = (int) shape[1];
-        int h = (int) shape[2];
-        int w = (int) shape[3];
-        int per = c * h * w;
+        Image img = new Image((int) shape[1], (int) shape[2], (int) shape[3]);
+        int per = img.size();
         float[] x0 = Tensors.toFloats(x0t);
         long[] y = Tensors.toLongs(yt);
         float[] best = x0.clone();
@@ -96,24 +98,11 @@ public final class Square implements RowAttack {
                 ((long) (seedBits[0] * (1 << 24)) << 24) ^ (long) (seedBits[1] * (1 << 24)));
         long k = done;
         for (int restart = 0; restart < cfg.get(RESTARTS); restart++) {
-            // the start: vertical stripes, one sign per (row, channel, column)
             int[] active = stillRobust(margin);
             if (active.length == 0) {
                 break;
             }
-            float[] cand = new float[active.length * per];
-            for (int a = 0; a < active.length; a++) {
-                int r = active[a];
-                for (int ch = 0; ch < c; ch++) {
-                    for (int col = 0; col < w; col++) {
-                        float d = (float) (rng.nextBoolean() ? eps[r] : -eps[r]);
-                        for (int row = 0; row < h; row++) {
-                            int o = ch * h * w + row * w + col;
-                            cand[a * per + o] = clamp01(x0[r * per + o] + d);
-                        }
-                    }
-                }
-            }
+            float[] cand = stripes(img, x0, eps, active, rng);
             double[] mc = margins(model, cand, active, y, shape);
             float[] cur = new float[m * per];
             double[] curMargin = new double[m];
@@ -129,33 +118,8 @@ public final class Square implements RowAttack {
                 if (active.length == 0) {
                     break;
                 }
-                double p = p(cfg.get(P_INIT), q, queries);
-                int side = (int) Math.min(Math.max(Math.round(Math.sqrt(p * h * w)), 1), Math.min(h, w) - 1);
-                cand = new float[active.length * per];
-                for (int a = 0; a < active.length; a++) {
-                    int r = active[a];
-                    System.arraycopy(cur, r * per, cand, a * per, per);
-                    int top = rng.nextInt(h - side + 1);
-                    int left = rng.nextInt(w - side + 1);
-                    // a new vertex for the window; drawn again while it would leave the window as it is
-                    for (int tries = 0; tries < 10; tries++) {
-                        boolean changed = false;
-                        for (int ch = 0; ch < c; ch++) {
-                            float d = (float) (rng.nextBoolean() ? eps[r] : -eps[r]);
-                            for (int row = top; row < top + side; row++) {
-                                for (int col = left; col < left + side; col++) {
-                                    int o = ch * h * w + row * w + col;
-                                    float v = clamp01(x0[r * per + o] + d);
-                                    changed |= v != cur[r * per + o];
-                                    cand[a * per + o] = v;
-                                }
-                            }
-                        }
-                        if (changed) {
-                            break;
-                        }
-                    }
-                }
+                int side = img.side(p(cfg.get(P_INIT), q, queries));
+                cand = windows(img, x0, cur, eps, active, side, rng);
                 mc = margins(model, cand, active, y, shape);
                 for (int a = 0; a < active.length; a++) {
                     int r = active[a];
@@ -173,6 +137,74 @@ public final class Square implements RowAttack {
         }
         System.arraycopy(margin, 0, marginsOut, 0, m);
         return Tensors.fromFloats(best, shape);
+    }
+
+    /** An image's shape (channels, height, width). */
+    private record Image(int c, int h, int w) {
+        int size() {
+            return c * h * w;
+        }
+
+        /** A window's side for the fraction p of the image: {@code sqrt(p h w)}, at least 1, less than the image. */
+        int side(double p) {
+            return (int) Math.min(Math.max(Math.round(Math.sqrt(p * h * w)), 1), Math.min(h, w) - 1);
+        }
+    }
+
+    /** The start: vertical stripes of +-eps, one sign per (row, channel, column), clipped to [0, 1]. */
+    private static float[] stripes(Image img, float[] x0, double[] eps, int[] active, SplittableRandom rng) {
+        int per = img.size();
+        float[] cand = new float[active.length * per];
+        for (int a = 0; a < active.length; a++) {
+            int r = active[a];
+            for (int ch = 0; ch < img.c(); ch++) {
+                for (int col = 0; col < img.w(); col++) {
+                    float d = (float) (rng.nextBoolean() ? eps[r] : -eps[r]);
+                    for (int row = 0; row < img.h(); row++) {
+                        int o = ch * img.h() * img.w() + row * img.w() + col;
+                        cand[a * per + o] = clamp01(x0[r * per + o] + d);
+                    }
+                }
+            }
+        }
+        return cand;
+    }
+
+    /**
+     * The L-infinity proposal (section 3.1): each active row's current point with one random square window of the
+     * given side moved to a new random vertex (+-eps per channel, constant over the window), drawn again, up to 10
+     * times, while it would leave the window as it is.
+     */
+    private static float[] windows(Image img, float[] x0, float[] cur, double[] eps, int[] active, int side,
+                                   SplittableRandom rng) {
+        int per = img.size();
+        int h = img.h();
+        int w = img.w();
+        float[] cand = new float[active.length * per];
+        for (int a = 0; a < active.length; a++) {
+            int r = active[a];
+            System.arraycopy(cur, r * per, cand, a * per, per);
+            int top = rng.nextInt(h - side + 1);
+            int left = rng.nextInt(w - side + 1);
+            for (int tries = 0; tries < 10; tries++) {
+                boolean changed = false;
+                for (int ch = 0; ch < img.c(); ch++) {
+                    float d = (float) (rng.nextBoolean() ? eps[r] : -eps[r]);
+                    for (int row = top; row < top + side; row++) {
+                        for (int col = left; col < left + side; col++) {
+                            int o = ch * h * w + row * w + col;
+                            float v = clamp01(x0[r * per + o] + d);
+                            changed |= v != cur[r * per + o];
+                            cand[a * per + o] = v;
+                        }
+                    }
+                }
+                if (changed) {
+                    break;
+                }
+            }
+        }
+        return cand;
     }
 
     private static void keepIfBetter(float[] best, double[] margin, int r, float[] cand, int a, int per, double mc) {
