@@ -261,7 +261,11 @@ public final class Sweep {
         return parse(text, where, defaultName, id -> null);
     }
 
-    /** Expands a sweep given as YAML text; {@code metaOf} as in {@link #load(Path, java.util.function.Function)}. */
+    /**
+     * Expands a sweep given as YAML text; {@code metaOf} as in {@link #load(Path, java.util.function.Function)}:
+     * read the file's parts (its name, datasets, seeds, the classifier's settings, the evaluation, attack and
+     * autoencoder grids, the imported models), then expand them into units per dataset and seed.
+     */
     public static Sweep parse(String text, String where, String defaultName,
                               java.util.function.Function<String, ModelMeta> metaOf) {
         YamlDoc doc = YamlDoc.parse(text, where);
@@ -277,29 +281,9 @@ public final class Sweep {
                         + String.join(", ", new java.util.TreeSet<>(TOP)) + ")");
             }
         }
-        String name = root.path("name").asText(defaultName);
-        if (!dev.aerobust.store.StorePaths.valid(name)) {
-            // the name names the sweep's report folder: one folder under the store, never a path
-            throw new AerobustException(ExitCode.USAGE, (root.has("name") ? doc.at("/name") : doc.where()) + ": the"
-                    + " sweep's name '" + name + "' must be lower-case letters, digits, '.', '_' and '-', starting with"
-                    + " a letter or digit (it names the report's folder; never a path)");
-        }
-        List<DatasetId> datasets = new ArrayList<>();
-        for (JsonNode d : list(root.path("datasets"), doc, "/datasets", JSON.getNodeFactory().textNode("mnist"))) {
-            try {
-                datasets.add(Common.DATASET.parse(d.asText()));
-            } catch (AerobustException e) {
-                throw new AerobustException(ExitCode.USAGE, doc.at("/datasets") + ": unknown dataset '" + d.asText()
-                        + "' (known: " + DatasetId.names() + ")");
-            }
-        }
-        List<Long> seeds = new ArrayList<>();
-        for (JsonNode s : list(root.path("seeds"), doc, "/seeds", JSON.getNodeFactory().numberNode(0L))) {
-            if (!s.canConvertToLong() || !s.isIntegralNumber()) {
-                throw new AerobustException(ExitCode.USAGE, doc.at("/seeds") + ": seeds are integers, got " + s);
-            }
-            seeds.add(s.asLong());
-        }
+        String name = name(root, doc, defaultName);
+        List<DatasetId> datasets = datasets(root, doc);
+        List<Long> seeds = seeds(root, doc);
         List<SettingMap> clfGrid = grid(root.path("classifier"), doc, "/classifier",
                 ClassifierConfig.PARAMS);
         if (clfGrid.size() != 1) {
@@ -311,34 +295,8 @@ public final class Sweep {
             evalGrids.add(SettingMap.EMPTY);
         }
         List<SettingMap> attackGrids = grids(root.path("attacks"), doc, "/attacks", AttackConfig.PARAMS);
-        // each autoencoder grid, with the evaluations and attacks of its own (where it names them) or the sweep's
-        List<SettingMap> aeGrids = new ArrayList<>();
-        List<Scope> aeScopes = new ArrayList<>();
-        JsonNode aeNode = root.path("autoencoders");
-        if (!aeNode.isMissingNode() && !aeNode.isNull() && !aeNode.isArray()) {
-            throw new AerobustException(ExitCode.USAGE, doc.at("/autoencoders") + ": a list of settings maps"
-                    + " (- key: value)");
-        }
-        for (int i = 0; aeNode.isArray() && i < aeNode.size(); i++) {
-            JsonNode g = aeNode.get(i);
-            List<SettingMap> ownEvals = evalGrids;
-            List<SettingMap> ownAttacks = attackGrids;
-            if (g.isObject() && (g.has("evaluations") || g.has("attacks"))) {
-                String at = "/autoencoders/" + i;
-                if (g.has("evaluations")) {
-                    ownEvals = grids(g.get("evaluations"), doc, at + "/evaluations", EvalConfig.PARAMS);
-                }
-                if (g.has("attacks")) {
-                    ownAttacks = grids(g.get("attacks"), doc, at + "/attacks", AttackConfig.PARAMS);
-                }
-                g = g.deepCopy();
-                ((com.fasterxml.jackson.databind.node.ObjectNode) g).remove(List.of("evaluations", "attacks"));
-            }
-            for (SettingMap m : grid(g, doc, "/autoencoders/" + i, AutoencoderConfig.PARAMS)) {
-                aeGrids.add(m);
-                aeScopes.add(new Scope(ownEvals, ownAttacks));
-            }
-        }
+        Scope sweepScope = new Scope(evalGrids, attackGrids);
+        List<AutoencoderGrid> aeGrids = autoencoders(root.path("autoencoders"), doc, sweepScope);
         List<ImportedModel[]> imported = imported(root.path("imported"), doc, datasets, metaOf);
 
         List<TrainUnit> classifiers = new ArrayList<>();
@@ -351,12 +309,12 @@ public final class Sweep {
                 classifiers.add(clf);
                 // the models and the evaluations and attacks each is attacked under; the classifier the sweep's
                 Map<TrainUnit, List<Scope>> models = new LinkedHashMap<>();
-                models.put(clf, new ArrayList<>(List.of(new Scope(evalGrids, attackGrids))));
-                for (int i = 0; i < aeGrids.size(); i++) {
-                    TrainUnit ae = new TrainUnit(settings(AutoencoderConfig.PARAMS, aeGrids.get(i), d, seed,
+                models.put(clf, new ArrayList<>(List.of(sweepScope)));
+                for (AutoencoderGrid g : aeGrids) {
+                    TrainUnit ae = new TrainUnit(settings(AutoencoderConfig.PARAMS, g.settings(), d, seed,
                             Common.DATASET, Common.SEED, doc, "/autoencoders"));
                     aes.add(ae);
-                    models.computeIfAbsent(ae, k -> new ArrayList<>()).add(aeScopes.get(i));
+                    models.computeIfAbsent(ae, k -> new ArrayList<>()).add(g.scope());
                 }
                 for (Map.Entry<TrainUnit, List<Scope>> e : models.entrySet()) {
                     for (Scope sc : e.getValue()) {
@@ -373,6 +331,75 @@ public final class Sweep {
             }
         }
         return new Sweep(name, classifiers, new ArrayList<>(aes), new ArrayList<>(attacks));
+    }
+
+    /** The sweep's name: it names the report's folder, one folder under the store, so never a path. */
+    private static String name(JsonNode root, YamlDoc doc, String defaultName) {
+        String name = root.path("name").asText(defaultName);
+        if (!dev.aerobust.store.StorePaths.valid(name)) {
+            throw new AerobustException(ExitCode.USAGE, (root.has("name") ? doc.at("/name") : doc.where()) + ": the"
+                    + " sweep's name '" + name + "' must be lower-case letters, digits, '.', '_' and '-', starting with"
+                    + " a letter or digit (it names the report's folder; never a path)");
+        }
+        return name;
+    }
+
+    private static List<DatasetId> datasets(JsonNode root, YamlDoc doc) {
+        List<DatasetId> datasets = new ArrayList<>();
+        for (JsonNode d : list(root.path("datasets"), doc, "/datasets", JSON.getNodeFactory().textNode("mnist"))) {
+            try {
+                datasets.add(Common.DATASET.parse(d.asText()));
+            } catch (AerobustException e) {
+                throw new AerobustException(ExitCode.USAGE, doc.at("/datasets") + ": unknown dataset '" + d.asText()
+                        + "' (known: " + DatasetId.names() + ")");
+            }
+        }
+        return datasets;
+    }
+
+    private static List<Long> seeds(JsonNode root, YamlDoc doc) {
+        List<Long> seeds = new ArrayList<>();
+        for (JsonNode s : list(root.path("seeds"), doc, "/seeds", JSON.getNodeFactory().numberNode(0L))) {
+            if (!s.canConvertToLong() || !s.isIntegralNumber()) {
+                throw new AerobustException(ExitCode.USAGE, doc.at("/seeds") + ": seeds are integers, got " + s);
+            }
+            seeds.add(s.asLong());
+        }
+        return seeds;
+    }
+
+    /** One autoencoder's settings (a point of a grid) and the evaluations and attacks it is attacked under. */
+    private record AutoencoderGrid(SettingMap settings, Scope scope) {
+    }
+
+    /**
+     * The {@code autoencoders} list expanded: each grid with the evaluations and attacks of its own (where it
+     * names them) or the sweep's.
+     */
+    private static List<AutoencoderGrid> autoencoders(JsonNode aeNode, YamlDoc doc, Scope sweepScope) {
+        if (!aeNode.isMissingNode() && !aeNode.isNull() && !aeNode.isArray()) {
+            throw new AerobustException(ExitCode.USAGE, doc.at("/autoencoders") + ": a list of settings maps"
+                    + " (- key: value)");
+        }
+        List<AutoencoderGrid> out = new ArrayList<>();
+        for (int i = 0; aeNode.isArray() && i < aeNode.size(); i++) {
+            JsonNode g = aeNode.get(i);
+            Scope own = sweepScope;
+            if (g.isObject() && (g.has("evaluations") || g.has("attacks"))) {
+                String at = "/autoencoders/" + i;
+                List<SettingMap> evals = g.has("evaluations")
+                        ? grids(g.get("evaluations"), doc, at + "/evaluations", EvalConfig.PARAMS) : sweepScope.evals();
+                List<SettingMap> attacks = g.has("attacks")
+                        ? grids(g.get("attacks"), doc, at + "/attacks", AttackConfig.PARAMS) : sweepScope.attacks();
+                own = new Scope(evals, attacks);
+                g = g.deepCopy();
+                ((com.fasterxml.jackson.databind.node.ObjectNode) g).remove(List.of("evaluations", "attacks"));
+            }
+            for (SettingMap m : grid(g, doc, "/autoencoders/" + i, AutoencoderConfig.PARAMS)) {
+                out.add(new AutoencoderGrid(m, own));
+            }
+        }
+        return out;
     }
 
     /** Evaluations and the attacks run under them, as an autoencoder grid names them or the sweep does. */
