@@ -69,7 +69,7 @@ final class TrainCommand implements Runnable {
             Settings cfg = ClassifierConfig.PARAMS.resolve(ParamOptions.given(spec, ClassifierConfig.PARAMS));
             c.applyThreads();
             ModelTraining.Outcome o = ModelTraining.classifier(cfg, c.data.resolve(), ModelStore.atHome());
-            return report(spec, o, c.json, "clean_accuracy");
+            return report(spec, o, c.json, "clean_accuracy", o.meta().metrics().cleanAccuracy());
         }
     }
 
@@ -98,7 +98,7 @@ final class TrainCommand implements Runnable {
             ModelStore store = ModelStore.atHome();
             String clf = resolveClassifier(store, cfg.get(Common.DATASET), classifier);
             ModelTraining.Outcome o = ModelTraining.autoencoder(cfg, c.data.resolve(), store, clf);
-            return report(spec, o, c.json, "recon_mse_test");
+            return report(spec, o, c.json, "recon_mse_test", o.meta().metrics().reconMseTest());
         }
     }
 
@@ -124,13 +124,14 @@ final class TrainCommand implements Runnable {
                 .map(ModelMeta::id).orElse(null);
     }
 
-    static int report(CommandSpec spec, ModelTraining.Outcome o, boolean json, String headline) throws Exception {
+    /** The stored model's metadata as JSON, or its id with one headline metric, named as the store names it. */
+    static int report(CommandSpec spec, ModelTraining.Outcome o, boolean json, String label, Double value)
+            throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             out.println(Json.MAPPER.writeValueAsString(o.meta()));
         } else {
-            out.println(o.id() + (o.reused() ? " (already trained)" : "") + "  " + headline + " "
-                    + Json.MAPPER.valueToTree(o.meta().metrics()).path(headline).asText());
+            out.println(o.id() + (o.reused() ? " (already trained)" : "") + "  " + label + " " + value);
         }
         return 0;
     }
