@@ -40,6 +40,12 @@ public final class Estimator {
     /** Image-iterations per second of an attack on a stack, and undefended, for attacks never run here. */
     private static final double STACK_RATE = 2500;
     private static final double UNDEFENDED_RATE = 6000;
+    /**
+     * How many times the nominal work per second an attack that nests its eps values (and lets fooled rows leave
+     * its batch) gets through, for such attacks never run here: its work counts every row at every eps, but it
+     * attacks only the rows the smaller eps left correct, each until it is fooled. NESTED_SPEEDUP_MEASURED.
+     */
+    static final double NESTED_SPEEDUP = 2.0;
 
     /** The engine threads the built-in defaults were measured at. */
     private static final int DEFAULTS_THREADS = 2;
@@ -155,9 +161,9 @@ public final class Estimator {
                         * iterationsPerImage(r.attack().label(), r.attackConfig());
                 if (r.attackSeconds() > 0 && work > 0) {
                     Provenance p = r.provenance();
-                    attackRate(r.attack().label() + "/" + (r.defense() != DefendedClassifier.Mode.NONE), new Sample(p == null ? ""
-                            : p.created(), p == null ? DEFAULTS_THREADS : p.threads(), work
-                            / r.attackSeconds()));
+                    attackRate(kind(r.attack().label(), r.attackConfig()) + "/"
+                            + (r.defense() != DefendedClassifier.Mode.NONE), new Sample(p == null ? ""
+                            : p.created(), p == null ? DEFAULTS_THREADS : p.threads(), work / r.attackSeconds()));
                 }
             }
         }
@@ -230,7 +236,8 @@ public final class Estimator {
             }
         }
         for (String key : rate.keySet()) {
-            double dflt = (key.endsWith("/true") ? stackRate : undefendedRate) * scale(defaultsThreads, true);
+            double dflt = (key.endsWith("/true") ? stackRate : undefendedRate) * scale(defaultsThreads, true)
+                    * (key.contains("+nested/") ? NESTED_SPEEDUP : 1);
             measured(rate, key, true).ifPresent(v -> ratios.add(v / dflt));
         }
         return ratios.isEmpty() ? 1 : median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
@@ -269,19 +276,37 @@ public final class Estimator {
     double attackSeconds(Sweep.AttackUnit u, boolean shared) {
         AttackCost c = costs.computeIfAbsent(u.attack(), s -> {
             Attack a = AttackConfig.create(s, false);
-            return new AttackCost(a.name(), iterationsPerImage(a.name(), a.key()), a.doubled() != null ? 4 : 1);
+            return new AttackCost(kind(a.name(), a.key()), iterationsPerImage(a.name(), a.key()),
+                    a.doubled() != null ? 4 : 1, nests(a.key()));
         });
         boolean defended = u.model().autoencoder();
         int n = u.eval().get(EvalConfig.N);
         long eps = java.util.Arrays.stream(u.eval().get(EvalConfig.EPS)).filter(e -> e > 0).count();
-        double r = value(rate, c.name() + "/" + defended, defended ? stackRate : undefendedRate, true);
+        double r = value(rate, c.name() + "/" + defended, (defended ? stackRate : undefendedRate)
+                * (c.nested() ? NESTED_SPEEDUP : 1), true);
         // the sanity runs: the unbounded attack and the step-doubling check, on their own images
         double sanity = Math.min(n, Sanity.RUN_IMAGES) * c.perImage() * c.sanityRuns();
         return ((shared ? 0 : n * eps * c.perImage()) + sanity) / r;
     }
 
-    /** What an attack's settings cost per image, and its sanity runs' factor: worked out once per setting. */
-    private record AttackCost(String name, double perImage, int sanityRuns) {
+    /**
+     * What an attack's settings cost per image, its sanity runs' factor and whether it nests its eps values:
+     * worked out once per setting.
+     */
+    private record AttackCost(String name, double perImage, int sanityRuns, boolean nested) {
+    }
+
+    /** Whether an attack's settings (as its records keep them) nest the eps values. */
+    private static boolean nests(SettingMap cfg) {
+        return Boolean.TRUE.equals(cfg.get(AttackConfig.NEST_EPS.name()));
+    }
+
+    /**
+     * The kind a rate is learned for: the attack, and whether it nests its eps values (a nested run gets through
+     * its nominal work faster, so the two are measured apart).
+     */
+    static String kind(String attack, SettingMap cfg) {
+        return attack + (nests(cfg) ? "+nested" : "");
     }
 
     private final Map<Settings, AttackCost> costs = new HashMap<>();

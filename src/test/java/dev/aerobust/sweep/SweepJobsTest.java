@@ -280,8 +280,8 @@ class SweepJobsTest {
 
     /**
      * On the paper profile: every attack waits for its model and classifier, every autoencoder for its
-     * classifier; the same surrogate attack on one model under two defenses never runs twice at once, while
-     * EOT-PGD at two latent scales, or CW-Linf beside PGD, may.
+     * classifier; the same surrogate attack on one model under two defenses never runs twice at once, while an
+     * attack with EOT at two latent scales, or CW-Linf beside APGD-CE, may.
      */
     @Test
     void thePaperProfilesUnitsWaitForTheirModelsAndShareNoSurrogateAtOnce() {
@@ -302,7 +302,7 @@ class SweepJobsTest {
                 assertTrue(d.contains(order.indexOf(a.model())) && d.contains(classifier), a.label());
                 assertEquals(a.model().autoencoder() ? 2 : 1, d.size(), a.label());
                 if (a.label().contains("on vae stp 0.4")) {
-                    vae04.computeIfAbsent(a.attack().get(dev.aerobust.attack.AttackConfig.ATTACK).label(),
+                    vae04.computeIfAbsent(dev.aerobust.attack.AttackConfig.describe(a.attack()),
                             k -> new ArrayList<>()).add(a);
                 }
             }
@@ -310,9 +310,11 @@ class SweepJobsTest {
         // CW-Linf on the VAE at stp 0.4: the deterministic defense and the sampled one at 4 scales
         assertEquals(5, vae04.get("cw-linf").size());
         assertEquals(1, vae04.get("cw-linf").stream().map(Scheduler::key).distinct().count());
-        assertEquals(4, vae04.get("eot-pgd").size());
-        assertEquals(4, vae04.get("eot-pgd").stream().map(Scheduler::key).distinct().count());
-        assertFalse(Scheduler.key(vae04.get("cw-linf").get(0)).equals(Scheduler.key(vae04.get("pgd").get(0))));
+        // APGD-CE with EOT attacks each sampled defense itself: the 4 scales share nothing
+        String eot = vae04.keySet().stream().filter(k -> k.startsWith("apgd-ce (eot_draws")).findFirst().orElseThrow();
+        assertEquals(4, vae04.get(eot).size());
+        assertEquals(4, vae04.get(eot).stream().map(Scheduler::key).distinct().count());
+        assertFalse(Scheduler.key(vae04.get("cw-linf").get(0)).equals(Scheduler.key(vae04.get("apgd-ce").get(0))));
     }
 
     /**
