@@ -26,7 +26,7 @@ class ReproduceCliTest {
         CliTest.Run r = CliTest.run("reproduce", "--dataset", "mnist", "--profile", "quick", "--dry-run");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("reproduce quick mnist (sweep quick-mnist):"), r.out());
-        assertTrue(r.out().contains("60 units: "), r.out());
+        assertTrue(r.out().contains("47 units: "), r.out());
         assertTrue(r.out().contains("attack cw-linf (steps 20) on dvae stp 0.4 mnist sampled s=4.0"), r.out());
         CliTest.Run demo = CliTest.run("demo", "--dry-run");
         assertEquals(r.out(), demo.out(), "demo is the quick reproduction");

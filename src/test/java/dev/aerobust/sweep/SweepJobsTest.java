@@ -281,7 +281,7 @@ class SweepJobsTest {
     /**
      * On the paper profile: every attack waits for its model and classifier, every autoencoder for its
      * classifier; the same surrogate attack on one model under two defenses never runs twice at once, while an
-     * attack with EOT at two latent scales, or CW-Linf beside APGD-CE, may.
+     * attack with EOT at two latent scales, or CW-Linf beside AutoAttack, may.
      */
     @Test
     void thePaperProfilesUnitsWaitForTheirModelsAndShareNoSurrogateAtOnce() {
@@ -314,7 +314,7 @@ class SweepJobsTest {
         String eot = vae04.keySet().stream().filter(k -> k.startsWith("apgd-ce (eot_draws")).findFirst().orElseThrow();
         assertEquals(4, vae04.get(eot).size());
         assertEquals(4, vae04.get(eot).stream().map(Scheduler::key).distinct().count());
-        assertFalse(Scheduler.key(vae04.get("cw-linf").get(0)).equals(Scheduler.key(vae04.get("apgd-ce").get(0))));
+        assertFalse(Scheduler.key(vae04.get("cw-linf").get(0)).equals(Scheduler.key(vae04.get("autoattack (version fast)").get(0))));
     }
 
     /**
