@@ -103,10 +103,11 @@ public final class AttackConfig {
                     + " what the images still correct cost; the records say how many images each eps attacked. Off"
                     + " by default, so the records of runs made before it existed keep their keys; the study's"
                     + " profiles turn it on.")
-            .appliesTo(s -> kind(s).pgd() || kind(s).apgd() || kind(s) == AttackKind.SQUARE
-                    || kind(s) == AttackKind.FAB_T || kind(s) == AttackKind.AUTOATTACK,
-                    "pgd, eot-pgd, apgd-ce, apgd-dlr, apgd-t, square, fab-t and autoattack (the study's cw-linf"
-                            + " attacks every row)")
+            .appliesTo(s -> (kind(s).pgd() || kind(s).apgd() || kind(s) == AttackKind.SQUARE
+                    || kind(s) == AttackKind.FAB_T || kind(s) == AttackKind.AUTOATTACK) && draws(s) <= 1,
+                    "pgd, apgd-ce, apgd-dlr, apgd-t, square, fab-t and autoattack on the deterministic model (the"
+                            + " study's cw-linf attacks every row; on a randomized defense an example that fooled the"
+                            + " attack's draws at a smaller eps need not fool the evaluation's)")
             .defaultsTo(false).keyOmits(false).build();
 
     public static final Param<Double> P_INIT = Param.real("p_init",
@@ -157,9 +158,12 @@ public final class AttackConfig {
             "Let a row leave the batch once it is fooled (its margin below zero; under every draw, for EOT), so"
                     + " later iterations pass only the rows still correct through the model. Robust rows come out"
                     + " the same as with every row kept to the end, and every verdict is the same; false keeps"
-                    + " every row (to measure what leaving saves).")
+                    + " every row (to measure what leaving saves). Off by default under EOT (a randomized"
+                    + " defense): a row fooled under the attack's draws is not fooled under every later draw, and"
+                    + " kept to the end its example goes on lowering the mean margin (measured on the DVAE's sampled"
+                    + " defense: mean robust accuracy 0.026 kept, 0.122 left early, at eps 0.25).")
             .speed().appliesTo(s -> kind(s).pgd() || kind(s).apgd(), "pgd, eot-pgd, apgd-ce, apgd-dlr and apgd-t")
-            .defaultsTo(true).build();
+            .defaultsTo(s -> draws(s) <= 1).build();
 
     public static final ParamSet PARAMS = ParamSet.of("attack").context(ATTACK)
             .add(STEPS, LR, GAMMA, KAPPA, STEP_FACTOR, RESTARTS, EOT_DRAWS, TARGETS, VERSION, GRADIENT, PRECISION,

@@ -32,13 +32,16 @@ class BenchTest {
         assertEquals(Bench.Workload.CW_BF16, Bench.Workload.parse("cw_bf16"));
     }
 
-    /** The quick profile's estimate follows the rates: half as fast, twice as long. */
+    /**
+     * The quick profile's estimate follows the rates: half as fast, twice as long; at the bench's rates it is
+     * under two hours (its AutoAttack and EOT units took most of the 22 minutes its first 25 units ran here).
+     */
     @Test
     void theSweepEstimateScalesWithTheRates() {
         Sweep quick = Sweep.bundled(Bench.SWEEP_MIX).orElseThrow();
         double t = Estimator.fromBench(3000, 3500, 700, 250, 2700, 2.5).sweepSeconds(quick);
         double slow = Estimator.fromBench(1500, 1750, 350, 125, 1350, 2.5).sweepSeconds(quick);
-        assertTrue(t > 60 && t < 3600, "quick profile estimate: " + t + " s");
+        assertTrue(t > 60 && t < 7200, "quick profile estimate: " + t + " s");
         assertEquals(2 * t, slow, 1e-6 * t);
     }
 }
