@@ -152,7 +152,9 @@ class SparkClusterIT {
 
     /** The results CSV of {@code home}'s run of the sweep, as rows of fields (none of them quoted here). */
     private List<List<String>> csv(Path home, Path file, Path data) throws Exception {
-        String csv = run(core(home, "results", file.toString(), "--csv", "--data-dir", data.toString()), 120);
+        // stdout alone: a JVM option (JAVA_TOOL_OPTIONS) prints on stderr, which is not CSV
+        String csv = run(core(home, "results", file.toString(), "--csv", "--data-dir", data.toString())
+                .redirectErrorStream(false).redirectError(ProcessBuilder.Redirect.DISCARD), 120);
         return csv.lines().map(l -> List.of(l.split(",", -1))).toList();
     }
 
