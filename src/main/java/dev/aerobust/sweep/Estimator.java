@@ -239,8 +239,7 @@ public final class Estimator {
             }
         }
         for (String key : rate.keySet()) {
-            double dflt = (key.endsWith("/true") ? stackRate : undefendedRate) * scale(defaultsThreads, true)
-                    * (key.contains("+nested/") ? NESTED_SPEEDUP : 1);
+            double dflt = defaultRate(key) * scale(defaultsThreads, true);
             measured(rate, key, true).ifPresent(v -> ratios.add(v / dflt));
         }
         return ratios.isEmpty() ? 1 : median(ratios.stream().mapToDouble(Double::doubleValue).toArray());
@@ -280,23 +279,27 @@ public final class Estimator {
         AttackCost c = costs.computeIfAbsent(u.attack(), s -> {
             Attack a = AttackConfig.create(s, false);
             return new AttackCost(kind(a.name(), a.key()), iterationsPerImage(a.name(), a.key()),
-                    a.doubled() != null ? 4 : 1, nests(a.key()));
+                    a.doubled() != null ? 4 : 1);
         });
-        boolean defended = u.model().autoencoder();
         int n = u.eval().get(EvalConfig.N);
         long eps = java.util.Arrays.stream(u.eval().get(EvalConfig.EPS)).filter(e -> e > 0).count();
-        double r = value(rate, c.name() + "/" + defended, (defended ? stackRate : undefendedRate)
-                * (c.nested() ? NESTED_SPEEDUP : 1), true);
+        String key = c.name() + "/" + u.model().autoencoder();
+        double r = value(rate, key, defaultRate(key), true);
         // the sanity runs: the unbounded attack and the step-doubling check, on their own images
         double sanity = Math.min(n, Sanity.RUN_IMAGES) * c.perImage() * c.sanityRuns();
         return ((shared ? 0 : n * eps * c.perImage()) + sanity) / r;
     }
 
+    /** What an attack's settings cost per image, and its sanity runs' factor: worked out once per setting. */
+    private record AttackCost(String name, double perImage, int sanityRuns) {
+    }
+
     /**
-     * What an attack's settings cost per image, its sanity runs' factor and whether it nests its eps values:
-     * worked out once per setting.
+     * The built-in rate of an attack kind never run here ({@code attack[+nested]/defended}, as {@link #kind}
+     * and the learned rates name it), at the defaults' threads.
      */
-    private record AttackCost(String name, double perImage, int sanityRuns, boolean nested) {
+    private double defaultRate(String key) {
+        return (key.endsWith("/true") ? stackRate : undefendedRate) * (key.contains("+nested/") ? NESTED_SPEEDUP : 1);
     }
 
     /** Whether an attack's settings (as its records keep them) nest the eps values. */
